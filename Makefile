@@ -1,0 +1,56 @@
+# QML Course: `make start` sets up and starts the course; `make test` sets up and runs the tests.
+# Both only do what is still missing, so they are safe to run again at any time.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+PYTEST_ARGS ?=
+
+.PHONY: start test setup setup-dev system-deps lint format bench clean help
+
+help:
+	@echo "make start   set up (first time only) and start JupyterLab with the lessons"
+	@echo "make test    set up (first time only) and run the whole test suite"
+	@echo "make lint    ruff check + format check"
+	@echo "make bench   print the benchmark figures"
+
+$(PY):
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python 3.10 or newer is needed"' \
+	  || { echo "QML Course needs Python >= 3.10 as '$(PYTHON)'; try: make PYTHON=python3.11 ..."; exit 1; }
+	$(PYTHON) -m venv $(VENV) || { echo "Could not create a virtual environment. On Debian/Ubuntu: sudo apt-get install python3-venv"; exit 1; }
+	$(PY) -m pip install --quiet --upgrade pip
+
+# The stamps remember what was installed for which pyproject.toml.
+$(VENV)/.course-installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.dev-installed: pyproject.toml $(VENV)/.course-installed
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+setup: $(VENV)/.course-installed
+setup-dev: $(VENV)/.dev-installed system-deps
+
+# Debian packages the browser test (and the PostgreSQL gradebook test) need. Installed when
+# we are root with apt-get and they are missing; otherwise the tests that need them say why.
+system-deps:
+	@bash .ci/system-deps.sh
+
+start: setup
+	$(BIN)/qml-course start
+
+test: setup-dev
+	$(BIN)/ruff check qmlkit autograder tests benchmarks
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup-dev
+	$(BIN)/ruff check qmlkit autograder tests benchmarks
+	$(BIN)/ruff format --check qmlkit autograder tests benchmarks
+
+bench: setup-dev
+	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+clean:
+	rm -rf build .pytest_cache test-artifacts

@@ -1,0 +1,327 @@
+"""The check engine: the exercise registry and the runner that calls learner code safely.
+
+An exercise is registered with :func:`exercise` on a *checker*, a function that receives a
+:class:`Tester` and runs cases::
+
+    @exercise("03.bell_state", points=4)
+    def _(t: Tester) -> None:
+        for name in ("phi+", "phi-", "psi+", "psi-"):
+            with t.case(f"bell_state({name!r})", points=1):
+                qc = t.call(name)
+                ...  # compare, raising CheckFailed on a wrong answer
+
+:meth:`Tester.call` runs the learner's function in a worker thread under the check's time
+budget. An exception, ``sys.exit()``, a timeout (infinite loop) or output on stderr never
+escapes: each becomes a failed case with a clear message. After a timeout the remaining
+cases are not run, since the learner's code may still be busy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import difflib
+import importlib
+import io
+import pkgutil
+import threading
+import time
+import traceback
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import CheckFailed, LearnerError, UnknownExercise
+from .result import CaseResult, Result
+
+_REGISTRY: dict[str, Exercise] = {}
+_loaded = False
+
+
+@dataclass
+class Exercise:
+    """A registered exercise."""
+
+    id: str
+    points: float
+    checker: Callable[[Tester], None]
+    time_limit: float = 10.0
+    title: str = ""
+
+    @property
+    def lesson(self) -> str:
+        return self.id.split(".", 1)[0]
+
+    @property
+    def function_name(self) -> str:
+        """The name of the learner's function, by contract the part after the dot."""
+        return self.id.split(".", 1)[1]
+
+    @property
+    def grade_id(self) -> str:
+        """The nbgrader ``grade_id`` of the exercise's grade cell."""
+        return "ex_" + self.id.replace(".", "_")
+
+
+def exercise(
+    exercise_id: str, points: float = 1.0, time_limit: float = 10.0, title: str = ""
+) -> Callable[[Callable[[Tester], None]], Callable[[Tester], None]]:
+    """Register a checker function for ``exercise_id``.
+
+    Args:
+        exercise_id: ``"NN.function_name"`` as in CURRICULUM.md.
+        points: the exercise's maximum score; the points of its cases must add up to it.
+        time_limit: seconds the learner's code may run in total during one check.
+        title: a short human title.
+    """
+
+    def register(checker: Callable[[Tester], None]) -> Callable[[Tester], None]:
+        if exercise_id in _REGISTRY and _REGISTRY[exercise_id].checker is not checker:
+            raise ValueError(f"exercise {exercise_id!r} is registered twice")
+        _REGISTRY[exercise_id] = Exercise(exercise_id, float(points), checker, time_limit, title)
+        return checker
+
+    return register
+
+
+def _load_all() -> None:
+    global _loaded
+    if _loaded:
+        return
+    from . import checks as pkg
+
+    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
+        if not info.name.startswith("_"):
+            importlib.import_module(f"{pkg.__name__}.{info.name}")
+    _loaded = True
+
+
+def exercises(lesson: str | None = None) -> list[str]:
+    """The registered exercise IDs, sorted; only one lesson's with ``lesson="03"``.
+
+    >>> "00.plus_state" in exercises()
+    True
+    """
+    _load_all()
+    ids = sorted(_REGISTRY)
+    if lesson is not None:
+        ids = [i for i in ids if i.split(".", 1)[0] == str(lesson).zfill(2)]
+    return ids
+
+
+def get_exercise(exercise_id: str) -> Exercise:
+    """The :class:`Exercise` for an ID; :class:`UnknownExercise` suggests near IDs."""
+    _load_all()
+    if not isinstance(exercise_id, str):
+        raise UnknownExercise(
+            f"An exercise ID is a string such as '03.bell_state', not {type(exercise_id).__name__}."
+        )
+    key = exercise_id.strip()
+    if key in _REGISTRY:
+        return _REGISTRY[key]
+    near = difflib.get_close_matches(key, list(_REGISTRY), n=3, cutoff=0.5)
+    if not near:
+        tail = key.split(".", 1)[-1]
+        near = [i for i in _REGISTRY if i.endswith("." + tail) or tail in i][:3]
+    hint = f" Did you mean {', '.join(repr(n) for n in near)}?" if near else ""
+    raise UnknownExercise(
+        f"There is no exercise {exercise_id!r}.{hint} "
+        "autograder.exercises() lists every exercise ID."
+    )
+
+
+class _Timeout(BaseException):
+    """Injected into a learner thread that ran past its time limit."""
+
+
+class _StopCheck(Exception):
+    """Raised inside a case after a timeout, so the remaining cases are skipped."""
+
+
+def _format_learner_exception(exc: BaseException) -> str:
+    """One short line plus the learner's own frames (not the autograder's)."""
+    frames = [
+        f
+        for f in traceback.extract_tb(exc.__traceback__)
+        if "/autograder/" not in f.filename.replace("\\", "/") and "threading" not in f.filename
+    ]
+    where = ""
+    if frames:
+        last = frames[-1]
+        line = f": {last.line.strip()}" if last.line else ""
+        where = f"\n(in {last.name}, line {last.lineno}{line})"
+    text = str(exc)
+    if isinstance(exc, NotImplementedError) and not text:
+        return "raised NotImplementedError: the exercise is not done yet. Replace the `raise NotImplementedError()` line with your code."
+    return f"raised {type(exc).__name__}: {text}{where}"
+
+
+class Tester:
+    """What a checker uses to call the learner's answer and record cases."""
+
+    __test__ = False  # not a pytest test class
+
+    def __init__(self, ex: Exercise, answer: Any, *, deadline: float) -> None:
+        self.exercise = ex
+        self.answer = answer
+        self.deadline = deadline
+        self.cases: list[CaseResult] = []
+        self.timed_out = False
+        self.output = io.StringIO()
+
+    # -- calling the learner -------------------------------------------------
+    def call(self, *args: Any, **kwargs: Any) -> Any:
+        """Call the learner's function with these arguments under the time budget.
+
+        Raises:
+            LearnerError: when the function raises, exits or times out.
+        """
+        fn = self.answer
+        if not callable(fn):
+            raise CheckFailed(
+                f"Expected your function `{self.exercise.function_name}` itself (a callable), "
+                f"but got a {type(fn).__name__}. Pass the function without calling it: "
+                f"check({self.exercise.id!r}, {self.exercise.function_name})."
+            )
+        return self.run(fn, *args, **kwargs)
+
+    def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run any learner-supplied callable (e.g. a model's ``predict``) under the budget."""
+        if self.timed_out:
+            raise _StopCheck()
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            self.timed_out = True
+            raise LearnerError(
+                f"ran out of time: the check allows {self.exercise.time_limit:g} s in total.",
+                kind="timeout",
+            )
+        box: dict[str, Any] = {}
+
+        def target() -> None:
+            try:
+                box["value"] = fn(*args, **kwargs)
+            except _Timeout:
+                box["timeout"] = True
+            except SystemExit as exc:
+                box["exit"] = exc
+            except BaseException as exc:  # noqa: BLE001 - learner code may raise anything
+                box["error"] = exc
+
+        worker = threading.Thread(target=target, name="learner-code", daemon=True)
+        worker.start()
+        worker.join(remaining)
+        if worker.is_alive():
+            _raise_in_thread(worker)
+            worker.join(1.0)
+            self.timed_out = True
+            raise LearnerError(
+                f"did not finish within {self.exercise.time_limit:g} s. Is there an infinite "
+                "loop, or a much slower method than needed?",
+                kind="timeout",
+            )
+        if "exit" in box:
+            raise LearnerError(
+                f"called sys.exit({box['exit'].code!r}) (or exit()); a function should return "
+                "its answer instead of stopping Python.",
+                kind="exit",
+            )
+        if "error" in box:
+            err = LearnerError(_format_learner_exception(box["error"]))
+            err.original = box["error"]
+            raise err
+        if box.get("timeout"):
+            self.timed_out = True
+            raise LearnerError("did not finish in time.", kind="timeout")
+        return box.get("value")
+
+    def expect_raises(
+        self, exc_type: type[BaseException] | tuple[type[BaseException], ...], *args: Any
+    ) -> None:
+        """Require the learner's function to raise ``exc_type`` for these arguments."""
+        types = exc_type if isinstance(exc_type, tuple) else (exc_type,)
+        names = " or ".join(t.__name__ for t in types)
+        call = f"{self.exercise.function_name}({', '.join(repr(a) for a in args)})"
+        try:
+            value = self.call(*args)
+        except LearnerError as err:
+            original = getattr(err, "original", None)
+            if err.kind == "exception" and isinstance(original, types):
+                return
+            if err.kind != "exception":
+                raise
+            raise CheckFailed(f"{call} should raise {names}, but it {err.message}") from None
+        raise CheckFailed(
+            f"{call} should raise {names}, but it returned {value!r}.",
+            hint=f"check the input and `raise {types[0].__name__}(...)` with a helpful message",
+        )
+
+    # -- recording cases ---------------------------------------------------------
+    @contextlib.contextmanager
+    def case(self, description: str, points: float = 1.0, hidden: bool = False) -> Iterator[None]:
+        """Run one case: a wrong answer or learner error fails only this case."""
+        result = CaseResult(description, False, float(points), float(points), hidden=hidden)
+        try:
+            yield  # after a timeout, call()/run() raise _StopCheck inside the body
+            result.passed = True
+        except _StopCheck:
+            result.message = "not run: an earlier call ran out of time."
+            result.kind = "timeout"
+        except CheckFailed as fail:
+            result.message = fail.message
+            result.expected = None if hidden else fail.expected
+            result.actual = fail.actual
+            result.hint = fail.hint
+            result.figure = fail.figure
+        except LearnerError as err:
+            result.message = f"Your function {err.message}"
+            result.kind = err.kind
+        except Exception as exc:  # a bug in our checker: report, never blame the learner
+            result.kind = "internal"
+            result.message = f"internal grader error ({type(exc).__name__}: {exc})"
+        if not result.passed:
+            result.points = 0.0
+        self.cases.append(result)
+
+
+def _raise_in_thread(thread: threading.Thread) -> None:
+    """Ask a thread to stop by raising _Timeout in it (works for pure-Python loops)."""
+    ident = thread.ident
+    if ident is None:
+        return
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), ctypes.py_object(_Timeout))
+
+
+def run_check(exercise_id: str, answer: Any) -> Result:
+    """Check ``answer`` for ``exercise_id`` and return a :class:`Result` (never raises for
+    anything the learner did)."""
+    ex = get_exercise(exercise_id)
+    tester = Tester(ex, answer, deadline=time.monotonic() + ex.time_limit)
+    result = Result(ex.id)
+    captured = io.StringIO()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            # learner output on stderr would cost the points in nbgrader: send it to our buffer
+            with contextlib.redirect_stderr(captured), contextlib.redirect_stdout(captured):
+                ex.checker(tester)
+        except Exception as exc:  # a bug in the checker outside any case
+            result.error = f"internal grader error ({type(exc).__name__}: {exc})"
+    result.cases = tester.cases
+    result.output = captured.getvalue()
+    result.warnings = sorted({f"{w.category.__name__}: {w.message}" for w in caught})[:5]
+    if not result.error:
+        internal = [c for c in result.cases if c.kind == "internal"]
+        if internal:
+            result.error = internal[0].message
+        elif not result.cases:
+            result.error = "the checker ran no case"
+        elif abs(result.max_score - ex.points) > 1e-9:
+            result.error = (
+                f"internal grader error: cases add up to {result.max_score} points, "
+                f"the exercise is worth {ex.points}"
+            )
+    return result
+
+

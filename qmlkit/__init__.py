@@ -1,0 +1,49 @@
+"""qmlkit: the helper package of the QML Course.
+
+Submodules are imported when first used, so ``import qmlkit`` stays fast:
+
+* :mod:`qmlkit.backends`: one setting for where circuits run (ideal, fake device, IBM);
+* :mod:`qmlkit.sim`: statevectors, counts, expectation values and unitaries;
+* :mod:`qmlkit.bloch`: Bloch-sphere pictures and widgets;
+* :mod:`qmlkit.datasets`, :mod:`qmlkit.kernels`, :mod:`qmlkit.models`: data and QML models.
+
+Qubit order is Qiskit's everywhere: qubit 0 is the rightmost bit of a bitstring.
+
+>>> import qmlkit
+>>> qmlkit.backends.get().kind in ("ideal", "fake", "ibm")
+True
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+_SUBMODULES = {"backends", "sim", "bloch", "datasets", "kernels", "models", "errors", "plots"}
+__all__ = sorted(_SUBMODULES) + ["__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        module = importlib.import_module(f"{__name__}.{name}")
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'qmlkit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+def _install_friendly_errors() -> None:
+    from . import _friendly
+
+    _friendly.install()
+
+
+try:  # inside IPython/Jupyter, show qmlkit's own errors as short messages
+    _install_friendly_errors()
+except Exception:  # pragma: no cover - never let this break an import
+    pass

@@ -1,0 +1,191 @@
+import os
+import sys
+import time
+
+import numpy as np
+import pytest
+
+import autograder
+from autograder import check, exercises, grade
+from autograder.engine import Tester, exercise, get_exercise, run_check
+from autograder.errors import CheckFailed, UnknownExercise
+
+
+def good_plus():
+    return np.array([1, 1]) / np.sqrt(2)
+
+
+def test_check_returns_result_with_fields():
+    r = check("00.plus_state", good_plus)
+    assert r.passed and r.score == 2.0 and r.max_score == 2.0
+    assert "passed" in r.feedback and "00.plus_state" in str(r)
+    assert "<div" in r._repr_html_()
+
+
+def test_exercises_lists_ids_and_lesson_filter():
+    ids = exercises()
+    assert ids == sorted(ids) and "00.x_on_qubit" in ids
+    assert all(i.startswith("00.") for i in exercises("0"))
+
+
+def test_unknown_id_suggests_nearest():
+    with pytest.raises(UnknownExercise) as err:
+        check("00.plus_sate", good_plus)
+    assert "'00.plus_state'" in str(err.value)
+    with pytest.raises(UnknownExercise, match="exercises"):
+        check("zz.nothing_like_it", good_plus)
+    with pytest.raises(UnknownExercise, match="string"):
+        check(3, good_plus)
+
+
+def test_exception_becomes_failed_case_with_learner_line():
+    def broken():
+        return 1 / 0
+
+    r = check("00.plus_state", broken)
+    assert not r.passed and r.score == 0 and r.error is None
+    assert "ZeroDivisionError" in r.feedback and "1 / 0" in r.feedback
+
+
+def test_infinite_loop_times_out_and_stops(monkeypatch):
+    monkeypatch.setattr(get_exercise("00.plus_state"), "time_limit", 0.5)
+
+    def spin():
+        while True:
+            pass
+
+    start = time.monotonic()
+    r = check("00.plus_state", spin)
+    assert time.monotonic() - start < 5
+    assert not r.passed and "did not finish" in r.feedback
+    assert "not run" in r.feedback  # the second case is skipped
+
+
+def test_sys_exit_is_a_failed_result():
+    r = check("00.plus_state", lambda: sys.exit(3))
+    assert not r.passed and "sys.exit" in r.feedback
+
+
+def test_keyboard_interrupt_in_learner_code_is_contained():
+    def interrupt():
+        raise KeyboardInterrupt
+
+    r = check("00.plus_state", interrupt)
+    assert not r.passed and "KeyboardInterrupt" in r.feedback
+
+
+@pytest.mark.parametrize(
+    "answer, fragment",
+    [
+        (lambda: None, "forget to `return`"),
+        (lambda: "0.7, 0.7", "Expected"),
+        (lambda: np.array([np.nan, 1.0]), "NaN"),
+        (lambda: np.ones((2, 2)), "1-D"),
+        (42, "callable"),
+    ],
+)
+def test_wrong_types_are_clear(answer, fragment):
+    r = check("00.plus_state", answer)
+    assert not r.passed and fragment in r.feedback
+
+
+def test_partial_credit_counts_passed_cases():
+    from qiskit import QuantumCircuit
+
+    def only_small(n, k):
+        qc = QuantumCircuit(n)
+        qc.x(k if n < 4 else 0)
+        return qc
+
+    r = check("00.x_on_qubit", only_small)
+    assert r.score == 2.0 and r.max_score == 3.0 and not r.passed
+    assert "hidden" in r.feedback  # the hidden case's expected value is not revealed
+
+
+def test_learner_stderr_and_warnings_do_not_leak(capfd):
+    import warnings
+
+    def noisy():
+        print("debugging...", file=sys.stderr)
+        warnings.warn("careful", UserWarning)
+        return good_plus()
+
+    score = grade("00.plus_state", noisy)
+    out, err = capfd.readouterr()
+    assert score == 2.0
+    assert err == ""  # nbgrader scores any stderr output as zero
+    assert "00.plus_state: passed" in out
+
+
+def test_grade_returns_float_for_partial_credit(capsys):
+    score = grade("00.plus_state", lambda: np.array([1, 1]))
+    assert isinstance(score, float) and score == 0.0
+    assert "not normalised" in capsys.readouterr().out
+
+
+def test_internal_checker_error_is_not_scored_as_learner_fault():
+    @exercise("99.broken_checker", points=1)
+    def _broken(t: Tester) -> None:
+        with t.case("x", points=1):
+            raise RuntimeError("bug in our checker")
+
+    try:
+        r = run_check("99.broken_checker", lambda: 1)
+        assert r.error and "internal grader error" in r.error
+        assert "not your fault" in r.feedback
+    finally:
+        autograder.engine._REGISTRY.pop("99.broken_checker")
+
+
+def test_points_mismatch_is_reported():
+    @exercise("99.bad_points", points=2)
+    def _bad(t: Tester) -> None:
+        with t.case("only one point", points=1):
+            pass
+
+    try:
+        assert "add up" in run_check("99.bad_points", lambda: 1).error
+    finally:
+        autograder.engine._REGISTRY.pop("99.bad_points")
+
+
+def test_expect_raises():
+    @exercise("99.raises", points=1)
+    def _r(t: Tester) -> None:
+        with t.case("raises ValueError", points=1):
+            t.expect_raises(ValueError, 0)
+
+    def good(x):
+        raise ValueError("zero")
+
+    def wrong_type(x):
+        raise TypeError("zero")
+
+    try:
+        assert run_check("99.raises", good).passed
+        r = run_check("99.raises", wrong_type)
+        assert not r.passed and "should raise ValueError" in r.feedback
+        r = run_check("99.raises", lambda x: x)
+        assert not r.passed and "returned 0" in r.feedback
+    finally:
+        autograder.engine._REGISTRY.pop("99.raises")
+
+
+def test_result_to_dict_is_json_serialisable():
+    import json
+
+    r = check("00.plus_state", lambda: np.array([1, 1]))
+    data = json.loads(json.dumps(r.to_dict()))
+    assert data["score"] == 0.0 and data["mistakes"]
+
+
+def test_check_failed_carries_fields():
+    err = CheckFailed("m", expected=1, actual=2, hint="h")
+    assert (err.message, err.expected, err.actual, err.hint) == ("m", 1, 2, "h")
+
+
+def test_import_is_light():
+    # the registry loads lazily: importing autograder does not import qiskit by itself
+    code = "import sys, autograder; print('qiskit' in sys.modules)"
+    out = os.popen(f'"{sys.executable}" -c "{code}"').read().strip()
+    assert out == "False"

@@ -1,0 +1,91 @@
+"""The qml-course command line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from autograder.cli import main
+from autograder.lessons import find_lesson
+
+from .conftest import venv_bin
+
+
+def test_exercises_command(capsys):
+    assert main(["exercises", "--lesson", "00"]) == 0
+    out = capsys.readouterr().out
+    assert "00.plus_state" in out and "00.x_on_qubit" in out
+
+
+def test_no_command_prints_help(capsys):
+    assert main([]) == 2
+    assert "start" in capsys.readouterr().out
+
+
+def test_start_dry_run_prepares_workspace(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("QMLCOURSE_WORKSPACE", str(tmp_path / "ws"))
+    assert main(["start", "--dry-run", "--no-browser"]) == 0
+    out = capsys.readouterr().out
+    assert "jupyter lab" in out.replace("-m jupyter", "jupyter") or "lab" in out
+    assert (tmp_path / "ws" / "00_getting_started" / "00_getting_started.ipynb").exists()
+
+
+def test_grade_bad_file_is_a_clear_message(tmp_path, capsys):
+    bad = tmp_path / "00_getting_started.ipynb"
+    bad.write_text("{ not json")
+    assert main(["grade", str(bad)]) == 1
+    assert "not a readable notebook" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_grade_json_on_reference_lesson():
+    lesson = find_lesson("00")
+    proc = subprocess.run(
+        [venv_bin("qml-course"), "grade", "--json", str(lesson.notebook)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data[0]["score"] == data[0]["max_score"] == 5.0
+    assert [e["exercise_id"] for e in data[0]["exercises"]] == ["00.plus_state", "00.x_on_qubit"]
+
+
+@pytest.mark.slow
+def test_jupyterlab_serves_the_workspace(tmp_path):
+    """`qml-course start` really starts a JupyterLab that serves lesson 00."""
+    import os
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, QMLCOURSE_WORKSPACE=str(tmp_path / "ws"), JUPYTER_RUNTIME_DIR=str(tmp_path / "rt"))
+    proc = subprocess.Popen(
+        [venv_bin("qml-course"), "start", "--no-browser", "--port", str(port), "--",
+         "--ServerApp.token=test", "--ServerApp.ip=127.0.0.1"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/api/contents/00_getting_started?token=test"
+        deadline = time.monotonic() + 90
+        body = None
+        while time.monotonic() < deadline:
+            try:
+                body = json.loads(urllib.request.urlopen(url, timeout=5).read())
+                break
+            except OSError:
+                time.sleep(0.5)
+        assert body is not None, "JupyterLab did not answer"
+        names = [item["name"] for item in body["content"]]
+        assert "00_getting_started.ipynb" in names
+        lab = urllib.request.urlopen(f"http://127.0.0.1:{port}/lab?token=test", timeout=10).read()
+        assert b"JupyterLab" in lab
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
