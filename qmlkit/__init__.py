@@ -21,7 +21,18 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-_SUBMODULES = {"backends", "sim", "bloch", "datasets", "kernels", "models", "errors", "plots"}
+_SUBMODULES = {
+    "backends",
+    "sim",
+    "bloch",
+    "datasets",
+    "kernels",
+    "models",
+    "errors",
+    "plots",
+    "statevec",
+    "mitigation",
+}
 __all__ = sorted(_SUBMODULES) + ["__version__"]
 
 

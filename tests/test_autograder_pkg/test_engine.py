@@ -107,7 +107,7 @@ def test_learner_stderr_and_warnings_do_not_leak(capfd):
 
     def noisy():
         print("debugging...", file=sys.stderr)
-        warnings.warn("careful", UserWarning)
+        warnings.warn("careful", UserWarning, stacklevel=2)
         return good_plus()
 
     score = grade("00.plus_state", noisy)
