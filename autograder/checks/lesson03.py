@@ -1,0 +1,376 @@
+"""Checks for lesson 03: entanglement.
+
+Expected values are computed here from first principles (NumPy, qiskit.quantum_info),
+never by calling the reference solution. Hidden inputs come from a fixed seeded generator.
+Qubit order is Qiskit's: qubit 0 is the least-significant bit of a statevector index.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import compare as cmp
+from ..engine import Tester, exercise
+from ..errors import CheckFailed
+
+_S = 1 / np.sqrt(2)
+BELL = {
+    "phi+": np.array([_S, 0, 0, _S], dtype=complex),
+    "phi-": np.array([_S, 0, 0, -_S], dtype=complex),
+    "psi+": np.array([0, _S, _S, 0], dtype=complex),
+    "psi-": np.array([0, _S, -_S, 0], dtype=complex),
+}
+_BELL_TEX = {"phi+": "|Φ+⟩", "phi-": "|Φ-⟩", "psi+": "|Ψ+⟩", "psi-": "|Ψ-⟩"}
+
+
+def _rng(salt: int) -> np.random.Generator:
+    return np.random.default_rng(20260303 + salt)
+
+
+def _random_state(rng: np.random.Generator, n: int) -> np.ndarray:
+    vec = rng.normal(size=2**n) + 1j * rng.normal(size=2**n)
+    return vec / np.linalg.norm(vec)
+
+
+# ------------------------------------------------------------------------------ bell_state
+
+
+@exercise("03.bell_state", points=5, title="The four Bell states")
+def check_bell_state(t: Tester) -> None:
+    for name, expected in BELL.items():
+        with t.case(f"bell_state({name!r}) prepares {_BELL_TEX[name]}", points=1):
+            qc = cmp.assert_circuit(t.call(name), num_qubits=2)
+            actual = cmp.circuit_state(qc)
+            if cmp.states_equal(actual, expected):
+                continue
+            other = [k for k, v in BELL.items() if cmp.states_equal(actual, v)]
+            hint = cmp.diagnose_state(actual, expected)
+            if other:
+                hint = f"this is {_BELL_TEX[other[0]]}, not {_BELL_TEX[name]}: " + (
+                    "an X on one qubit before the CNOT swaps Φ and Ψ"
+                    if other[0][:3] != name[:3]
+                    else "a Z (or starting from |1⟩ on the control) flips the sign"
+                )
+            raise CheckFailed(
+                f"The circuit for {name!r} does not prepare {_BELL_TEX[name]} "
+                "(compared up to a global phase).",
+                expected=expected,
+                actual=actual,
+                hint=hint,
+            )
+    with t.case("bell_state raises ValueError for an unknown name", points=1):
+        t.expect_raises(ValueError, "chi+")
+        t.expect_raises(ValueError, "bell")
+
+
+# ------------------------------------------------------------------------------ ghz_circuit
+
+
+def _ghz(n: int) -> np.ndarray:
+    vec = np.zeros(2**n, dtype=complex)
+    vec[0] = vec[-1] = _S
+    return vec
+
+
+def _ghz_hint(actual: np.ndarray, n: int) -> str | None:
+    """Recognise a CNOT chain that missed some qubits: |0..0> + |x> with x != 1..1."""
+    big = np.flatnonzero(np.abs(actual) > 1e-6)
+    if len(big) == 2 and big[0] == 0 and np.allclose(np.abs(actual[big]), _S, atol=1e-6):
+        missing = [q for q in range(n) if not (int(big[1]) >> q) & 1]
+        if missing:
+            return (
+                f"qubit(s) {missing} never got flipped in the |1…1⟩ branch: the CNOT loop "
+                "probably stops one qubit early (off-by-one in range)"
+            )
+    return cmp.diagnose_state(actual, _ghz(n))
+
+
+@exercise("03.ghz_circuit", points=5, title="GHZ states on n qubits")
+def check_ghz_circuit(t: Tester) -> None:
+    for n, hidden in ((3, False), (2, False), (1, True), (5, True), (12, True)):
+        with t.case(f"ghz_circuit({n})", points=1, hidden=hidden):
+            qc = cmp.assert_circuit(t.call(n), num_qubits=n)
+            actual = cmp.circuit_state(qc)
+            if not cmp.states_equal(actual, _ghz(n)):
+                raise CheckFailed(
+                    f"ghz_circuit({n}) does not prepare (|0…0⟩ + |1…1⟩)/√2.",
+                    expected=None if n > 4 else _ghz(n),
+                    actual=actual if n <= 4 else None,
+                    hint=_ghz_hint(actual, n),
+                )
+
+
+# ------------------------------------------------------------------------------ is_entangled
+
+
+def _fmt(state: np.ndarray) -> str:
+    from ..result import format_value
+
+    return "amplitudes " + format_value(np.asarray(state))
+
+
+def _as_bool(value: object, call: str) -> bool:
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise CheckFailed(
+        f"{call} returned {value!r} ({type(value).__name__}); it must return True or False.",
+        hint="return a bool, e.g. `return bool(...)`",
+    )
+
+
+def _entangled_cases() -> list[tuple[str, np.ndarray, bool, bool]]:
+    """(description, state, entangled?, hidden) for the is_entangled check."""
+    plus = np.array([1, 1]) / np.sqrt(2)
+    zero, one = np.array([1, 0]), np.array([0, 1])
+    cases = [
+        ("the four Bell states", [v for v in BELL.values()], True, False),
+        (
+            "|00⟩, |+⟩⊗|+⟩ and |1⟩⊗|+⟩",
+            [np.kron(zero, zero), np.kron(plus, plus), np.kron(one, plus)],
+            False,
+            False,
+        ),
+    ]
+    rng = _rng(3)
+    products = [np.kron(_random_state(rng, 1), _random_state(rng, 1)) for _ in range(4)]
+    # a product state whose amplitudes are irrational: exact == comparisons fail on it
+    a = np.array([np.cos(0.3), np.exp(0.7j) * np.sin(0.3)])
+    b = np.array([np.cos(1.1), np.exp(-2.1j) * np.sin(1.1)])
+    products.append(np.exp(0.4j) * np.kron(a, b))
+    cases.append(("random product states with complex amplitudes", products, False, True))
+    entangled = [_random_state(rng, 2) for _ in range(3)]
+    # weakly entangled: 0.99|00> + 0.141|11> has Schmidt coefficients 0.99 and 0.141
+    weak = np.array([0.99, 0, 0, np.sqrt(1 - 0.99**2)], dtype=complex)
+    entangled += [weak, np.array([0.6, 0.0, 0.0, 0.8j])]
+    cases.append(("random and weakly entangled states", entangled, True, True))
+    return cases
+
+
+@exercise("03.is_entangled", points=4, title="Product or entangled?")
+def check_is_entangled(t: Tester) -> None:
+    for desc, states, entangled, hidden in _entangled_cases():
+        with t.case(f"is_entangled on {desc}", points=1, hidden=hidden):
+            for state in states:
+                got = _as_bool(t.call(state.copy()), "is_entangled(state)")
+                if got == entangled:
+                    continue
+                if entangled:
+                    hint = None
+                    if state[1] == 0 and state[2] == 0:
+                        hint = (
+                            "a state with only |00⟩ and |11⟩ (or only |01⟩ and |10⟩) is entangled "
+                            "unless one amplitude is zero"
+                        )
+                    raise CheckFailed(
+                        "An entangled state was called a product state"
+                        + ("." if hidden else f": {_fmt(state)}."),
+                        expected=True,
+                        actual=got,
+                        hint=hint,
+                    )
+                nonzero = np.count_nonzero(np.abs(state) > 1e-12)
+                hint = (
+                    "a product state was called entangled: compare with a tolerance (atol), "
+                    "because a*d == b*c is almost never exactly true in floating point"
+                )
+                if nonzero == 4 and np.allclose(np.abs(state), 0.5) and not hidden:
+                    hint = (
+                        "superposition is not entanglement: |+⟩⊗|+⟩ has four non-zero amplitudes "
+                        "but it is the product H|0⟩⊗H|0⟩"
+                    )
+                raise CheckFailed(
+                    "A product state was called entangled"
+                    + ("." if hidden else f": {_fmt(state)}."),
+                    expected=False,
+                    actual=got,
+                    hint=hint,
+                )
+
+
+# ------------------------------------------------------------------------------ reduced density matrix
+
+
+def _partial_trace(state: np.ndarray, keep: list[int]) -> np.ndarray:
+    """Reduced density matrix by index gymnastics (Qiskit order, keep[0] = lowest bit)."""
+    n = int(np.log2(state.size))
+    # reshape: axis 0 is qubit n-1, the last axis is qubit 0
+    psi = state.reshape([2] * n)
+    axes_keep = [n - 1 - q for q in sorted(keep, reverse=True)]  # highest kept qubit first
+    axes_trace = [a for a in range(n) if a not in axes_keep]
+    psi = np.transpose(psi, axes_keep + axes_trace).reshape(2 ** len(keep), -1)
+    return psi @ psi.conj().T
+
+
+def _rdm_cases() -> list[tuple[str, np.ndarray, list[int], bool]]:
+    plus = np.array([1, 1]) / np.sqrt(2)
+    zero = np.array([1, 0])
+    rng = _rng(7)
+    return [
+        ("|Φ+⟩, keep=[0]", BELL["phi+"], [0], False),
+        ("|0⟩⊗|+⟩ (qubit 0 in |+⟩), keep=[0] and keep=[1]", np.kron(zero, plus), [0], False),
+        ("random 3-qubit state, keep=[0, 2]", _random_state(rng, 3), [0, 2], True),
+        ("random 4-qubit state, keep=[1, 2] and keep=[3]", _random_state(rng, 4), [1, 2], True),
+        ("random 6-qubit state, keep=[0, 3, 5]", _random_state(rng, 6), [0, 3, 5], True),
+    ]
+
+
+def _rdm_hint(actual: np.ndarray, state: np.ndarray, keep: list[int]) -> str | None:
+    n = int(np.log2(state.size))
+    expected = _partial_trace(state, keep)
+    if actual.shape != expected.shape:
+        return (
+            f"wrong size: keeping {len(keep)} qubit(s) gives a {expected.shape[0]}×"
+            f"{expected.shape[0]} matrix"
+        )
+    mirrored = sorted(n - 1 - q for q in keep)
+    if np.allclose(actual, _partial_trace(state, mirrored), atol=1e-6) or np.allclose(
+        actual, cmp.reverse_qubit_order(expected), atol=1e-6
+    ):
+        return (
+            "qubit order reversed: in Qiskit qubit 0 is the least-significant bit, i.e. the "
+            "LAST axis of state.reshape([2]*n)"
+        )
+    if np.allclose(actual, expected.T, atol=1e-6):
+        return "complex conjugate/transposed: ρ = |ψ⟩⟨ψ| puts the conjugate on the bra (ψ ψ†)"
+    trace = complex(np.trace(actual))
+    if (
+        abs(trace - 1) > 1e-6
+        and abs(trace) > 1e-9
+        and np.allclose(actual / trace, expected, atol=1e-6)
+    ):
+        return f"not normalised: the trace is {trace.real:.4g}, a density matrix has trace 1"
+    if np.allclose(
+        actual, _partial_trace(state, [q for q in range(n) if q not in keep]), atol=1e-6
+    ):
+        return "you kept the traced-out qubits and traced out the kept ones"
+    return None
+
+
+@exercise("03.reduced_density_matrix", points=5, title="Reduced density matrices")
+def check_reduced_density_matrix(t: Tester) -> None:
+    for desc, state, keep, hidden in _rdm_cases():
+        with t.case(f"reduced_density_matrix: {desc}", points=1, hidden=hidden):
+            keeps = [keep]
+            if "keep=[1]" in desc:
+                keeps.append([1])
+            if "keep=[3]" in desc:
+                keeps.append([3])
+            for k in keeps:
+                got = t.call(state.copy(), list(k))
+                got = getattr(got, "data", got)  # accept a qiskit DensityMatrix too
+                actual = cmp.as_array(got, what="reduced density matrix")
+                expected = _partial_trace(state, k)
+                if actual.shape == expected.shape and np.allclose(actual, expected, atol=1e-6):
+                    continue
+                raise CheckFailed(
+                    f"The reduced density matrix for keep={k} is not right.",
+                    expected=expected if expected.shape[0] <= 4 else None,
+                    actual=actual if actual.size <= 64 else None,
+                    hint=_rdm_hint(actual, state, k),
+                )
+
+
+# ------------------------------------------------------------------------------ chsh_value
+
+
+def _correlator(a: float, b: float) -> float:
+    """<Phi+| A(a) ⊗ B(b) |Phi+> by explicit matrices (qubit 0 = Alice, the right factor)."""
+    Z = np.diag([1.0, -1.0])
+    X = np.array([[0.0, 1.0], [1.0, 0.0]])
+    A = np.cos(a) * Z + np.sin(a) * X
+    B = np.cos(b) * Z + np.sin(b) * X
+    phi = BELL["phi+"]
+    return float(np.real(phi.conj() @ np.kron(B, A) @ phi))
+
+
+def _chsh(a0: float, a1: float, b0: float, b1: float) -> float:
+    E = _correlator
+    return E(a0, b0) + E(a0, b1) + E(a1, b0) - E(a1, b1)
+
+
+def _chsh_hint(actual: float, angles: tuple[float, float, float, float]) -> str | None:
+    a0, a1, b0, b1 = angles
+    E = _correlator
+    cands = [
+        (
+            _chsh(*np.radians(angles)),
+            "degrees instead of radians: the angles arrive in radians; do not convert them with np.radians",
+        ),
+        (
+            _chsh(*np.degrees(angles)),
+            "degrees instead of radians: np.cos takes the radian angles directly; do not convert them to degrees",
+        ),
+        (
+            sum(
+                np.cos((x - y) / 2) * s
+                for x, y, s in ((a0, b0, 1), (a0, b1, 1), (a1, b0, 1), (a1, b1, -1))
+            ),
+            "half angle: for the observable cos(θ)Z + sin(θ)X the correlator is cos(a − b), not cos((a − b)/2)",
+        ),
+        (
+            sum(
+                np.cos(x + y) * s
+                for x, y, s in ((a0, b0, 1), (a0, b1, 1), (a1, b0, 1), (a1, b1, -1))
+            ),
+            "wrong sign inside: E(a, b) = cos(a − b), not cos(a + b)",
+        ),
+        (
+            E(a0, b0) + E(a0, b1) + E(a1, b0) + E(a1, b1),
+            "wrong sign: the minus sign belongs to E(a1, b1)",
+        ),
+        (
+            E(a0, b0) - E(a0, b1) + E(a1, b0) + E(a1, b1),
+            "the minus sign belongs to E(a1, b1), not E(a0, b1)",
+        ),
+        (
+            E(a0, b0) + E(a0, b1) - E(a1, b0) + E(a1, b1),
+            "the minus sign belongs to E(a1, b1), not E(a1, b0)",
+        ),
+        (
+            -E(a0, b0) + E(a0, b1) + E(a1, b0) + E(a1, b1),
+            "the minus sign belongs to E(a1, b1), not E(a0, b0)",
+        ),
+    ]
+    for value, hint in cands:
+        if np.isclose(actual, value, atol=1e-6):
+            return hint
+    if abs(actual - _chsh(*angles)) < 0.15:
+        return (
+            "close but not exact: compute the expectation values exactly (formula or "
+            "Statevector), not from sampled shots"
+        )
+    return None
+
+
+@exercise("03.chsh_value", points=4, title="The CHSH value of |Φ+⟩")
+def check_chsh_value(t: Tester) -> None:
+    rng = _rng(11)
+    cases = [
+        (
+            "Tsirelson angles (0, π/2, π/4, −π/4) give 2√2",
+            [(0.0, np.pi / 2, np.pi / 4, -np.pi / 4)],
+            False,
+        ),
+        (
+            "all angles 0 give 2; (0, π/2, 0, π/2) gives 0",
+            [(0.0, 0.0, 0.0, 0.0), (0.0, np.pi / 2, 0.0, np.pi / 2)],
+            False,
+        ),
+        ("random angles in [0, 2π)", [tuple(rng.uniform(0, 2 * np.pi, 4)) for _ in range(3)], True),
+        ("random angles of either sign", [tuple(rng.uniform(-4, 4, 4)) for _ in range(3)], True),
+    ]
+    for desc, angle_sets, hidden in cases:
+        with t.case(f"chsh_value: {desc}", points=1, hidden=hidden):
+            for angles in angle_sets:
+                angles = tuple(float(a) for a in angles)
+                actual = cmp.as_number(t.call(*angles), "CHSH value")
+                expected = _chsh(*angles)
+                if np.isclose(actual, expected, atol=1e-6):
+                    continue
+                shown = ", ".join(f"{a:.4f}" for a in angles)
+                raise CheckFailed(
+                    f"chsh_value({shown}) is not right.",
+                    expected=expected,
+                    actual=actual,
+                    hint=_chsh_hint(actual, angles),
+                )
