@@ -1,0 +1,263 @@
+"""Checks for lesson 02: gates as matrices, circuit identities, unitarity, qubit order.
+
+Every expected value is computed here with NumPy and qiskit.quantum_info, never by
+calling the reference solution. Hidden inputs come from a fixed seed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from qiskit.quantum_info import Operator, Statevector, random_statevector, random_unitary
+
+from .. import compare as cmp
+from ..engine import Tester, exercise
+from ..errors import CheckFailed, LearnerError
+
+X = np.array([[0, 1], [1, 0]], dtype=complex)
+H = np.array([[1, 1], [1, -1]], dtype=complex) / np.sqrt(2)
+SWAP = np.array([[1, 0, 0, 0], [0, 0, 1, 0], [0, 1, 0, 0], [0, 0, 0, 1]], dtype=complex)
+
+
+def _cx(control: int, target: int) -> np.ndarray:
+    """The 4x4 CNOT with the given control and target (Qiskit order)."""
+    m = np.zeros((4, 4), dtype=complex)
+    for k in range(4):
+        out = k ^ (1 << target) if (k >> control) & 1 else k
+        m[out, k] = 1
+    return m
+
+
+# --------------------------------------------------------------------- 02.x_from_h_and_z
+
+
+@exercise("02.x_from_h_and_z", points=2, title="X from H and Z")
+def check_x_from_h_and_z(t: Tester) -> None:
+    with t.case("a 1-qubit circuit that uses only h and z", points=1):
+        qc = cmp.assert_circuit(t.call(), num_qubits=1, what="circuit")
+        cmp.assert_only_gates(qc, {"h", "z"})
+    with t.case("its operator equals X (up to a global phase)", points=1):
+        qc = cmp.assert_circuit(t.call(), num_qubits=1, what="circuit")
+        cmp.assert_only_gates(qc, {"h", "z"})
+        u = cmp.to_operator(qc)
+        if cmp.operators_equal(u, X):
+            return
+        hint = None
+        if cmp.operators_equal(u, H @ np.diag([1, -1])) or cmp.operators_equal(
+            u, np.diag([1, -1]) @ H
+        ):
+            hint = "H and Z alone do not make X: sandwich Z between two H gates (H Z H)"
+        elif cmp.operators_equal(u, np.diag([1, -1])):
+            hint = "this is Z: H Z H turns the phase flip Z into the bit flip X"
+        elif cmp.operators_equal(u, np.eye(2)):
+            hint = "this is the identity: H H = I and Z Z = I cancel; use H Z H"
+        raise CheckFailed(
+            "The circuit's operator is not X (compared up to a global phase).",
+            expected=X,
+            actual=u,
+            hint=hint,
+        )
+
+
+# -------------------------------------------------------------- 02.apply_single_qubit_gate
+
+
+def _apply(state: np.ndarray, gate: np.ndarray, qubit: int) -> np.ndarray:
+    """The expected result, computed by qiskit.quantum_info."""
+    return np.asarray(Statevector(state).evolve(Operator(gate), qargs=[qubit]).data)
+
+
+@exercise("02.apply_single_qubit_gate", points=4, title="Apply a gate to one qubit")
+def check_apply_single_qubit_gate(t: Tester) -> None:
+    rng = np.random.default_rng(202)
+
+    def one(state: np.ndarray, gate: np.ndarray, qubit: int) -> None:
+        n = int(np.log2(state.size))
+        value = t.call(state.copy(), gate.copy(), qubit)
+        if (
+            isinstance(value, np.ndarray)
+            and value.ndim == 2
+            and value.shape[0] == value.shape[1] > 1
+        ):
+            raise CheckFailed(
+                f"Expected the new state vector, got a {value.shape[0]}x{value.shape[1]} matrix.",
+                hint="multiply the full operator by the state: return U @ state, not U",
+            )
+        actual = cmp.to_state(value)
+        expected = _apply(state, gate, qubit)
+        if actual.shape != expected.shape:
+            raise CheckFailed(
+                f"Expected a vector of {expected.size} amplitudes ({n} qubits), got {actual.size}.",
+                hint="wrong length: the result has as many amplitudes as the input state",
+            )
+        if cmp.states_equal(actual, expected):
+            return
+        hint = None
+        if n > 1 and cmp.states_equal(actual, _apply(state, gate, n - 1 - qubit)):
+            hint = (
+                f"qubit order reversed: the gate acted on qubit {n - 1 - qubit}. In Qiskit qubit 0 "
+                "is the least-significant index bit, so np.kron(A, B) puts A on the HIGHER qubit: "
+                "build I x ... x gate x ... x I from qubit n-1 (left) down to qubit 0 (right)"
+            )
+        elif cmp.states_equal(actual, _apply(state, gate.T, qubit)):
+            hint = "transposed gate: apply the matrix itself (gate @ amplitudes), not gate.T"
+        elif cmp.states_equal(actual, _apply(state, gate.conj().T, qubit)):
+            hint = "this applies the adjoint (gate.conj().T) instead of the gate"
+        elif cmp.states_equal(actual, state):
+            hint = "the state came back unchanged"
+        else:
+            hint = cmp.diagnose_state(actual, expected)
+        raise CheckFailed(
+            f"The state is not gate applied to qubit {qubit} (compared up to a global phase).",
+            expected=expected,
+            actual=actual,
+            hint=hint,
+        )
+
+    zero2 = np.array([1, 0, 0, 0], dtype=complex)
+    with t.case("apply_single_qubit_gate(|00>, X, 0) == |01> (index 1)", points=1):
+        one(zero2, X, 0)
+    with t.case("apply_single_qubit_gate(|00>, H, 1) == (|00> + |10>)/sqrt2", points=1):
+        one(zero2, H, 1)
+    with t.case("random 3-qubit states and gates, on every qubit", points=1, hidden=True):
+        for q in range(3):
+            seed = int(rng.integers(1 << 30))
+            one(
+                np.asarray(random_statevector(8, seed=seed).data),
+                np.asarray(random_unitary(2, seed=seed + 1).data),
+                q,
+            )
+    with t.case("1 qubit, and 8 qubits with the gate on qubit 5", points=1, hidden=True):
+        seed = int(rng.integers(1 << 30))
+        one(np.array([0.6, 0.8j]), np.asarray(random_unitary(2, seed=seed).data), 0)
+        one(
+            np.asarray(random_statevector(256, seed=seed + 1).data),
+            np.asarray(random_unitary(2, seed=seed + 2).data),
+            5,
+        )
+
+
+# ------------------------------------------------------------- 02.ry_angle_for_probability
+
+
+@exercise("02.ry_angle_for_probability", points=3, title="The RY angle for a probability")
+def check_ry_angle_for_probability(t: Tester) -> None:
+    def one(p1: float) -> None:
+        theta = float(cmp.as_number(t.call(p1), what="angle theta"))
+        expected = 2 * np.arcsin(np.sqrt(p1))
+        if np.isclose(theta, expected, atol=1e-6):
+            return
+        hint = None
+        if np.isclose(theta, np.degrees(expected), atol=1e-4):
+            hint = "degrees instead of radians: RY takes radians (drop np.degrees / the *180/pi)"
+        elif np.isclose(theta, expected / 2, atol=1e-6):
+            hint = "half the angle: P(1) = sin^2(theta/2), so theta = 2*arcsin(sqrt(p1))"
+        elif np.isclose(theta, 2 * expected, atol=1e-6):
+            hint = "double the angle: theta = 2*arcsin(sqrt(p1)), not 4*arcsin(...)"
+        elif np.isclose(theta, 2 * np.arcsin(p1), atol=1e-6):
+            hint = "missing square root: the amplitude is sqrt(p1), so theta = 2*arcsin(sqrt(p1))"
+        elif np.isclose(theta, np.pi - expected, atol=1e-6):
+            hint = (
+                "this angle gives P(0) = p1: |1> gets sin(theta/2), so theta = 2*arcsin(sqrt(p1))"
+            )
+        elif not -1e-9 <= theta <= np.pi + 1e-9:
+            hint = "theta must be in [0, pi]"
+        raise CheckFailed(
+            f"RY(theta)|0> with this theta gives P(1) = {np.sin(theta / 2) ** 2:.4f}, not {p1}.",
+            expected=expected,
+            actual=theta,
+            hint=hint,
+        )
+
+    with t.case("ry_angle_for_probability(0.5) == pi/2", points=1):
+        one(0.5)
+    with t.case("p1 in {0, 0.1, 0.25, 0.8, 0.97, 1}", points=1, hidden=True):
+        for p in (0.0, 0.1, 0.25, 0.8, 0.97, 1.0):
+            one(p)
+    with t.case("ry_angle_for_probability(-0.1) and (1.5) raise ValueError", points=1):
+        t.expect_raises(ValueError, -0.1)
+        t.expect_raises(ValueError, 1.5)
+
+
+# ---------------------------------------------------------------------------- 02.is_unitary
+
+
+@exercise("02.is_unitary", points=3, title="Is this matrix unitary?")
+def check_is_unitary(t: Tester) -> None:
+    def one(matrix: np.ndarray, expected: bool, hint: str | None, **kwargs: float) -> None:
+        try:
+            value = t.call(matrix.copy(), **kwargs)
+        except LearnerError as err:
+            if err.kind != "exception" or matrix.shape[0] == matrix.shape[1]:
+                raise
+            raise CheckFailed(
+                f"For a {matrix.shape[0]}x{matrix.shape[1]} matrix your function {err.message}",
+                hint=hint,
+            ) from None
+        if not isinstance(value, (bool, np.bool_)):
+            raise CheckFailed(
+                f"Expected True or False, got {value!r} ({type(value).__name__}).",
+                hint="return a bool, e.g. bool(np.allclose(...))",
+            )
+        if bool(value) == expected:
+            return
+        extra = f" with atol={kwargs['atol']:g}" if kwargs else ""
+        raise CheckFailed(
+            f"is_unitary returned {bool(value)}{extra} for this {matrix.shape[0]}x{matrix.shape[1]} "
+            "matrix.",
+            expected=expected,
+            actual=bool(value),
+            hint=hint,
+        )
+
+    s = np.diag([1, 1j])
+    with t.case("is_unitary(H) is True, is_unitary([[1, 1], [0, 1]]) is False", points=1):
+        one(H, True, None)
+        one(
+            np.array([[1, 1], [0, 1]], dtype=complex),
+            False,
+            "|det| = 1 is not enough: a unitary satisfies U^dagger U = I",
+        )
+    with t.case("complex unitaries, scaled and perturbed matrices, atol", points=1, hidden=True):
+        conj_hint = "use the conjugate transpose U.conj().T, not U.T, for complex matrices"
+        one(s, True, conj_hint)
+        one(np.asarray(random_unitary(4, seed=2021).data), True, conj_hint)
+        one(np.asarray(random_unitary(8, seed=2022).data), True, conj_hint)
+        one(2 * H, False, "columns must have length 1 too: compare U^dagger U with the identity")
+        u = np.asarray(random_unitary(2, seed=2023).data)
+        bumped = u + 1e-3 * np.array([[1, 0], [0, -1j]])
+        dev = float(np.max(np.abs(bumped.conj().T @ bumped - np.eye(2))))
+        one(bumped, False, "compare within the tolerance atol, not a looser one")
+        one(bumped, True, "use the atol argument in your comparison", atol=20 * dev)
+    with t.case("non-square matrices give False, not an error", points=1, hidden=True):
+        hint = "check the shape first and return False for a non-square matrix"
+        one(np.ones((2, 3), dtype=complex), False, hint)
+        one(np.eye(4, 2, dtype=complex), False, hint)
+
+
+# ------------------------------------------------------------------------ 02.swap_from_cnots
+
+
+@exercise("02.swap_from_cnots", points=2, title="SWAP from three CNOTs")
+def check_swap_from_cnots(t: Tester) -> None:
+    with t.case("a 2-qubit circuit that uses only cx", points=1):
+        qc = cmp.assert_circuit(t.call(), num_qubits=2, what="circuit")
+        cmp.assert_only_gates(qc, {"cx"})
+    with t.case("its operator equals SWAP", points=1):
+        qc = cmp.assert_circuit(t.call(), num_qubits=2, what="circuit")
+        cmp.assert_only_gates(qc, {"cx"})
+        u = cmp.to_operator(qc)
+        if cmp.operators_equal(u, SWAP):
+            return
+        hint = None
+        if cmp.operators_equal(u, _cx(0, 1)) or cmp.operators_equal(u, _cx(1, 0)):
+            hint = (
+                "this is a single CNOT: two equal CNOTs cancel. The three CNOTs must alternate "
+                "direction: cx(0, 1), cx(1, 0), cx(0, 1)"
+            )
+        elif cmp.operators_equal(u, np.eye(4)):
+            hint = "this is the identity: equal CNOTs cancel in pairs; alternate the direction"
+        elif cmp.operators_equal(u, _cx(0, 1) @ _cx(1, 0)) or cmp.operators_equal(
+            u, _cx(1, 0) @ _cx(0, 1)
+        ):
+            hint = "two CNOTs are not enough: SWAP needs three, alternating direction"
+        raise CheckFailed("The circuit's operator is not SWAP.", expected=SWAP, actual=u, hint=hint)
