@@ -1,0 +1,317 @@
+"""The interactive Bloch-sphere widget behind :func:`qmlkit.bloch.widget`.
+
+Design notes (why it is safe when callbacks arrive fast or concurrently):
+
+* The state lives in one place (``self._state``) and changes only under ``self._lock``.
+  Each change bumps a version number.
+* A picture is rendered from an immutable :class:`Snapshot` (a copy of the state, its ket
+  text and the version), on a fresh ``Figure`` + ``FigureCanvasAgg`` (never pyplot, never a
+  shared figure), with one module-wide render lock because matplotlib's text machinery is
+  not meant for concurrent use.
+* The picture, the ket and the probabilities of one snapshot are published together under
+  the state lock, and only when the snapshot is newer than what is shown; so the image
+  always matches the ket and the last change always ends up on screen. Stale renders are
+  skipped (a burst of clicks renders far fewer pictures than clicks).
+
+Headless runs (nbconvert, nbclient, nbgrader autograde, CI): no detection of a front end
+is needed. ``_repr_mimebundle_`` returns the widget view together with ``image/png`` (the
+sphere) and ``text/plain`` (the ket). JupyterLab with ipywidgets renders the widget view
+(its renderer outranks images); a run without a front end simply stores all three in the
+notebook, so the saved output shows the static picture. Nothing waits for a front end, so
+nothing can hang.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+
+from . import _bloch_draw as draw
+from .bloch import _bloch_of, gate_matrix
+from .errors import InputError
+
+_RENDER_LOCK = threading.Lock()
+
+
+def _num(x: float) -> str:
+    text = f"{x:.3f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def format_amplitude(z: complex) -> str:
+    """An amplitude with 3 decimals: ``0.707``, ``-0.5i``, ``(0.5+0.5i)``.
+
+    >>> format_amplitude(0.5 + 0.5j), format_amplitude(-1j), format_amplitude(0.70710678)
+    ('(0.5+0.5i)', '-i', '0.707')
+    """
+    re_, im = round(z.real, 3) + 0.0, round(z.imag, 3) + 0.0
+    if im == 0:
+        return _num(re_)
+    if re_ == 0:
+        mag = "" if abs(im) == 1 else _num(abs(im))
+        return ("-" if im < 0 else "") + mag + "i"
+    sign = "-" if im < 0 else "+"
+    return f"({_num(re_)}{sign}{_num(abs(im))}i)"
+
+
+def format_ket(state: np.ndarray) -> str:
+    """The ket of a one-qubit state, e.g. ``|ψ⟩ = 0.707|0⟩ + (0.5+0.5i)|1⟩``.
+
+    >>> format_ket(np.array([1, -1]) / np.sqrt(2))
+    '|ψ⟩ = 0.707|0⟩ - 0.707|1⟩'
+    """
+    terms = []
+    for k, z in enumerate(state):
+        coef = format_amplitude(complex(z))
+        if coef == "0":
+            continue
+        coef = {"1": "", "-1": "-"}.get(coef, coef)
+        terms.append((coef, f"|{k}⟩"))
+    text = ""
+    for i, (coef, ket) in enumerate(terms):
+        if i == 0:
+            text = coef + ket
+        elif coef.startswith("-"):
+            text += f" - {coef[1:]}{ket}"
+        else:
+            text += f" + {coef}{ket}"
+    return "|ψ⟩ = " + (text or "0")
+
+
+def angles_of(state: np.ndarray) -> tuple[float, float]:
+    """Polar angle theta in [0, pi] and azimuth phi in [0, 2 pi) of a one-qubit state."""
+    x, y, z = _bloch_of(state)
+    theta = math.acos(max(-1.0, min(1.0, z)))
+    phi = math.atan2(y, x) % (2 * math.pi) if math.hypot(x, y) > 1e-9 else 0.0
+    return theta, phi
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One immutable view of the widget: the state and everything drawn from it."""
+
+    version: int
+    amplitudes: tuple[complex, complex]
+    ket: str
+    png: bytes
+
+    @property
+    def state(self) -> np.ndarray:
+        return np.array(self.amplitudes, dtype=complex)
+
+
+@lru_cache(maxsize=128)
+def _render(bloch: tuple[float, float, float], ket: str) -> bytes:
+    with _RENDER_LOCK:
+        fig = draw.new_figure(3.6, 3.9, dpi=80)
+        ax = fig.add_axes((0.0, 0.0, 1.0, 0.9), projection="3d")
+        draw.draw_sphere(ax)
+        draw.draw_vector(ax, np.array(bloch), "#d62728")
+        fig.suptitle(ket, fontsize=11, y=0.97)
+        return draw.figure_png(fig)
+
+
+def render_png(state: np.ndarray, ket: str) -> bytes:
+    """The widget's picture of a state: sphere, vector and the ket as title."""
+    r = tuple(float(round(c, 6)) + 0.0 for c in _bloch_of(state))
+    return _render(r, ket)  # type: ignore[arg-type]
+
+
+def _info_html(state: np.ndarray) -> str:
+    p0, p1 = (abs(a) ** 2 for a in state)
+    x, y, z = _bloch_of(state)
+    theta, phi = angles_of(state)
+    amps = ", ".join(
+        f"α<sub>{k}</sub> = {format_amplitude(complex(a))}" for k, a in enumerate(state)
+    )
+    return (
+        f"<div>{amps}</div>"
+        f"<div>P(0) = {p0:.3f} &nbsp; P(1) = {p1:.3f}</div>"
+        f"<div>Bloch vector (x, y, z) = ({x:.3f}, {y:.3f}, {z:.3f}) &nbsp; "
+        f"θ = {theta:.3f}, φ = {phi:.3f}</div>"
+    )
+
+
+class BlochWidget(widgets.VBox):
+    """A Bloch sphere you steer with sliders (theta, phi) and gate buttons.
+
+    Use :func:`qmlkit.bloch.widget` to make one. ``apply("h")`` applies a gate from code;
+    ``state``, ``ket`` and ``snapshot`` read what is shown; ``history`` lists the changes
+    in the order they were applied.
+    """
+
+    GATES = ("X", "Y", "Z", "H", "S", "T")
+
+    def __init__(self, theta: float = 0.0, phi: float = 0.0, **kwargs: Any) -> None:
+        theta, phi = self._check_angles(theta, phi)
+        self._lock = threading.RLock()
+        self._local = threading.local()
+        self._version = 0
+        self._state = self._from_angles(theta, phi)
+        self._history: list[str] = []
+        self._snapshot: Snapshot | None = None
+
+        self.image = widgets.Image(format="png", layout=widgets.Layout(width="300px"))
+        self.image.add_class("qmlkit-bloch-image")
+        self.ket_html = widgets.HTML()
+        self.ket_html.add_class("qmlkit-bloch-ket")
+        self.info_html = widgets.HTML()
+        slider = dict(step=0.001, readout_format=".3f", continuous_update=False)
+        self.theta_slider = widgets.FloatSlider(
+            value=theta, min=0.0, max=math.pi, description="θ", **slider
+        )
+        self.phi_slider = widgets.FloatSlider(
+            value=phi, min=0.0, max=2 * math.pi, description="φ", **slider
+        )
+        self.angle_slider = widgets.FloatSlider(
+            value=math.pi / 2, min=-math.pi, max=math.pi, description="angle", **slider
+        )
+        small = widgets.Layout(width="46px")
+        gate_buttons = []
+        for name in self.GATES:
+            b = widgets.Button(description=name, tooltip=f"apply {name}", layout=small)
+            b.on_click(lambda _b, g=name: self.apply(g.lower()))
+            gate_buttons.append(b)
+        rot_buttons = []
+        for axis in "XYZ":
+            b = widgets.Button(
+                description=f"R{axis}", tooltip=f"rotate about {axis} by angle", layout=small
+            )
+            b.on_click(lambda _b, a=axis: self.apply(f"r{a.lower()}({self.angle_slider.value})"))
+            rot_buttons.append(b)
+        reset = widgets.Button(description="reset |0⟩", layout=widgets.Layout(width="90px"))
+        reset.on_click(lambda _b: self.set_angles(0.0, 0.0))
+        self.theta_slider.observe(self._on_slider, names="value")
+        self.phi_slider.observe(self._on_slider, names="value")
+        controls = widgets.VBox(
+            [
+                self.ket_html,
+                self.info_html,
+                self.theta_slider,
+                self.phi_slider,
+                widgets.HBox(gate_buttons),
+                widgets.HBox([self.angle_slider, *rot_buttons]),
+                reset,
+            ]
+        )
+        super().__init__([widgets.HBox([self.image, controls])], **kwargs)
+        self.add_class("qmlkit-bloch")
+        self._refresh(self._bump())
+
+    # ---------------------------------------------------------------- state changes
+
+    @staticmethod
+    def _check_angles(theta: Any, phi: Any) -> tuple[float, float]:
+        try:
+            theta, phi = float(theta), float(phi)
+        except (TypeError, ValueError):
+            raise InputError("theta and phi must be numbers (angles in radians).") from None
+        if not (math.isfinite(theta) and math.isfinite(phi)):
+            raise InputError("theta and phi must be finite numbers (angles in radians).")
+        if not 0 <= theta <= math.pi + 1e-9:
+            raise InputError(f"theta must be between 0 and pi (radians), got {theta}.")
+        return min(theta, math.pi), phi % (2 * math.pi)
+
+    @staticmethod
+    def _from_angles(theta: float, phi: float) -> np.ndarray:
+        return np.array([math.cos(theta / 2), np.exp(1j * phi) * math.sin(theta / 2)])
+
+    def _bump(self) -> Snapshot:
+        """Call with the lock held: a new version and its snapshot (without a picture)."""
+        self._version += 1
+        s = self._state
+        return Snapshot(self._version, (complex(s[0]), complex(s[1])), format_ket(s), b"")
+
+    def apply(self, gate: str) -> None:
+        """Apply a one-qubit gate by name (``"h"``, ``"s"``, ``"rx(0.5)"``, ...)."""
+        u = gate_matrix(gate)
+        with self._lock:
+            state = u @ self._state
+            self._state = state / np.linalg.norm(state)
+            self._history.append(gate)
+            snap = self._bump()
+        self._refresh(snap)
+
+    def set_angles(self, theta: float, phi: float) -> None:
+        """Set the state to cos(theta/2)|0> + exp(i phi) sin(theta/2)|1>."""
+        theta, phi = self._check_angles(theta, phi)
+        with self._lock:
+            self._state = self._from_angles(theta, phi)
+            self._history.append(f"set({theta:.6g}, {phi:.6g})")
+            snap = self._bump()
+        self._refresh(snap)
+
+    def _on_slider(self, change: dict) -> None:
+        if getattr(self._local, "syncing", False):
+            return  # our own update of the sliders after a gate
+        with self._lock:
+            theta, phi = angles_of(self._state)
+            new_theta, new_phi = self.theta_slider.value, self.phi_slider.value
+            step = self.theta_slider.step
+            if abs(new_theta - theta) <= step / 2 and abs(new_phi - phi) <= step / 2:
+                return  # the front end only rounded our value to the slider grid
+            self.set_angles(new_theta, new_phi)
+
+    def _refresh(self, snap: Snapshot) -> None:
+        """Render ``snap`` and show it, unless something newer has been shown meanwhile."""
+        with self._lock:
+            if snap.version != self._version:
+                return  # a newer change will render itself
+        png = render_png(snap.state, snap.ket)
+        snap = Snapshot(snap.version, snap.amplitudes, snap.ket, png)
+        with self._lock:
+            if self._snapshot is not None and self._snapshot.version >= snap.version:
+                return
+            self._snapshot = snap
+            state = snap.state
+            self.image.value = png
+            self.ket_html.value = f"<b style='font-size:1.2em'>{snap.ket}</b>"
+            self.info_html.value = _info_html(state)
+            theta, phi = angles_of(state)
+            self._local.syncing = True
+            try:
+                self.theta_slider.value = theta
+                if math.sin(theta) > 1e-9:  # phi means nothing at the poles
+                    self.phi_slider.value = phi
+            finally:
+                self._local.syncing = False
+
+    # ---------------------------------------------------------------- reading
+
+    @property
+    def snapshot(self) -> Snapshot:
+        """What is shown now: state, ket and picture of one consistent moment."""
+        with self._lock:
+            assert self._snapshot is not None
+            return self._snapshot
+
+    @property
+    def state(self) -> np.ndarray:
+        """The current state vector (a copy)."""
+        with self._lock:
+            return self._state.copy()
+
+    @property
+    def ket(self) -> str:
+        """The ket text shown now."""
+        return self.snapshot.ket
+
+    @property
+    def history(self) -> list[str]:
+        """Gates and settings applied so far, in order."""
+        with self._lock:
+            return list(self._history)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict:
+        data = super()._repr_mimebundle_(**kwargs) or {}
+        snap = self.snapshot
+        data["text/plain"] = f"Bloch sphere widget: {snap.ket}"
+        data["image/png"] = base64.b64encode(snap.png).decode("ascii")
+        return data

@@ -1,0 +1,545 @@
+"""Bloch-sphere pictures of one-qubit states, gate paths, multi-qubit states and a widget.
+
+A one-qubit state :math:`\\cos(\\theta/2)|0\\rangle + e^{i\\varphi}\\sin(\\theta/2)|1\\rangle`
+is the point :math:`(\\sin\\theta\\cos\\varphi, \\sin\\theta\\sin\\varphi, \\cos\\theta)` on the
+unit sphere; a mixed state (for example one qubit of an entangled pair) is a point inside.
+The global phase does not show. Qubit order is Qiskit's: qubit 0 is the rightmost bit.
+
+Every ``plot_*`` function returns a :class:`matplotlib.figure.Figure` made without pyplot:
+Jupyter shows it once when it is the last expression of a cell (or call ``display(fig)``).
+
+Introduced in lesson 01.
+
+>>> from qiskit import QuantumCircuit
+>>> qc = QuantumCircuit(1); _ = qc.h(0)
+>>> bloch_vector(qc).round(3).tolist()
+[1.0, 0.0, 0.0]
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+from typing import Any, Sequence
+
+import numpy as np
+
+from . import _bloch_draw as draw
+from .errors import InputError
+
+__all__ = [
+    "bloch_vector",
+    "plot_bloch",
+    "plot_bloch_path",
+    "plot_qubit_blochs",
+    "compare_png",
+    "widget",
+    "BlochWidget",
+    "gate_matrix",
+]
+
+_PAULIS = (
+    np.array([[0, 1], [1, 0]], dtype=complex),
+    np.array([[0, -1j], [1j, 0]], dtype=complex),
+    np.array([[1, 0], [0, -1]], dtype=complex),
+)
+
+
+def __getattr__(name: str) -> Any:  # BlochWidget needs ipywidgets: import it on first use
+    if name == "BlochWidget":
+        from ._bloch_widget import BlochWidget
+
+        return BlochWidget
+    raise AttributeError(f"module 'qmlkit.bloch' has no attribute {name!r}")
+
+
+# ------------------------------------------------------------------------------ states
+
+
+def _state_or_density(state: Any, what: str = "state") -> np.ndarray:
+    """A normalised 1-D state vector or a trace-1 density matrix from many input types."""
+    try:
+        from qiskit import QuantumCircuit
+        from qiskit.quantum_info import DensityMatrix, Statevector
+    except ImportError:  # pragma: no cover - qiskit is a dependency
+        QuantumCircuit = Statevector = DensityMatrix = ()  # type: ignore[assignment]
+    if isinstance(state, QuantumCircuit):
+        from .sim import statevector
+
+        if state.num_parameters:
+            raise InputError(
+                f"The circuit given as the {what} has unbound parameters "
+                f"{[p.name for p in state.parameters]}; bind them with assign_parameters first."
+            )
+        arr = statevector(state)
+    elif isinstance(state, (Statevector, DensityMatrix)):
+        arr = np.asarray(state.data, dtype=complex)
+    else:
+        try:
+            arr = np.asarray(state, dtype=complex)
+        except (TypeError, ValueError):
+            raise InputError(
+                f"Cannot read the {what} from a {type(state).__name__}: give a state vector "
+                "(list or NumPy array), a Statevector, a QuantumCircuit or a density matrix."
+            ) from None
+    if not np.all(np.isfinite(arr)):
+        raise InputError(f"The {what} contains NaN or infinite numbers.")
+    if arr.ndim == 1:
+        norm = np.linalg.norm(arr)
+        if norm < 1e-12:
+            raise InputError(f"The {what} is the zero vector; a state needs a nonzero amplitude.")
+        return arr / norm
+    if arr.ndim == 2 and arr.shape[0] == arr.shape[1]:
+        trace = np.trace(arr).real
+        if not np.allclose(arr, arr.conj().T, atol=1e-8) or trace <= 1e-12:
+            raise InputError(
+                f"The {what} is a square matrix but not a density matrix (it must be Hermitian "
+                "with trace 1)."
+            )
+        return arr / trace
+    raise InputError(f"The {what} has shape {arr.shape}; expected a vector or a square matrix.")
+
+
+def _bloch_of(arr: np.ndarray) -> np.ndarray:
+    rho = np.outer(arr, arr.conj()) if arr.ndim == 1 else arr
+    return np.array([np.trace(rho @ p).real for p in _PAULIS])
+
+
+def bloch_vector(state: Any) -> np.ndarray:
+    """The Bloch vector ``(x, y, z) = (<X>, <Y>, <Z>)`` of a one-qubit state.
+
+    Args:
+        state: a 2-amplitude vector (list or array; normalised for you), a ``Statevector``,
+            a 1-qubit ``QuantumCircuit`` (run from |0>), a 2x2 density matrix or
+            ``DensityMatrix``; a real 3-vector of length <= 1 is returned as is.
+
+    Returns:
+        A float array of shape (3,); its length is 1 for a pure state, less for a mixed one.
+
+    Raises:
+        InputError: the input is not a one-qubit state.
+
+    Introduced in lesson 01.
+
+    >>> bloch_vector([1, 1j]).round(3).tolist()        # |+i> points along +y
+    [0.0, 1.0, 0.0]
+    >>> bloch_vector(np.eye(2) / 2).tolist()            # maximally mixed: the centre
+    [0.0, 0.0, 0.0]
+    """
+    if not hasattr(state, "num_qubits") or isinstance(state, np.ndarray):
+        raw = np.asarray(state) if not hasattr(state, "data") else None
+        if raw is not None and raw.shape == (3,) and np.isrealobj(raw) and raw.dtype != object:
+            r = raw.astype(float)
+            if not np.all(np.isfinite(r)) or np.linalg.norm(r) > 1 + 1e-6:
+                raise InputError(
+                    f"{r.tolist()} is not a Bloch vector: it must be finite with length <= 1."
+                )
+            return r
+    arr = _state_or_density(state)
+    if arr.shape[0] != 2:
+        n = int(round(math.log2(arr.shape[0]))) if arr.shape[0] > 0 else 0
+        raise InputError(
+            f"bloch_vector needs a one-qubit state (2 amplitudes), got {arr.shape[0]} "
+            f"amplitudes ({n} qubits?). For a multi-qubit state use plot_qubit_blochs(state)."
+        )
+    return _bloch_of(arr)
+
+
+def _as_states(states: Sequence[Any]) -> list[Any]:
+    """Allow plot_bloch([s1, s2]) as well as plot_bloch(s1, s2)."""
+    if len(states) == 1 and isinstance(states[0], (list, tuple)):
+        items = states[0]
+        if items and all(not isinstance(x, (int, float, complex, np.number)) for x in items):
+            return list(items)
+    return list(states)
+
+
+# ------------------------------------------------------------------------------ gates
+
+_FIXED = {
+    "i": ((0, 0, 1), 0.0),
+    "id": ((0, 0, 1), 0.0),
+    "x": ((1, 0, 0), math.pi),
+    "y": ((0, 1, 0), math.pi),
+    "z": ((0, 0, 1), math.pi),
+    "h": ((1 / math.sqrt(2), 0, 1 / math.sqrt(2)), math.pi),
+    "s": ((0, 0, 1), math.pi / 2),
+    "sdg": ((0, 0, 1), -math.pi / 2),
+    "t": ((0, 0, 1), math.pi / 4),
+    "tdg": ((0, 0, 1), -math.pi / 4),
+    "sx": ((1, 0, 0), math.pi / 2),
+    "sxdg": ((1, 0, 0), -math.pi / 2),
+}
+_ROTATIONS = {"rx": (1, 0, 0), "ry": (0, 1, 0), "rz": (0, 0, 1), "p": (0, 0, 1)}
+_GATE_RE = re.compile(r"^\s*([a-z]+)\s*(?:\((.*)\))?\s*$")
+
+
+def _eval_angle(text: str) -> float:
+    """Evaluate an angle such as ``0.5``, ``pi/2``, ``-3*pi/4`` or ``np.pi/8`` safely."""
+    text = text.strip().replace("np.pi", "pi").replace("math.pi", "pi").replace("π", "pi")
+
+    def ev(node: ast.AST) -> float:
+        if isinstance(node, ast.Expression):
+            return ev(node.body)
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+            return float(node.value)
+        if isinstance(node, ast.Name) and node.id == "pi":
+            return math.pi
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            v = ev(node.operand)
+            return -v if isinstance(node.op, ast.USub) else v
+        if isinstance(node, ast.BinOp) and isinstance(
+            node.op, (ast.Add, ast.Sub, ast.Mult, ast.Div)
+        ):
+            a, b = ev(node.left), ev(node.right)
+            ops = {ast.Add: a + b, ast.Sub: a - b, ast.Mult: a * b}
+            return ops[type(node.op)] if not isinstance(node.op, ast.Div) else a / b
+        raise ValueError
+
+    try:
+        return ev(ast.parse(text, mode="eval"))
+    except (SyntaxError, ValueError, ZeroDivisionError):
+        raise InputError(
+            f"Cannot read the angle {text!r}: write a number or an expression like pi/2."
+        ) from None
+
+
+def _axis_angle(name: str) -> tuple[np.ndarray, float, str]:
+    """Rotation axis, angle and display label of a gate name such as ``"h"`` or ``"rx(0.5)"``."""
+    if not isinstance(name, str):
+        raise InputError(f"A gate name must be a string like 'h' or 'rx(0.5)', got {name!r}.")
+    m = _GATE_RE.match(name.lower())
+    if not m:
+        raise InputError(f"Cannot read the gate {name!r}: write e.g. 'h', 's' or 'rx(pi/2)'.")
+    gate, arg = m.groups()
+    if gate in _FIXED and arg is None:
+        axis, angle = _FIXED[gate]
+        return np.array(axis, dtype=float), angle, gate.upper() if len(gate) == 1 else gate
+    if gate in _ROTATIONS:
+        if arg is None:
+            raise InputError(f"The gate {gate!r} needs an angle, e.g. '{gate}(pi/2)'.")
+        angle = _eval_angle(arg)
+        return np.array(_ROTATIONS[gate], dtype=float), angle, f"{gate.upper()}({angle:.3g})"
+    known = sorted(set(_FIXED) | {f"{g}(angle)" for g in _ROTATIONS})
+    raise InputError(f"Unknown one-qubit gate {name!r}. Known gates: {', '.join(known)}.")
+
+
+def _rotation_matrix(axis: np.ndarray, angle: float) -> np.ndarray:
+    """The SU(2) matrix exp(-i angle/2 n.sigma)."""
+    n = np.asarray(axis, dtype=float)
+    n = n / np.linalg.norm(n)
+    ns = n[0] * _PAULIS[0] + n[1] * _PAULIS[1] + n[2] * _PAULIS[2]
+    return math.cos(angle / 2) * np.eye(2) - 1j * math.sin(angle / 2) * ns
+
+
+def gate_matrix(name: str) -> np.ndarray:
+    """The 2x2 unitary of a one-qubit gate name, equal to Qiskit's gate matrix.
+
+    Names: ``i, x, y, z, h, s, sdg, t, tdg, sx, sxdg`` and ``rx(a), ry(a), rz(a), p(a)`` with
+    an angle in radians (a number or an expression such as ``pi/2``).
+
+    >>> np.round(gate_matrix("h") * np.sqrt(2), 6).real.tolist()
+    [[1.0, 1.0], [1.0, -1.0]]
+    """
+    from qiskit.circuit import library as lib
+
+    axis, angle, _ = _axis_angle(name)
+    gate = _GATE_RE.match(name.lower()).group(1)  # type: ignore[union-attr]
+    fixed = {
+        "i": lib.IGate,
+        "id": lib.IGate,
+        "x": lib.XGate,
+        "y": lib.YGate,
+        "z": lib.ZGate,
+        "h": lib.HGate,
+        "s": lib.SGate,
+        "sdg": lib.SdgGate,
+        "t": lib.TGate,
+        "tdg": lib.TdgGate,
+        "sx": lib.SXGate,
+        "sxdg": lib.SXdgGate,
+    }
+    if gate in fixed:
+        return np.asarray(fixed[gate]().to_matrix(), dtype=complex)
+    if gate == "p":
+        return np.array([[1, 0], [0, np.exp(1j * angle)]], dtype=complex)
+    return _rotation_matrix(axis, angle)
+
+
+def _matrix_axis_angle(u: np.ndarray) -> tuple[np.ndarray, float]:
+    """Axis and angle (in [0, pi]) of the Bloch rotation a 2x2 unitary performs."""
+    det = np.linalg.det(u)
+    v = u / np.sqrt(det)
+    c = float(np.clip(np.trace(v).real / 2, -1, 1))
+    if c < 0:
+        v, c = -v, -c
+    angle = 2 * math.acos(min(c, 1.0))
+    if angle < 1e-9:
+        return np.array([0.0, 0.0, 1.0]), 0.0
+    n = np.array([(1j * np.trace(v @ p) / 2).real for p in _PAULIS]) / math.sin(angle / 2)
+    return n / np.linalg.norm(n), angle
+
+
+def _steps(gates: Any) -> list[tuple[str, np.ndarray, float]]:
+    """(label, axis, angle) for each gate of a name list or a 1-qubit circuit."""
+    from qiskit import QuantumCircuit
+
+    if isinstance(gates, str):
+        gates = [gates]
+    if isinstance(gates, QuantumCircuit):
+        if gates.num_qubits != 1:
+            raise InputError(
+                f"plot_bloch_path needs a one-qubit circuit, this one has {gates.num_qubits}."
+            )
+        if gates.num_parameters:
+            raise InputError("The circuit has unbound parameters; bind them first.")
+        from qiskit.quantum_info import Operator
+
+        out = []
+        for inst in gates.remove_final_measurements(inplace=False).data:
+            op = inst.operation
+            if op.name in ("barrier", "delay"):
+                continue
+            if op.name in ("measure", "reset"):
+                raise InputError(f"The circuit has a {op.name!r}; a path needs unitary gates.")
+            if op.name in _ROTATIONS:
+                angle = float(op.params[0])
+                out.append(
+                    (f"{op.name.upper()}({angle:.3g})", np.array(_ROTATIONS[op.name]), angle)
+                )
+            elif op.name in _FIXED:
+                axis, angle, label = _axis_angle(op.name)
+                out.append((label, axis, angle))
+            else:
+                axis, angle = _matrix_axis_angle(Operator(op).data)
+                out.append((op.name, axis, angle))
+        return out
+    try:
+        names = list(gates)
+    except TypeError:
+        raise InputError(
+            "plot_bloch_path needs a list of gate names like ['h', 's'] or a 1-qubit circuit."
+        ) from None
+    return [(lbl, ax, ang) for ax, ang, lbl in map(_axis_angle, names)]
+
+
+def _rotate(r: np.ndarray, axis: np.ndarray, angle: float) -> np.ndarray:
+    """Rodrigues' rotation of a Bloch vector (right-hand rule)."""
+    k = axis / np.linalg.norm(axis)
+    c, s = math.cos(angle), math.sin(angle)
+    return r * c + np.cross(k, r) * s + k * np.dot(k, r) * (1 - c)
+
+
+# ------------------------------------------------------------------------------ pictures
+
+
+def plot_bloch(
+    *states: Any,
+    labels: Sequence[str] | None = None,
+    title: str | None = None,
+    ax: Any = None,
+) -> Any:
+    """Draw one or more one-qubit states as arrows on a Bloch sphere.
+
+    Args:
+        *states: state vectors, ``Statevector`` s, 1-qubit circuits, density matrices or Bloch
+            3-vectors (a single list of them works too).
+        labels: one legend label per state (default: none for one state, ``"state k"``).
+        title: a title above the sphere.
+        ax: an existing matplotlib 3D axis to draw on (default: a new figure).
+
+    Returns:
+        The matplotlib Figure.
+
+    Introduced in lesson 01.
+
+    >>> fig = plot_bloch([1, 0], [1, 1], labels=["|0>", "|+>"], title="two states")
+    >>> type(fig).__name__
+    'Figure'
+    """
+    items = _as_states(states)
+    vectors = [bloch_vector(s) for s in items]
+    if labels is not None:
+        labels = list(labels)
+        if len(labels) != len(vectors):
+            raise InputError(f"Got {len(vectors)} states but {len(labels)} labels.")
+    elif len(vectors) > 1:
+        labels = [f"state {k}" for k in range(len(vectors))]
+    if ax is None:
+        fig = draw.new_figure(4.6, 4.8)
+        ax = fig.add_axes((0.0, 0.0, 1.0, 0.9 if title else 0.96), projection="3d")
+        draw.draw_sphere(ax)
+        if title:
+            fig.suptitle(title, fontsize=13, y=0.97)
+    else:
+        if getattr(ax, "name", "") != "3d":
+            raise InputError("ax must be a 3D axis: fig.add_subplot(projection='3d').")
+        fig = ax.figure
+        draw.draw_sphere(ax)
+        if title:
+            ax.set_title(title)
+    for k, r in enumerate(vectors):
+        label = labels[k] if labels else None
+        draw.draw_vector(ax, r, draw.COLORS[k % len(draw.COLORS)], label)
+    if labels:
+        ax.legend(loc="upper left", fontsize=9, frameon=False, bbox_to_anchor=(0.0, 1.0))
+    return fig
+
+
+def plot_bloch_path(circuit_or_gate_names: Any, start: Any = None, title: str | None = None) -> Any:
+    """Draw the path a state takes on the Bloch sphere under a sequence of one-qubit gates.
+
+    Each gate is a rotation of the sphere about an axis (H: about (x+z)/sqrt(2) by pi,
+    S: about z by pi/2, ...); the path follows each rotation as a smooth arc.
+
+    Args:
+        circuit_or_gate_names: gate names such as ``["h", "s", "rx(pi/4)"]`` (see
+            :func:`gate_matrix`) or a one-qubit ``QuantumCircuit``.
+        start: the initial state (anything :func:`bloch_vector` accepts); default |0>.
+        title: a title above the sphere.
+
+    Returns:
+        The matplotlib Figure.
+
+    Introduced in lesson 01.
+
+    >>> fig = plot_bloch_path(["h", "s", "rx(pi/2)"], title="H, S, RX")
+    >>> len(fig.axes)
+    1
+    """
+    steps = _steps(circuit_or_gate_names)
+    r = np.array([0.0, 0.0, 1.0]) if start is None else bloch_vector(start)
+    fig = draw.new_figure(4.8, 5.0)
+    ax = fig.add_axes((0.0, 0.0, 1.0, 0.9 if title else 0.96), projection="3d")
+    draw.draw_sphere(ax)
+    if title:
+        fig.suptitle(title, fontsize=13, y=0.97)
+    ax.scatter(*[[c] for c in r], s=45, color="black", zorder=12, depthshade=False, label="start")
+    for k, (label, axis, angle) in enumerate(steps):
+        color = draw.COLORS[(k + 1) % len(draw.COLORS)]
+        n = max(2, int(abs(angle) / (math.pi / 48)) + 2)
+        arc = np.array([_rotate(r, axis, angle * s) for s in np.linspace(0, 1, n)])
+        ax.plot(*arc.T, color=color, lw=2.4, zorder=10, label=f"{k + 1}: {label}")
+        r = arc[-1]
+        ax.scatter(*[[c] for c in r], s=18, color=color, zorder=12, depthshade=False)
+    draw.draw_vector(ax, r, "#222222", None, lw=1.8)
+    ax.legend(loc="upper left", fontsize=9, frameon=False, bbox_to_anchor=(0.0, 1.0))
+    return fig
+
+
+def _reduced_blochs(state: Any) -> np.ndarray:
+    """Bloch vectors of every qubit's reduced state, row k = qubit k (Qiskit order)."""
+    arr = _state_or_density(state)
+    dim = arr.shape[0]
+    n = int(round(math.log2(dim))) if dim > 0 else -1
+    if n < 1 or 2**n != dim:
+        raise InputError(f"A state of n qubits has 2**n amplitudes; got {dim}.")
+    out = np.zeros((n, 3))
+    if arr.ndim == 1:
+        t = arr.reshape([2] * n)  # axis 0 is qubit n-1 (Qiskit order)
+        for q in range(n):
+            m = np.moveaxis(t, n - 1 - q, 0).reshape(2, -1)
+            out[q] = _bloch_of(m @ m.conj().T)
+    else:
+        t = arr.reshape([2] * (2 * n))
+        for q in range(n):
+            a = n - 1 - q
+            m = 2 ** (n - 1)
+            keep = np.moveaxis(t, (a, n + a), (0, 1)).reshape(2, 2, m, m)
+            rho = np.einsum("abii->ab", keep)
+            out[q] = _bloch_of(rho)
+    return out
+
+
+def plot_qubit_blochs(state: Any, title: str | None = None) -> Any:
+    """Draw the reduced Bloch vector of every qubit of a multi-qubit state, one sphere each.
+
+    Qubit 0 is the rightmost bit (Qiskit order). The reduced state of a qubit that is
+    entangled with the others is mixed, so its vector is shorter than 1; for a Bell pair
+    both vectors shrink to the centre. Each sphere's caption gives the length ``|r|``.
+
+    Args:
+        state: a state vector, ``Statevector``, circuit or density matrix of 1-10 qubits.
+        title: a title above the spheres.
+
+    Returns:
+        The matplotlib Figure.
+
+    Introduced in lesson 02.
+
+    >>> bell = np.array([1, 0, 0, 1]) / np.sqrt(2)
+    >>> fig = plot_qubit_blochs(bell, title="Bell pair")
+    >>> len(fig.axes)
+    2
+    """
+    vectors = _reduced_blochs(state)
+    n = len(vectors)
+    if n > 10:
+        raise InputError(f"plot_qubit_blochs draws up to 10 qubits; this state has {n}.")
+    cols = min(n, 5)
+    rows = (n + cols - 1) // cols
+    head = 0.5 if title else 0.1
+    fig = draw.new_figure(2.9 * cols, 3.1 * rows + head)
+    height = 1 - head / (3.1 * rows + head)
+    for q, r in enumerate(vectors):
+        row, col = divmod(q, cols)
+        rect = (col / cols, height * (1 - (row + 1) / rows), 1 / cols, height / rows * 0.92)
+        ax = fig.add_axes(rect, projection="3d")
+        draw.draw_sphere(ax, small=True)
+        length = float(np.linalg.norm(r))
+        draw.draw_vector(ax, r, draw.COLORS[q % len(draw.COLORS)])
+        note = "  (mixed: entangled)" if length < 0.99 else ""
+        fig.text(
+            (col + 0.5) / cols,
+            height * (1 - row / rows) - 0.01,
+            f"qubit {q}   |r| = {length:.2f}{note}",
+            ha="center",
+            va="top",
+            fontsize=10,
+        )
+    if title:
+        fig.suptitle(title, fontsize=13, y=1 - 0.12 / (3.1 * rows + head))
+    return fig
+
+
+def compare_png(actual: Any, expected: Any) -> bytes:
+    """PNG of a learner's one-qubit state and the expected one on the same sphere.
+
+    The autograder attaches this picture to the feedback of a wrong one-qubit state.
+
+    >>> compare_png([1, 0], [1, 1])[:4]
+    b'\\x89PNG'
+    """
+    ra, re_ = bloch_vector(actual), bloch_vector(expected)
+    fig = draw.new_figure(4.0, 4.2, dpi=90)
+    ax = fig.add_axes((0.0, 0.0, 1.0, 0.9), projection="3d")
+    draw.draw_sphere(ax)
+    fig.suptitle("expected (green) and your state (red)", fontsize=11, y=0.97)
+    draw.draw_vector(ax, re_, "#2ca02c", "expected")
+    draw.draw_vector(ax, ra, "#d62728", "your state")
+    ax.legend(loc="upper left", fontsize=9, frameon=False, bbox_to_anchor=(0.0, 1.0))
+    return draw.figure_png(fig)
+
+
+def widget(theta: float = 0.0, phi: float = 0.0) -> Any:
+    """An interactive Bloch sphere: angle sliders, gate buttons and the ket, live.
+
+    The state starts at ``cos(theta/2)|0> + exp(i phi) sin(theta/2)|1>``. Buttons X, Y, Z,
+    H, S, T and RX/RY/RZ (by the chosen angle) apply gates; the picture, the ket and the
+    probabilities follow every click. Without a connected front end (nbconvert, grading)
+    the cell output still holds a static PNG of the sphere and the ket as text.
+
+    Returns:
+        A :class:`BlochWidget` (an ipywidgets ``VBox``); Jupyter shows it when it is the last
+        expression of a cell.
+
+    Introduced in lesson 01.
+
+    >>> w = widget(theta=np.pi / 2)
+    >>> w.apply("z"); w.ket
+    '|ψ⟩ = 0.707|0⟩ - 0.707|1⟩'
+    """
+    from ._bloch_widget import BlochWidget
+
+    return BlochWidget(theta=theta, phi=phi)
