@@ -21,12 +21,16 @@ from __future__ import annotations
 import ast
 import math
 import re
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import _bloch_draw as draw
 from .errors import InputError
+
+if TYPE_CHECKING:
+    from ._bloch_widget import BlochWidget
 
 __all__ = [
     "bloch_vector",
@@ -522,7 +526,7 @@ def compare_png(actual: Any, expected: Any) -> bytes:
     return draw.figure_png(fig)
 
 
-def widget(theta: float = 0.0, phi: float = 0.0) -> Any:
+def widget(theta: float = 0.0, phi: float = 0.0) -> BlochWidget:
     """An interactive Bloch sphere: angle sliders, gate buttons and the ket, live.
 
     The state starts at ``cos(theta/2)|0> + exp(i phi) sin(theta/2)|1>``. Buttons X, Y, Z,
