@@ -1,0 +1,355 @@
+"""The trusted side of the sandbox: start it, run a submission's cells, call functions.
+
+:class:`SandboxSession` owns one sandbox process. :class:`RemoteTester` is the engine's
+:class:`~autograder.engine.Tester` with ``run`` redirected to the sandbox, so every
+existing checker grades a sandboxed submission unchanged: the learner's code runs in the
+sandbox, the comparisons run here, where learner code cannot reach them.
+"""
+
+from __future__ import annotations
+
+import builtins
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..engine import Tester
+from ..errors import LearnerError
+from . import isolation as iso
+from . import wire
+
+
+class SandboxDied(Exception):
+    """The sandbox process ended (crash, memory kill, os._exit) or was killed."""
+
+
+class InfrastructureError(Exception):
+    """The sandbox could not be started: our problem, never scored as the learner's."""
+
+
+class SandboxSession:
+    """One sandbox process with a working copy of the submission's folder."""
+
+    def __init__(
+        self,
+        source_dir: Path | None,
+        limits: iso.Limits,
+        isolation: iso.Isolation,
+        hidden: list[Path],
+    ) -> None:
+        self.limits = limits
+        self.isolation = isolation
+        self.hidden = hidden
+        self.source_dir = source_dir
+        self.proc: subprocess.Popen | None = None
+        self.frames: queue.Queue = queue.Queue()
+        self.callbacks: dict[int, Callable[..., Any]] = {}
+        self.workdir: Path | None = None
+        self.output_log: Path | None = None
+
+    # -- lifecycle ------------------------------------------------------------
+    def start(self) -> None:
+        self.kill()
+        base = Path(tempfile.mkdtemp(prefix="qmlcourse-sbx-"))
+        os.chmod(base, 0o755)
+        self.workdir = base / "submission"
+        if self.source_dir and self.source_dir.is_dir():
+            shutil.copytree(
+                self.source_dir,
+                self.workdir,
+                symlinks=False,
+                ignore=shutil.ignore_patterns("*.ipynb", ".*"),
+            )
+        else:
+            self.workdir.mkdir()
+        uid = iso.sandbox_uid() if self.isolation.level in ("bwrap", "uid") else None
+        iso.prepare_workdir(self.workdir, uid)
+        cmd = iso.sandbox_command(self.isolation, self.workdir, self.hidden, uid)
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("QISKIT_IBM", "JUPYTER"))}
+        env.update(MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1", QMLKIT_BACKEND="ideal")
+        self.output_log = self.workdir / ".output.log"
+        if self.isolation.level != "bwrap":
+            env["QMLCOURSE_SANDBOX_LOG"] = str(self.output_log)
+            env["HOME"] = str(self.workdir)
+        limits = self.limits
+        try:
+            self.proc = subprocess.Popen(
+                cmd,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                cwd=str(self.workdir),
+                env=env,
+                preexec_fn=lambda: iso.apply_limits(limits),
+            )
+        except OSError as exc:
+            raise InfrastructureError(f"could not start the sandbox ({exc})") from exc
+        self.frames = queue.Queue()
+        reader = threading.Thread(target=self._read, args=(self.proc, self.frames), daemon=True)
+        reader.start()
+
+    @staticmethod
+    def _read(proc: subprocess.Popen, frames: queue.Queue) -> None:
+        try:
+            while True:
+                frame = wire.read_frame(proc.stdout)
+                frames.put(frame)
+                if frame is None:
+                    return
+        except Exception as exc:  # a malformed frame: treat as the end
+            frames.put({"result": "error", "kind": "protocol", "message": str(exc)})
+            frames.put(None)
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def kill(self) -> None:
+        if self.proc is not None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError, OSError):
+                pass
+            try:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+            except Exception:
+                pass
+            for stream in (self.proc.stdin, self.proc.stdout):
+                try:
+                    stream.close()
+                except Exception:
+                    pass
+            self.proc = None
+        if self.workdir is not None:
+            shutil.rmtree(self.workdir.parent, ignore_errors=True)
+            self.workdir = None
+
+    def death_reason(self) -> str:
+        code = self.proc.poll() if self.proc else None
+        if code is None:
+            return "the sandbox stopped answering"
+        if code < 0:
+            sig = (
+                signal.Signals(-code).name
+                if -code in signal.Signals._value2member_map_
+                else str(-code)
+            )
+            hints = {
+                "SIGKILL": " (killed: memory or time limit, or a crash)",
+                "SIGXCPU": " (CPU time limit reached)",
+                "SIGSEGV": " (a segmentation fault)",
+                "SIGABRT": " (aborted)",
+            }
+            return f"the Python process was killed by {sig}{hints.get(sig, '')}"
+        return f"the Python process exited with code {code} (os._exit, or a crash)"
+
+    # -- messaging ------------------------------------------------------------
+    def send(self, message: dict) -> None:
+        if not self.alive():
+            raise SandboxDied(self.death_reason())
+        try:
+            self.proc.stdin.write(wire.dumps(message))
+            self.proc.stdin.flush()
+        except (BrokenPipeError, OSError):
+            raise SandboxDied(self.death_reason()) from None
+
+    def receive(self, deadline: float) -> dict:
+        """Next frame before ``deadline``; TimeoutError or SandboxDied otherwise."""
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError
+        try:
+            frame = self.frames.get(timeout=remaining)
+        except queue.Empty:
+            raise TimeoutError from None
+        if frame is None:
+            if self.proc is not None:
+                try:
+                    self.proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    pass
+            raise SandboxDied(self.death_reason())
+        return frame
+
+    def exec_cells(self, cells: list[str], deadline: float) -> tuple[list[dict], int | None]:
+        """Run cells; returns (errors, index of a cell that hung or crashed, or None)."""
+        self.send({"op": "exec", "cells": cells})
+        current = None
+        while True:
+            try:
+                frame = self.receive(deadline)
+            except (TimeoutError, SandboxDied):
+                return [], current if current is not None else 0
+            if frame.get("event") == "cell":
+                current = frame["index"]
+                continue
+            if frame.get("result") == "done":
+                return frame.get("errors", []), None
+
+    def has_function(self, name: str, deadline: float) -> bool:
+        self.send({"op": "has", "name": name})
+        frame = self.receive(deadline)
+        return bool(frame.get("value"))
+
+    def call(self, target: dict, args: tuple, kwargs: dict, deadline: float) -> Any:
+        """Call a learner function in the sandbox; returns its value as data or proxies."""
+        self.callbacks = {}
+        payload = {
+            "op": "call",
+            "target": target,
+            "args": wire.encode(list(args), callback=self._register_callback),
+            "kwargs": wire.encode(kwargs, callback=self._register_callback),
+        }
+        self.send(payload)
+        while True:
+            frame = self.receive(deadline)
+            if "callback" in frame:
+                self._answer_callback(frame)
+                continue
+            if frame.get("result") == "value":
+                return wire.decode(frame["value"], remote_handle=self._remote_object)
+            raise _learner_error(frame)
+
+    def _register_callback(self, fn: Callable[..., Any]) -> dict:
+        cid = len(self.callbacks) + 1
+        self.callbacks[cid] = fn
+        return {"__callback__": cid, "name": getattr(fn, "__name__", "f")}
+
+    def _answer_callback(self, frame: dict) -> None:
+        fn = self.callbacks.get(frame["callback"])
+        try:
+            args = wire.decode(frame.get("args", []))
+            kwargs = wire.decode(frame.get("kwargs", {"__dict__": []}))
+            value = fn(*args, **kwargs)  # our own function, e.g. the checker's f(params)
+            self.send({"value": wire.encode(value)})
+        except SandboxDied:
+            raise
+        except Exception as exc:
+            self.send({"error": f"{type(exc).__name__}: {exc}"})
+
+    def _remote_object(self, data: dict) -> RemoteObject:
+        return RemoteObject(self, data)
+
+
+class RemoteObject:
+    """Stands for a value that stayed in the sandbox (a trained model, say)."""
+
+    def __init__(self, session: SandboxSession, data: dict) -> None:
+        self._session = session
+        self._handle = data["__handle__"]
+        self._type = data.get("type", "object")
+        self._attrs = set(data.get("attrs", []))
+        self._callable = bool(data.get("callable"))
+        self._deadline: Callable[[], float] = lambda: time.monotonic() + 60
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or name not in self._attrs:
+            raise AttributeError(f"{self._type} object has no method {name!r}")
+        return RemoteFunction(
+            self._session, {"handle": self._handle, "attr": name}, f"{self._type}.{name}"
+        )
+
+    def __repr__(self) -> str:
+        return f"<{self._type} object from the submission>"
+
+
+class RemoteFunction:
+    """A learner function (or a method of a returned object) in the sandbox."""
+
+    def __init__(self, session: SandboxSession, target: dict, name: str) -> None:
+        self.session = session
+        self.target = target
+        self.__name__ = name
+        self.deadline: float = time.monotonic() + 60
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return self.session.call(self.target, args, kwargs, self.deadline)
+        except TimeoutError:
+            self.session.kill()
+            raise LearnerError(
+                "did not finish in the time allowed. Is there an infinite loop, or a much "
+                "slower method than needed?",
+                kind="timeout",
+            ) from None
+        except SandboxDied as died:
+            raise LearnerError(f"crashed: {died}.", kind="crash") from None
+
+
+def _learner_error(frame: dict) -> LearnerError:
+    kind = frame.get("kind", "exception")
+    message = frame.get("message", "")
+    if kind == "exit":
+        return LearnerError(
+            f"called sys.exit({message}) (or exit()); a function should return its answer "
+            "instead of stopping Python.",
+            kind="exit",
+        )
+    if kind == "exception":
+        etype = frame.get("etype", "Exception")
+        where = f"\n({frame['where']})" if frame.get("where") else ""
+        if etype == "NotImplementedError" and not message:
+            err = LearnerError(
+                "raised NotImplementedError: the exercise is not done yet. Replace the "
+                "`raise NotImplementedError()` line with your code."
+            )
+        elif etype == "MemoryError":
+            err = LearnerError(
+                f"raised MemoryError: it used more memory than the grader allows{where}"
+            )
+        else:
+            err = LearnerError(f"raised {etype}: {message}{where}")
+        err.original = _rebuild_exception(etype, frame.get("mro", []), message)
+        return err
+    return LearnerError(
+        message or "failed in the sandbox", kind=kind if kind != "missing" else "exception"
+    )
+
+
+def _rebuild_exception(etype: str, mro: list[str], message: str) -> BaseException:
+    """An exception object whose class matches the learner's by name (for expect_raises)."""
+    bases = [getattr(builtins, n) for n in mro if isinstance(getattr(builtins, n, None), type)]
+    bases = [b for b in bases if issubclass(b, BaseException)] or [Exception]
+    if bases[0].__name__ == etype:
+        return bases[0](message)
+    cls = type(etype, (bases[0],), {})
+    return cls(message)
+
+
+class RemoteTester(Tester):
+    """A Tester whose learner calls go to the sandbox."""
+
+    def __init__(self, ex: Any, session: SandboxSession, *, deadline: float) -> None:
+        answer = RemoteFunction(session, {"name": ex.function_name}, ex.function_name)
+        super().__init__(ex, answer, deadline=deadline)
+        self.session = session
+        self.sandbox_died: str | None = None
+
+    def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if not isinstance(fn, RemoteFunction):
+            return super().run(fn, *args, **kwargs)
+        from ..engine import _StopCheck
+
+        if self.timed_out or self.sandbox_died:
+            raise _StopCheck()
+        fn.deadline = self.deadline
+        try:
+            return fn(*args, **kwargs)
+        except LearnerError as err:
+            if err.kind == "timeout":
+                self.timed_out = True
+                err.message = (
+                    f"did not finish within {self.exercise.time_limit:g} s. Is there an "
+                    "infinite loop, or a much slower method than needed?"
+                )
+            elif err.kind == "crash":
+                self.sandbox_died = err.message
+            raise

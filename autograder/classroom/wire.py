@@ -1,0 +1,238 @@
+"""Plain-data wire format between the trusted grader and the learner's sandbox.
+
+Nothing here ever unpickles: values cross as JSON, with NumPy arrays as ``.npy`` bytes
+read with ``allow_pickle=False``, circuits as QPY, and a few Qiskit types by their data.
+Anything else that learner code returns stays in the sandbox and is represented by a
+*handle* (its type name and public attribute names), so the trusted side can still call
+``model.predict(X)`` on it through the sandbox. Callables passed *to* the learner (such as
+the ``f`` of ``parameter_shift_gradient(f, params)``) stay in the trusted process and are
+represented by a callback id; the sandbox calls back to evaluate them.
+
+>>> import numpy as np
+>>> data = encode({"x": np.arange(3.0), "z": 1 + 2j, "t": (1, "a")})
+>>> out = decode(data)
+>>> out["x"].tolist(), out["z"], out["t"]
+([0.0, 1.0, 2.0], (1+2j), (1, 'a'))
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+MAX_DEPTH = 20
+
+
+class WireError(ValueError):
+    """A value that cannot cross the sandbox boundary."""
+
+
+def _npy(arr: np.ndarray) -> str:
+    buf = io.BytesIO()
+    np.save(buf, arr, allow_pickle=False)
+    return base64.b64encode(buf.getvalue()).decode()
+
+
+def _from_npy(text: str) -> np.ndarray:
+    return np.load(io.BytesIO(base64.b64decode(text)), allow_pickle=False)
+
+
+def encode(
+    value: Any,
+    handle: Callable[[Any], dict] | None = None,
+    callback: Callable[[Any], dict] | None = None,
+    depth: int = 0,
+) -> Any:
+    """Turn a value into JSON-ready data.
+
+    Args:
+        value: what to send.
+        handle: called for values with no plain form (sandbox side); returns the handle
+            description. Without it such values raise :class:`WireError`.
+        callback: called for callables (trusted side); returns the callback description.
+    """
+    if depth > MAX_DEPTH:
+        raise WireError("value nested too deeply")
+    enc = lambda v: encode(v, handle, callback, depth + 1)  # noqa: E731
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if abs(value) < 2**63 else {"__bigint__": str(value)}
+    if isinstance(value, float):
+        return value if math.isfinite(value) else {"__float__": repr(value)}
+    if isinstance(value, complex):
+        return {"__complex__": [enc(value.real), enc(value.imag)]}
+    if isinstance(value, np.generic):
+        return enc(value.item())
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "biufcU":
+            if handle is None:
+                raise WireError(f"arrays of dtype {value.dtype} cannot be sent")
+            return handle(value)
+        return {"__ndarray__": _npy(value)}
+    if isinstance(value, (list, set, frozenset)):
+        return [enc(v) for v in value]
+    if isinstance(value, tuple):
+        return {"__tuple__": [enc(v) for v in value]}
+    if isinstance(value, dict):
+        return {"__dict__": [[enc(k), enc(v)] for k, v in value.items()]}
+    qiskit_form = _encode_qiskit(value, enc)
+    if qiskit_form is not None:
+        return qiskit_form
+    if callback is not None and callable(value):
+        return callback(value)
+    if handle is not None:
+        return handle(value)
+    raise WireError(f"a {type(value).__name__} cannot be sent to the sandbox")
+
+
+def _encode_qiskit(value: Any, enc: Callable[[Any], Any]) -> Any:
+    mod = type(value).__module__
+    if not (mod.startswith("qiskit") or mod.startswith("qmlkit")):
+        return None
+    from qiskit import QuantumCircuit, qpy
+    from qiskit.quantum_info import DensityMatrix, Operator, SparsePauliOp, Statevector
+
+    if isinstance(value, QuantumCircuit):
+        buf = io.BytesIO()
+        qpy.dump(value, buf)
+        return {"__qpy__": base64.b64encode(buf.getvalue()).decode()}
+    if isinstance(value, Statevector):
+        return {"__statevector__": enc(np.asarray(value.data))}
+    if isinstance(value, DensityMatrix):
+        return {"__densitymatrix__": enc(np.asarray(value.data))}
+    if isinstance(value, Operator):
+        return {"__operator__": enc(np.asarray(value.data))}
+    if isinstance(value, SparsePauliOp):
+        return {"__sparsepauliop__": [[str(p), enc(complex(c))] for p, c in value.to_list()]}
+    try:
+        from qmlkit.backends import Backend
+    except ImportError:  # pragma: no cover
+        Backend = ()  # type: ignore[assignment,misc]
+    if isinstance(value, Backend):
+        return {"__backend__": value.name, "seed": value.seed}
+    name = type(value).__name__
+    if mod.startswith("qiskit_ibm_runtime.fake_provider") and name.startswith("Fake"):
+        return {"__fakebackend__": name}
+    if mod.startswith("qiskit_aer") and name == "AerSimulator":
+        return {"__aersimulator__": True}
+    return None
+
+
+def decode(
+    data: Any,
+    remote_handle: Callable[[dict], Any] | None = None,
+    remote_callback: Callable[[dict], Any] | None = None,
+    depth: int = 0,
+) -> Any:
+    """Inverse of :func:`encode`. Handles and callbacks become proxies via the hooks."""
+    if depth > MAX_DEPTH:
+        raise WireError("value nested too deeply")
+    dec = lambda v: decode(v, remote_handle, remote_callback, depth + 1)  # noqa: E731
+    if data is None or isinstance(data, (bool, int, float, str)):
+        return data
+    if isinstance(data, list):
+        return [dec(v) for v in data]
+    if not isinstance(data, dict) or len(data) == 0:
+        raise WireError("malformed message")
+    key = next(iter(data))
+    if key == "__float__":
+        return float(data[key])
+    if key == "__bigint__":
+        return int(data[key])
+    if key == "__complex__":
+        re_, im = data[key]
+        return complex(dec(re_), dec(im))
+    if key == "__ndarray__":
+        return _from_npy(data[key])
+    if key == "__tuple__":
+        return tuple(dec(v) for v in data[key])
+    if key == "__dict__":
+        out = {}
+        for k, v in data[key]:
+            k = dec(k)
+            if isinstance(k, list):
+                k = tuple(k)
+            out[k] = dec(v)
+        return out
+    if key == "__qpy__":
+        from qiskit import qpy
+
+        return qpy.load(io.BytesIO(base64.b64decode(data[key])))[0]
+    if key == "__statevector__":
+        from qiskit.quantum_info import Statevector
+
+        return Statevector(dec(data[key]))
+    if key == "__densitymatrix__":
+        from qiskit.quantum_info import DensityMatrix
+
+        return DensityMatrix(dec(data[key]))
+    if key == "__operator__":
+        from qiskit.quantum_info import Operator
+
+        return Operator(dec(data[key]))
+    if key == "__sparsepauliop__":
+        from qiskit.quantum_info import SparsePauliOp
+
+        return SparsePauliOp.from_list([(p, dec(c)) for p, c in data[key]])
+    if key == "__backend__":
+        from qmlkit import backends
+
+        return backends.get(data[key], seed=data.get("seed"))
+    if key == "__fakebackend__":
+        from qiskit_ibm_runtime import fake_provider
+
+        name = data[key]
+        if not name.startswith("Fake") or not hasattr(fake_provider, name):
+            raise WireError(f"unknown fake backend {name!r}")
+        return getattr(fake_provider, name)()
+    if key == "__aersimulator__":
+        from qiskit_aer import AerSimulator
+
+        return AerSimulator()
+    if key == "__handle__":
+        if remote_handle is None:
+            raise WireError("unexpected handle")
+        return remote_handle(data)
+    if key == "__callback__":
+        if remote_callback is None:
+            raise WireError("unexpected callback")
+        return remote_callback(data)
+    raise WireError(f"unknown tag {key!r}")
+
+
+def dumps(message: dict) -> bytes:
+    """One frame: 8-byte length + JSON."""
+    body = json.dumps(message, allow_nan=False).encode()
+    return len(body).to_bytes(8, "big") + body
+
+
+def read_frame(stream: Any, limit: int = 512 * 1024 * 1024) -> dict | None:
+    """Read one frame from a binary stream; ``None`` at end of stream."""
+    head = _read_exact(stream, 8)
+    if head is None:
+        return None
+    size = int.from_bytes(head, "big")
+    if size > limit:
+        raise WireError(f"message of {size} bytes is over the limit")
+    body = _read_exact(stream, size)
+    if body is None:
+        return None
+    return json.loads(body)
+
+
+def _read_exact(stream: Any, n: int) -> bytes | None:
+    chunks = []
+    while n > 0:
+        chunk = stream.read(n)
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        n -= len(chunk)
+    return b"".join(chunks)
