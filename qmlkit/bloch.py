@@ -36,6 +36,7 @@ __all__ = [
     "bloch_vector",
     "plot_bloch",
     "plot_bloch_path",
+    "bloch_path",
     "plot_qubit_blochs",
     "compare_png",
     "widget",
@@ -131,9 +132,9 @@ def bloch_vector(state: Any) -> np.ndarray:
     >>> bloch_vector(np.eye(2) / 2).tolist()            # maximally mixed: the centre
     [0.0, 0.0, 0.0]
     """
-    if not hasattr(state, "num_qubits") or isinstance(state, np.ndarray):
-        raw = np.asarray(state) if not hasattr(state, "data") else None
-        if raw is not None and raw.shape == (3,) and np.isrealobj(raw) and raw.dtype != object:
+    if isinstance(state, (list, tuple, np.ndarray)):
+        raw = np.asarray(state)
+        if raw.shape == (3,) and raw.dtype.kind in "iuf":  # already a Bloch vector
             r = raw.astype(float)
             if not np.all(np.isfinite(r)) or np.linalg.norm(r) > 1 + 1e-6:
                 raise InputError(
@@ -142,10 +143,9 @@ def bloch_vector(state: Any) -> np.ndarray:
             return r
     arr = _state_or_density(state)
     if arr.shape[0] != 2:
-        n = int(round(math.log2(arr.shape[0]))) if arr.shape[0] > 0 else 0
         raise InputError(
             f"bloch_vector needs a one-qubit state (2 amplitudes), got {arr.shape[0]} "
-            f"amplitudes ({n} qubits?). For a multi-qubit state use plot_qubit_blochs(state)."
+            "amplitudes. For a state of several qubits use plot_qubit_blochs(state)."
         )
     return _bloch_of(arr)
 
@@ -391,11 +391,42 @@ def plot_bloch(
     return fig
 
 
+def bloch_path(circuit_or_gate_names: Any, start: Any = None) -> list[tuple[str, np.ndarray]]:
+    """The arcs a Bloch vector follows under a sequence of one-qubit gates.
+
+    Each gate is a rotation of the sphere (H: about (x+z)/sqrt(2) by pi, S: about z by
+    pi/2, ``rx(a)``: about x by ``a``, ...), followed as a smooth arc.
+
+    Args:
+        circuit_or_gate_names: gate names such as ``["h", "s", "rx(pi/4)"]`` (see
+            :func:`gate_matrix`) or a one-qubit ``QuantumCircuit``.
+        start: the initial state (anything :func:`bloch_vector` accepts); default |0>.
+
+    Returns:
+        One ``(label, points)`` pair per gate; ``points`` has shape (k, 3), its first row is
+        the Bloch vector before the gate and its last row the vector after it.
+
+    >>> arcs = bloch_path(["h", "s"])
+    >>> [label for label, _ in arcs], arcs[-1][1][-1].round(3).tolist()
+    (['H', 'S'], [0.0, 1.0, 0.0])
+    """
+    steps = _steps(circuit_or_gate_names)
+    r = np.array([0.0, 0.0, 1.0]) if start is None else bloch_vector(start)
+    arcs = []
+    for label, axis, angle in steps:
+        n = max(2, int(abs(angle) / (math.pi / 48)) + 2)
+        arc = np.array([_rotate(r, axis, angle * s) for s in np.linspace(0, 1, n)])
+        arcs.append((label, arc))
+        r = arc[-1]
+    return arcs
+
+
 def plot_bloch_path(circuit_or_gate_names: Any, start: Any = None, title: str | None = None) -> Any:
     """Draw the path a state takes on the Bloch sphere under a sequence of one-qubit gates.
 
     Each gate is a rotation of the sphere about an axis (H: about (x+z)/sqrt(2) by pi,
-    S: about z by pi/2, ...); the path follows each rotation as a smooth arc.
+    S: about z by pi/2, ...); the path follows each rotation as a smooth arc, one colour
+    per gate, numbered in the legend. A black dot marks the start, an arrow the end.
 
     Args:
         circuit_or_gate_names: gate names such as ``["h", "s", "rx(pi/4)"]`` (see
@@ -412,18 +443,16 @@ def plot_bloch_path(circuit_or_gate_names: Any, start: Any = None, title: str | 
     >>> len(fig.axes)
     1
     """
-    steps = _steps(circuit_or_gate_names)
     r = np.array([0.0, 0.0, 1.0]) if start is None else bloch_vector(start)
+    arcs = bloch_path(circuit_or_gate_names, start=r)
     fig = draw.new_figure(4.8, 5.0)
     ax = fig.add_axes((0.0, 0.0, 1.0, 0.9 if title else 0.96), projection="3d")
     draw.draw_sphere(ax)
     if title:
         fig.suptitle(title, fontsize=13, y=0.97)
     ax.scatter(*[[c] for c in r], s=45, color="black", zorder=12, depthshade=False, label="start")
-    for k, (label, axis, angle) in enumerate(steps):
+    for k, (label, arc) in enumerate(arcs):
         color = draw.COLORS[(k + 1) % len(draw.COLORS)]
-        n = max(2, int(abs(angle) / (math.pi / 48)) + 2)
-        arc = np.array([_rotate(r, axis, angle * s) for s in np.linspace(0, 1, n)])
         ax.plot(*arc.T, color=color, lw=2.4, zorder=10, label=f"{k + 1}: {label}")
         r = arc[-1]
         ax.scatter(*[[c] for c in r], s=18, color=color, zorder=12, depthshade=False)
