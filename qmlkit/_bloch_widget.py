@@ -34,7 +34,8 @@ import ipywidgets as widgets
 import numpy as np
 
 from . import _bloch_draw as draw
-from .bloch import _bloch_of, gate_matrix
+from ._bloch_gates import gate_matrix
+from .bloch import _bloch_of
 from .errors import InputError
 
 _RENDER_LOCK = threading.Lock()
