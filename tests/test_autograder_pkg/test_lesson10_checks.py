@@ -1,0 +1,167 @@
+"""Lesson 10 checks: alternative correct answers pass, typical mistakes fail with hints."""
+
+import numpy as np
+import pytest
+from qiskit.quantum_info import DensityMatrix, SparsePauliOp
+from scipy.linalg import expm
+from scipy.special import logsumexp, softmax
+
+from autograder import check
+from autograder.solutions import reference
+
+IDS = ("10.boltzmann_distribution", "10.gibbs_state", "10.train_qbm")
+
+
+@pytest.mark.parametrize("ex_id", IDS)
+def test_reference_solutions_pass(ex_id):
+    result = check(ex_id, reference(ex_id))
+    assert result.passed, result.feedback
+
+
+# ------------------------------------------------------------------ boltzmann_distribution
+
+
+def test_boltzmann_alternatives():
+    def with_softmax(energies, beta):
+        return softmax(-beta * np.asarray(energies))
+
+    def with_logsumexp(energies, beta):
+        logw = [-beta * e for e in energies]
+        log_z = logsumexp(logw)
+        return [float(np.exp(x - log_z)) for x in logw]  # a list, not an array
+
+    for fn in (with_softmax, with_logsumexp):
+        assert check("10.boltzmann_distribution", fn).passed
+
+
+def test_boltzmann_mistakes():
+    def naive(energies, beta):
+        w = np.exp(-beta * np.asarray(energies, dtype=float))
+        return w / w.sum()
+
+    def plus_sign(energies, beta):
+        return softmax(beta * np.asarray(energies))
+
+    def unnormalised(energies, beta):
+        e = np.asarray(energies, dtype=float)
+        return np.exp(-beta * (e - e.min()))
+
+    r = check("10.boltzmann_distribution", naive)
+    assert not r.passed and r.score == 2.5 and "overflow" in r.feedback
+    r = check("10.boltzmann_distribution", plus_sign)
+    assert not r.passed and "missing minus sign" in r.feedback
+    r = check("10.boltzmann_distribution", unnormalised)
+    assert not r.passed and "not normalised" in r.feedback
+
+
+# ------------------------------------------------------------------------- gibbs_state
+
+
+def test_gibbs_alternatives():
+    def with_expm(hamiltonian, beta):
+        rho = expm(-beta * hamiltonian.to_matrix())
+        return rho / np.trace(rho)
+
+    def as_density_matrix(hamiltonian, beta):
+        vals, vecs = np.linalg.eigh(hamiltonian.to_matrix())
+        w = softmax(-beta * vals)
+        return DensityMatrix(vecs @ np.diag(w) @ vecs.conj().T)
+
+    for fn in (with_expm, as_density_matrix):
+        assert check("10.gibbs_state", fn).passed
+
+
+def test_gibbs_mistakes():
+    def plus_sign(hamiltonian, beta):
+        rho = expm(beta * hamiltonian.to_matrix())
+        return rho / np.trace(rho)
+
+    def elementwise(hamiltonian, beta):
+        rho = np.exp(-beta * hamiltonian.to_matrix())
+        return rho / np.trace(rho)
+
+    def unnormalised(hamiltonian, beta):
+        return expm(-beta * hamiltonian.to_matrix())
+
+    def reversed_order(hamiltonian, beta):
+        rho = expm(-beta * hamiltonian.to_matrix())
+        n = hamiltonian.num_qubits
+        perm = [int(format(i, f"0{n}b")[::-1], 2) for i in range(2**n)]
+        return (rho / np.trace(rho))[np.ix_(perm, perm)]
+
+    for fn, hint in (
+        (plus_sign, "e^(+beta H)"),
+        (elementwise, "elementwise exponential"),
+        (unnormalised, "not normalised"),
+        (reversed_order, "qubit order reversed"),
+    ):
+        r = check("10.gibbs_state", fn)
+        assert not r.passed and hint in r.feedback, (fn.__name__, r.feedback)
+
+
+# --------------------------------------------------------------------------- train_qbm
+
+
+def _ops(n):
+    pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
+    terms = [("Z", [i]) for i in range(n)] + [("ZZ", list(p)) for p in pairs]
+    return [SparsePauliOp.from_sparse_list([(s, q, 1.0)], n).to_matrix() for s, q in terms]
+
+
+def bound_gradient_qbm(target):
+    """Amin et al.'s bound gradient on b and w with a fixed small transverse field."""
+    target = np.asarray(target, dtype=float)
+    n = int(np.log2(target.size))
+    ops = _ops(n)
+    field = sum(SparsePauliOp.from_sparse_list([("X", [i], 0.05)], n).to_matrix() for i in range(n))
+    data = np.array([np.real(np.diag(o)) @ target for o in ops])
+    theta = np.zeros(len(ops))
+    for _ in range(300):
+        vals, vecs = np.linalg.eigh(sum(t * o for t, o in zip(theta, ops)) + field)
+        rho = (vecs * softmax(-vals)) @ vecs.conj().T
+        model = np.array([np.real(np.trace(rho @ o)) for o in ops])
+        theta -= 0.5 * (data - model)
+    return np.real(np.diag(rho))
+
+
+def classical_bm(target):
+    """Gamma = 0 is allowed: an exact classical BM fitted by moment matching."""
+    target = np.asarray(target, dtype=float)
+    n = int(np.log2(target.size))
+    diag = np.array([np.real(np.diag(o)) for o in _ops(n)])
+    theta = np.zeros(len(diag))
+    for _ in range(400):
+        p = softmax(-theta @ diag)
+        theta -= 0.7 * (diag @ target - diag @ p)
+    return list(softmax(-theta @ diag))
+
+
+def test_train_qbm_alternatives():
+    for fn in (bound_gradient_qbm, classical_bm):
+        r = check("10.train_qbm", fn)
+        assert r.passed, r.feedback
+
+
+def test_train_qbm_mistakes():
+    def copies_target(target):
+        return np.asarray(target)
+
+    def reversed_order(target):
+        p = np.asarray(classical_bm(target))
+        n = int(np.log2(p.size))
+        return p[[int(format(i, f"0{n}b")[::-1], 2) for i in range(p.size)]]
+
+    def no_training(target):
+        return np.full(len(target), 1 / len(target))
+
+    def unnormalised(target):
+        return 3 * np.asarray(classical_bm(target))
+
+    r = check("10.train_qbm", copies_target)
+    assert r.score == 4 and "not the target itself" in r.feedback
+    r = check("10.train_qbm", reversed_order)
+    assert not r.passed and "qubit order reversed" in r.feedback
+    r = check("10.train_qbm", no_training)
+    assert not r.passed and "stayed (nearly) uniform" in r.feedback
+    r = check("10.train_qbm", unnormalised)
+    assert r.score == 0 and "not normalised" in r.feedback
