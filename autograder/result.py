@@ -59,8 +59,8 @@ def format_value(value: Any, limit: int = 400) -> str:
 
 
 def _fmt_real(x: float) -> str:
-    if np.isnan(x):
-        return "nan"
+    if not np.isfinite(x):
+        return str(x)  # "nan", "inf" or "-inf"
     r = round(x, 4)
     if r == 0:
         return "0"
