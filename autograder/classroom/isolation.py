@@ -187,7 +187,7 @@ def sandbox_uid() -> int:
 def prepare_workdir(workdir: Path, uid: int | None) -> None:
     """Let the sandbox user write its working copy."""
     if uid is not None and hasattr(os, "geteuid") and os.geteuid() == 0:
-        for dirpath, dirnames, filenames in os.walk(workdir):
+        for dirpath, _dirnames, filenames in os.walk(workdir):
             os.chown(dirpath, uid, uid)
             for name in filenames:
                 os.chown(os.path.join(dirpath, name), uid, uid)

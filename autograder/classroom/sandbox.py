@@ -50,9 +50,12 @@ class Sandbox:
         self.namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
         self.namespace["get_ipython"] = lambda: _NoShell()
         self.handles: dict[int, Any] = {}
+        self.pid = os.getpid()
 
     # -- protocol -------------------------------------------------------------
     def send(self, message: dict) -> None:
+        if os.getpid() != self.pid:  # a process the learner forked must never answer
+            os._exit(0)
         self.proto_out.write(wire.dumps(message))
         self.proto_out.flush()
 

@@ -1,0 +1,145 @@
+"""``qml-course class ...``: run the course as graded nbgrader assignments."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+
+def _course(args: argparse.Namespace):
+    from .course import open_course
+
+    return open_course(args.dir)
+
+
+def _init(args: argparse.Namespace) -> int:
+    from .course import init_course
+
+    course = init_course(args.dir, course_id=args.course_id, db_url=args.db_url)
+    print(f"Created the class folder {course.root} with {len(course.assignments())} assignments:")
+    print("  " + ", ".join(course.assignments()))
+    print(f"Gradebook: {course.db_url()}")
+    print(f"Formgrader: cd {course.root} && jupyter lab   (then Nbgrader > Formgrader)")
+    return 0
+
+
+def _release(args: argparse.Namespace) -> int:
+    from .course import release
+
+    folder = release(_course(args), args.assignment)
+    print(f"Released {args.assignment}: student version in {folder} and in the exchange.")
+    return 0
+
+
+def _collect(args: argparse.Namespace) -> int:
+    from .course import collect
+
+    report = collect(_course(args), args.assignment, args.source)
+    print(f"Collected {len(set(report['collected']))} submissions of {args.assignment}.")
+    for line in report["skipped"]:
+        print(f"  skipped: {line}")
+    return 0
+
+
+def _autograde(args: argparse.Namespace) -> int:
+    from .isolation import Limits
+    from .workflow import autograde
+
+    limits = Limits(wall_seconds=args.timeout, memory_bytes=int(args.memory_gb * 1024**3))
+    results, warning = autograde(
+        _course(args), args.assignment, args.student or None, args.workers, limits
+    )
+    if warning:
+        print(f"WARNING: {warning}")
+    for r in results:
+        extra = f"  [{r['status']}: {r.get('reason')}]" if r["status"] != "graded" else ""
+        print(f"{r['student']:24s} {r.get('score', 0):6g}/{r.get('max_score', 0):g}{extra}")
+    if args.json:
+        print(json.dumps(results, indent=1))
+    bad = [r for r in results if r["status"] == "infrastructure"]
+    if bad:
+        print(
+            f"{len(bad)} submission(s) could not be graded because of a grader problem; "
+            "they were not scored. Fix the problem and run autograde again for them."
+        )
+    return 1 if bad else 0
+
+
+def _feedback(args: argparse.Namespace) -> int:
+    from .workflow import feedback
+
+    pages = feedback(_course(args), args.assignment)
+    print(
+        f"Wrote {len(pages)} feedback pages under feedback/. Return them with: "
+        f"nbgrader release_feedback {args.assignment}"
+    )
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from .workflow import export_csv
+
+    out = export_csv(_course(args), Path(args.to), args.assignment)
+    print(f"Grades written to {out}")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .workflow import class_report
+
+    text, png = class_report(_course(args), args.assignment)
+    print(text)
+    return 0
+
+
+def add_class_commands(sub: argparse._SubParsersAction) -> None:
+    cls = sub.add_parser("class", help="instructors: run the course as nbgrader assignments")
+    csub = cls.add_subparsers(dest="class_command", metavar="STEP")
+    cls.set_defaults(func=lambda a: (cls.print_help(), 2)[1])
+
+    p = csub.add_parser("init", help="create a class folder with every lesson as an assignment")
+    p.add_argument("dir")
+    p.add_argument("--course-id", default="qml-course")
+    p.add_argument(
+        "--db-url",
+        default=None,
+        help="gradebook URL (default: SQLite in DIR); e.g. postgresql://user@host/dbname",
+    )
+    p.set_defaults(func=_init)
+
+    for name, fn, helptext in (
+        ("release", _release, "make the student version and put it in the exchange"),
+        ("feedback", _feedback, "write HTML feedback per student"),
+        (
+            "report",
+            _report,
+            "pass rates, common mistakes, score distribution, ungradable submissions",
+        ),
+    ):
+        p = csub.add_parser(name, help=helptext)
+        p.add_argument("dir")
+        p.add_argument("assignment")
+        p.set_defaults(func=fn)
+
+    p = csub.add_parser("collect", help="bring in submissions from a folder or an LMS zip")
+    p.add_argument("dir")
+    p.add_argument("assignment")
+    p.add_argument("source", help="folder with one sub-folder per student, or an LMS export zip")
+    p.set_defaults(func=_collect)
+
+    p = csub.add_parser("autograde", help="grade submissions in sandboxes, in parallel")
+    p.add_argument("dir")
+    p.add_argument("assignment")
+    p.add_argument("--student", action="append", help="only this student (repeatable)")
+    p.add_argument("--workers", type=int, default=None, help="parallel graders (default: cores)")
+    p.add_argument("--timeout", type=float, default=600.0, help="seconds per submission (600)")
+    p.add_argument("--memory-gb", type=float, default=3.0, help="memory per submission (3)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_autograde)
+
+    p = csub.add_parser("export", help="grades as CSV with a per-exercise breakdown")
+    p.add_argument("dir")
+    p.add_argument("--to", default="grades.csv")
+    p.add_argument("--assignment", default=None)
+    p.set_defaults(func=_export)
