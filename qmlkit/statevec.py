@@ -222,9 +222,30 @@ class _Mono:
             self.patterns.append(np.asarray(pattern, dtype=float))
 
     def finish(self) -> None:
+        """Freeze the step; detect phases of degree <= 2 in the qubit bits (see _quadratic)."""
         self.pattern_matrix = np.array(self.patterns) if self.patterns else None
         if self.perm is not None and np.array_equal(self.perm, np.arange(self.perm.size)):
             self.perm = None
+        self.quadratic = None
+        rows = list(self.patterns) + ([self.const] if self.const is not None else [])
+        if not rows:
+            return
+        coef = _multilinear(np.array(rows), self.n)
+        order = np.array([bin(k).count("1") for k in range(2**self.n)])
+        if np.any(np.abs(coef[:, order > 2]) > 1e-12):
+            return  # genuinely higher-order phases: use one complex exponential per entry
+        pairs = [
+            (q, j)
+            for q in range(self.n)
+            for j in range(q)
+            if np.any(np.abs(coef[:, (1 << q) | (1 << j)]) > 1e-14)
+        ]
+        self.quadratic = (
+            coef[:, 0],
+            coef[:, [1 << q for q in range(self.n)]],
+            coef[:, [(1 << q) | (1 << j) for q, j in pairs]] if pairs else np.zeros((len(rows), 0)),
+            pairs,
+        )
 
     @property
     def depends_on_data(self) -> bool:
@@ -279,7 +300,9 @@ class Program:
         """Number of values each data row must have."""
         return len(self.parameters)
 
-    def run(self, values: Any = None, *, trim_constant_tail: bool = False) -> np.ndarray:
+    def run(
+        self, values: Any = None, *, trim_constant_tail: bool = False, batch_last: bool = False
+    ) -> np.ndarray:
         """Statevectors for each row of ``values``; see :func:`simulate`.
 
         Args:
@@ -287,6 +310,8 @@ class Program:
             trim_constant_tail: skip trailing steps that do not depend on the data. The
                 states then differ from the true ones by one fixed unitary, which leaves
                 all overlaps ``<psi_x|psi_y>`` unchanged (used by the kernels).
+            batch_last: return shape (2**n, B) (the internal layout, no copy) instead of
+                (B, 2**n).
         """
         vals = _check_values(values, self.num_parameters)
         n, batch = self.num_qubits, vals.shape[0]
@@ -297,14 +322,15 @@ class Program:
         if trim_constant_tail:
             while steps and not steps[-1].depends_on_data:
                 steps = steps[:-1]
+        # Internal layout: shape (2**n, B') with B' = B, or 1 while nothing depends on the
+        # data. Amplitude index first makes every constant gate one matrix product.
         state = None
         for step in steps:
             if state is None and isinstance(step, _Layer):
-                state = _product_state(n, step, angles, batch)
+                state = _product_state(n, step, angles)
                 continue
             if state is None:
-                state = np.zeros((batch, 2**n), dtype=complex)
-                state[:, 0] = 1.0
+                state = _zero_state(n)
             if isinstance(step, _Mono):
                 state = _apply_mono(state, step, angles)
             elif isinstance(step, _Layer):
@@ -312,9 +338,16 @@ class Program:
             else:
                 state = _apply_dense(state, n, step, angles)
         if state is None:
-            state = np.zeros((batch, 2**n), dtype=complex)
-            state[:, 0] = 1.0
-        return state
+            state = _zero_state(n)
+        if state.shape[1] != batch:  # nothing depended on the data
+            state = np.repeat(state, batch, axis=1)
+        return state if batch_last else np.ascontiguousarray(state.T)
+
+
+def _zero_state(n: int) -> np.ndarray:
+    state = np.zeros((2**n, 1), dtype=complex)
+    state[0] = 1.0
+    return state
 
 
 def _check_values(values: Any, num_parameters: int) -> np.ndarray:
@@ -361,44 +394,100 @@ def _layer_matrices(step: _Layer, angles: np.ndarray) -> dict:
     return out
 
 
-def _product_state(n: int, step: _Layer, angles: np.ndarray, batch: int) -> np.ndarray:
+def _product_state(n: int, step: _Layer, angles: np.ndarray) -> np.ndarray:
+    """The state the layer makes from |0...0>: a Kronecker product, no matrix products."""
     mats = _layer_matrices(step, angles)
     state = np.ones((1, 1), dtype=complex)
     for q in range(n - 1, -1, -1):  # qubit 0 is the least-significant (last) factor
         m = mats.get(q)
-        v = np.array([[1.0, 0.0]], dtype=complex) if m is None else m[..., :, 0].reshape(-1, 2)
-        state = (state[:, :, None] * v[:, None, :]).reshape(max(len(state), len(v)), -1)
-    if state.shape[0] != batch:
-        state = np.repeat(state, batch, axis=0)
+        v = np.array([[1.0], [0.0]], dtype=complex) if m is None else _column0(m)
+        state = (state[:, None, :] * v[None, :, :]).reshape(-1, max(state.shape[1], v.shape[1]))
     return state
+
+
+def _column0(m: np.ndarray) -> np.ndarray:
+    """First column of a (2, 2) or (B, 2, 2) matrix as shape (2, 1) or (2, B)."""
+    return m[:, 0].reshape(2, 1) if m.ndim == 2 else np.ascontiguousarray(m[:, :, 0].T)
+
+
+def _multilinear(rows: np.ndarray, n: int) -> np.ndarray:
+    """Coefficients c_S with row(k) = sum_S c_S prod_(i in S) bit_i(k) (Moebius transform).
+
+    Column ``m`` of the result holds the coefficient of the monomial whose qubits are the
+    set bits of ``m``.
+    """
+    coef = np.array(rows, dtype=float)
+    for i in range(n):
+        view = coef.reshape(len(coef), -1, 2, 2**i)
+        view[:, :, 1, :] -= view[:, :, 0, :]
+    return coef
+
+
+def _quadratic_phases(step: _Mono, angles: np.ndarray) -> np.ndarray:
+    """exp(i * phase), shape (2**n, B), for a phase of degree <= 2 in the bits.
+
+    With phase(k) = c + sum_q h_q b_q + sum_(q>j) J_qj b_q b_j, the factor exp(i * phase)
+    is built one qubit at a time: setting bit q multiplies the entries with that bit by
+    exp(i h_q) times a Kronecker product of [1, exp(i J_qj)] over the lower bits j. Only
+    n + (number of coupled pairs) exponentials per row are needed; the rest are products,
+    written in place (fresh large arrays cost more than the arithmetic).
+    """
+    c0, lin, quad, pairs = step.quadratic
+    coeffs = angles[:, step.cols]
+    if step.const is not None:
+        coeffs = np.column_stack([coeffs, np.ones(len(angles))])
+    g = np.exp(1j * (coeffs @ c0))
+    u = np.exp(1j * (lin.T @ coeffs.T))  # (n, B)
+    w = np.exp(1j * (quad.T @ coeffs.T))  # (pairs, B)
+    batch = len(angles)
+    by_level: dict = {}
+    for p, (q, j) in enumerate(pairs):
+        by_level.setdefault(q, {})[j] = p
+    phases = np.empty((2**step.n, batch), dtype=complex)
+    factor = np.empty((2 ** max(step.n - 1, 0), batch), dtype=complex)
+    phases[0] = g
+    for q in range(step.n):
+        half = 2**q
+        couplings = by_level.get(q)
+        if not couplings:
+            np.multiply(phases[:half], u[q], out=phases[half : 2 * half])
+            continue
+        low = min(couplings)
+        factor[0] = u[q]
+        for j in range(low, q):  # bit j becomes the most significant bit of the factor
+            m = 2 ** (j - low)
+            if j in couplings:
+                np.multiply(factor[:m], w[couplings[j]], out=factor[m : 2 * m])
+            else:
+                factor[m : 2 * m] = factor[:m]
+        np.multiply(
+            phases[:half].reshape(-1, 2**low, batch),
+            factor[: half >> low, None, :],
+            out=phases[half : 2 * half].reshape(-1, 2**low, batch),
+        )
+    return phases
 
 
 def _apply_mono(state: np.ndarray, step: _Mono, angles: np.ndarray) -> np.ndarray:
     if step.perm is not None:
-        state = state[:, step.perm]
+        state = state[step.perm]
+    if step.quadratic is not None and (step.cols or step.n > 2):
+        phases = _quadratic_phases(step, angles)
+        return np.multiply(phases, state, out=phases)
     if step.pattern_matrix is not None:
-        phase = angles[:, step.cols] @ step.pattern_matrix
+        phase = step.pattern_matrix.T @ angles[:, step.cols].T
         if step.const is not None:
-            phase += step.const
-        state = state * np.exp(1j * phase)
-    elif step.const is not None:
-        state = state * np.exp(1j * step.const)
+            phase += step.const[:, None]
+        return state * np.exp(1j * phase)
+    if step.const is not None:
+        return state * np.exp(1j * step.const)[:, None]
     return state
-
-
-def _apply_const_block(state: np.ndarray, n: int, lo: int, k: int, m: np.ndarray) -> np.ndarray:
-    """Apply a constant 2^k x 2^k matrix on the contiguous qubits lo .. lo+k-1."""
-    batch = state.shape[0]
-    if lo == 0:
-        return (state.reshape(-1, 2**k) @ m.T).reshape(batch, -1)
-    s = state.reshape(-1, 2**k, 2**lo)
-    return np.matmul(m, s).reshape(batch, -1)
 
 
 def _apply_layer(state: np.ndarray, n: int, step: _Layer, angles: np.ndarray) -> np.ndarray:
     mats = _layer_matrices(step, angles)
     const = sorted(q for q, m in mats.items() if m.ndim == 2)
-    # constant gates: Kronecker products of up to 4 neighbouring qubits per matrix product
+    # constant gates: Kronecker products of up to 4 neighbouring qubits, one matmul each
     i = 0
     while i < len(const):
         j = i
@@ -407,37 +496,49 @@ def _apply_layer(state: np.ndarray, n: int, step: _Layer, angles: np.ndarray) ->
         block = np.ones((1, 1), dtype=complex)
         for q in range(const[j], const[i] - 1, -1):
             block = np.kron(block, mats[q])
-        state = _apply_const_block(state, n, const[i], j - i + 1, block)
+        lo, k = const[i], j - i + 1
+        cols = state.shape[1]
+        if np.all(block.imag == 0):  # e.g. Hadamards: real matrix on the float view, half the work
+            flat = np.ascontiguousarray(state).view(float).reshape(-1, 2**k, 2 ** (lo + 1) * cols)
+            state = np.matmul(block.real, flat).view(complex).reshape(-1, cols)
+        else:
+            state = np.matmul(block, state.reshape(-1, 2**k, 2**lo * cols)).reshape(-1, cols)
         i = j + 1
-    batch = state.shape[0]
     for q, m in mats.items():
-        if m.ndim == 3:  # per-row matrices
-            s = state.reshape(batch, -1, 2, 2**q)
-            a0, a1 = s[:, :, 0, :], s[:, :, 1, :]
+        if m.ndim == 3:  # per-row matrices (B, 2, 2)
+            if state.shape[1] != len(m):
+                state = np.repeat(state, len(m), axis=1)
+            cols = state.shape[1]
+            s = state.reshape(-1, 2, 2**q, cols)
+            a0, a1 = s[:, 0], s[:, 1]
             out = np.empty_like(s)
-            mm = m[:, None, :, :, None]
-            out[:, :, 0, :] = mm[:, :, 0, 0] * a0 + mm[:, :, 0, 1] * a1
-            out[:, :, 1, :] = mm[:, :, 1, 0] * a0 + mm[:, :, 1, 1] * a1
-            state = out.reshape(batch, -1)
+            mt = m.T  # (2, 2, B): mt[j, i] = m[:, i, j]
+            np.multiply(mt[0, 0], a0, out=out[:, 0])
+            out[:, 0] += mt[1, 0] * a1
+            np.multiply(mt[0, 1], a0, out=out[:, 1])
+            out[:, 1] += mt[1, 1] * a1
+            state = out.reshape(-1, cols)
     return state
 
 
 def _apply_dense(state: np.ndarray, n: int, step: _Dense, angles: np.ndarray) -> np.ndarray:
-    batch, k = state.shape[0], len(step.qubits)
-    axes = [n - q for q in reversed(step.qubits)]  # axis of qubit q is n - q (axis 0 = batch)
-    t = np.moveaxis(state.reshape((batch,) + (2,) * n), axes, range(n + 1 - k, n + 1))
+    if step.matrix is None and state.shape[1] != len(angles):
+        state = np.repeat(state, len(angles), axis=1)
+    cols, k = state.shape[1], len(step.qubits)
+    axes = [n - 1 - q for q in reversed(step.qubits)]  # axis of qubit q is n - 1 - q
+    t = np.moveaxis(state.reshape((2,) * n + (cols,)), axes, range(k))
     shape = t.shape
-    t = t.reshape(batch, -1, 2**k)
+    t = t.reshape(2**k, -1, cols)
     if step.matrix is not None:
-        t = t @ step.matrix.T
+        t = (step.matrix @ t.reshape(2**k, -1)).reshape(2**k, -1, cols)
     else:
-        mats = np.empty((batch, 2**k, 2**k), dtype=complex)
-        for b in range(batch):
+        mats = np.empty((cols, 2**k, 2**k), dtype=complex)
+        for b in range(cols):
             args = [angles[b, a.col] if a.col is not None else a.const for a in step.angles]
             mats[b] = type(step.op)(*args).to_matrix()
-        t = np.einsum("bij,bxj->bxi", mats, t)
-    t = np.moveaxis(t.reshape(shape), range(n + 1 - k, n + 1), axes)
-    return t.reshape(batch, -1)
+        t = np.einsum("bij,jxb->ixb", mats, t)
+    t = np.moveaxis(t.reshape(shape), range(k), axes)
+    return t.reshape(-1, cols)
 
 
 # ----------------------------------------------------------------------------------------
