@@ -120,7 +120,8 @@ def plot_counts(
         dists = [counts_to_probabilities(d) for d in dists]
     keys = sorted({k for d in dists for k in d})
     width = 0.8 / len(dists)
-    fig, ax = _new_axes(ax, (max(4.0, 0.45 * len(keys) * max(1, len(dists) ** 0.5) + 2), 3.2))
+    width_in = max(4.0, 0.45 * len(keys) * max(1, len(dists) ** 0.5) + 2)
+    fig, ax = _new_axes(ax, (width_in + (1.5 if labels is not None else 0.0), 3.2))
     x = np.arange(len(keys))
     for i, d in enumerate(dists):
         heights = [float(d.get(k, 0.0)) for k in keys]
@@ -134,7 +135,7 @@ def plot_counts(
     if title:
         ax.set_title(title)
     if labels is not None:
-        ax.legend(fontsize="small")
+        ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     fig.tight_layout()
     return fig
 
