@@ -216,6 +216,11 @@ def _check_bloch(t: Tester, state: np.ndarray, theta: float, phi: float | None) 
         hint = None
         if np.isclose(got_theta, theta / 2, atol=1e-6):
             hint = "half the angle: |alpha| = cos(theta/2), so theta = 2*arccos(|alpha|)"
+        elif np.isclose(got_theta, 2 * np.arccos(np.clip(state[0].real, -1, 1)), atol=1e-6):
+            hint = (
+                "the global phase makes alpha complex: use its magnitude, "
+                "theta = 2*arccos(abs(alpha)), not its real part"
+            )
         elif np.isclose(got_theta, np.pi - theta, atol=1e-6):
             hint = "|0> and |1> swapped: theta = 0 is |0> (north pole), theta = 2*arccos(|alpha|)"
         raise CheckFailed("theta is not right.", expected=expected, actual=actual, hint=hint)
@@ -326,10 +331,19 @@ def check_prepare_state(t: Tester) -> None:
 @exercise("01.minus_i_circuit", points=2, title="Prepare (|0> - i|1>)/sqrt2")
 def check_minus_i_circuit(t: Tester) -> None:
     s = 1 / np.sqrt(2)
-    with t.case("minus_i_circuit() returns a 1-qubit circuit without measurements", points=1):
-        cmp.assert_circuit(t.call(), num_qubits=1, what="circuit")
-    with t.case("minus_i_circuit() prepares (|0> - i|1>)/sqrt2", points=1):
-        qc = cmp.assert_circuit(t.call(), what="circuit")
+    expected = np.array([s, -1j * s])
+    with t.case("minus_i_circuit() gives 0 and 1 with probability 1/2 each", points=1):
+        qc = cmp.assert_circuit(t.call(), num_qubits=1, what="circuit")
+        probs = np.abs(cmp.circuit_state(qc)) ** 2
+        if not np.allclose(probs, [0.5, 0.5], atol=1e-6):
+            raise CheckFailed(
+                "The state's measurement probabilities are not 1/2 and 1/2.",
+                expected=[0.5, 0.5],
+                actual=probs,
+                hint="the state is still |0>: no gate acted" if probs[0] > 1 - 1e-6 else None,
+            )
+    with t.case("minus_i_circuit() prepares (|0> - i|1>)/sqrt2, relative phase -i", points=1):
+        qc = cmp.assert_circuit(t.call(), num_qubits=1, what="circuit")
         candidates = [
             (
                 [s, 1j * s],
@@ -340,7 +354,4 @@ def check_minus_i_circuit(t: Tester) -> None:
             ([s, s], "this is |+>: a relative phase of -i (angle -pi/2) is still missing"),
             ([1, 0], "the state is still |0>: no gate acted"),
         ]
-        if qc.num_qubits == 1:
-            _assert_state_with(cmp.circuit_state(qc), np.array([s, -1j * s]), candidates)
-        else:
-            cmp.assert_state(qc, np.array([s, -1j * s]))
+        _assert_state_with(cmp.circuit_state(qc), expected, candidates)

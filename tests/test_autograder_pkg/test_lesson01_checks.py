@@ -170,6 +170,13 @@ def test_bloch_angles_mistakes():
     r = check("01.bloch_angles", in_degrees)
     assert not r.passed and "degrees instead of radians" in _hint(r)
 
+    def real_part(state):
+        a, b = state
+        return 2 * np.arccos(np.clip(a.real, -1, 1)), (np.angle(b) - np.angle(a)) % (2 * np.pi)
+
+    r = check("01.bloch_angles", real_part)
+    assert not r.passed and "use its magnitude" in _hint(r)
+
     r = check("01.bloch_angles", lambda s: 1.0)
     assert r.score == 0 and "tuple (theta, phi)" in r.feedback
 
@@ -272,6 +279,9 @@ def test_minus_i_circuit_mistakes():
 
     r = check("01.minus_i_circuit", minus)
     assert r.score == 1 and "must be -i, not -1" in _hint(r)
+
+    r = check("01.minus_i_circuit", lambda: QuantumCircuit(1))
+    assert r.score == 0 and "no gate acted" in _hint(r)
 
     r = check("01.minus_i_circuit", lambda: np.array([1, -1j]) / np.sqrt(2))
     assert r.score == 0 and "Expected a QuantumCircuit" in r.feedback

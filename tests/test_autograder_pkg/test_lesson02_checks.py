@@ -88,6 +88,9 @@ def test_x_from_h_and_z_mistakes():
     r = check("02.x_from_h_and_z", measured)
     assert r.score == 0 and "measurement left" in _hint(r)
 
+    r = check("02.x_from_h_and_z", lambda: QuantumCircuit(1))
+    assert r.score == 0 and "circuit is empty" in r.feedback
+
 
 # ------------------------------------------------------------------- apply_single_qubit_gate
 
@@ -285,3 +288,6 @@ def test_swap_from_cnots_mistakes():
 
     r = check("02.swap_from_cnots", two_cnots)
     assert r.score == 1 and "three" in _hint(r)
+
+    r = check("02.swap_from_cnots", lambda: QuantumCircuit(2))
+    assert r.score == 0 and "circuit is empty" in r.feedback
