@@ -76,7 +76,9 @@ def plot_distributions(
             )
         dists.append(d)
         labels.append(str(label))
-    return plot_counts(dists, labels=labels, title=title, ax=ax, normalize=False)
+    fig = plot_counts(dists, labels=labels, title=title, ax=ax, normalize=False)
+    fig.axes[0].set_ylabel("probability")
+    return fig
 
 
 def plot_boltzmann(

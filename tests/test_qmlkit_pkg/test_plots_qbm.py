@@ -29,7 +29,7 @@ def test_plot_distributions_draws_one_bar_per_state_and_model():
     )
     ax = fig.axes[0]
     assert len(ax.patches) == 12
-    assert ax.get_title() == "fit"
+    assert ax.get_title() == "fit" and ax.get_ylabel() == "probability"
     heights = sorted(round(p.get_height(), 2) for p in ax.patches)
     assert heights[-1] == 0.4
     plt.close(fig)
