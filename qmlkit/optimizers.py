@@ -224,6 +224,10 @@ def minimize(
             callback(len(history), float(loss))
 
     try:
+        limits = _single_thread_blas()
+    except Exception:  # threadpoolctl missing or failing: run as is
+        limits = None
+    try:
         if method.lower() == "adam":
             res = adam(fun, x0, maxiter=maxiter, learning_rate=learning_rate, on_iteration=record)
             res.history = history
@@ -231,6 +235,16 @@ def minimize(
         return _scipy_minimize(fun, x0, method, int(maxiter), record, history)
     finally:
         bar.close()
+        if limits is not None:
+            limits.restore_original_limits()
+
+
+def _single_thread_blas() -> Any:
+    """Limit BLAS to one thread while training: our matrices are tiny, and on a busy machine
+    multi-threaded BLAS calls inside scipy's L-BFGS-B cost milliseconds each."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _scipy_minimize(
@@ -266,6 +280,8 @@ def _scipy_minimize(
         record(f)
 
     gradient_free = method.lower() in GRADIENT_FREE
+    if method.lower() in ("cobyla", "cobyqa"):  # their budget counts evaluations: >= n + 2
+        maxiter = max(maxiter, np.size(x0) + 2)
     try:
         res = optimize.minimize(
             value_only if gradient_free else value_and_grad,
@@ -284,7 +300,7 @@ def _scipy_minimize(
         raise
     fun_value = float(res.fun)
     if not history:  # stopped before the first iteration ended
-        history.append(fun_value)
+        record(fun_value)
     return OptimizeResult(
         np.asarray(res.x, dtype=float), fun_value, len(history), history, str(res.message)
     )

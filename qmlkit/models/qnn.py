@@ -1,0 +1,279 @@
+"""The course's quantum neural network (QNN) layer and a hybrid classical-quantum classifier.
+
+The QNN of lesson 09 on ``n`` qubits with ``L`` layers: RY(x_i) on qubit i, then for each layer
+``l`` an RY(w[l, i]) on every qubit followed by the CX chain CX(0,1), CX(1,2), ..., CX(n-2,n-1).
+Its output is ⟨Z⟩ of the last qubit, n-1 (Qiskit order: qubit 0 is the rightmost bit).
+
+Every angle enters through a single RY gate, whose generator Y/2 has eigenvalues ±1/2, so the
+parameter-shift rule ∂f/∂θ = [f(θ + π/2) - f(θ - π/2)] / 2 is exact for inputs and weights alike
+(Mitarai et al. 2018; Schuld et al. 2019). :class:`QNNLayer` evaluates all shifted circuits in one
+batched real statevector simulation (RY and CX have real matrices).
+
+>>> import numpy as np
+>>> layer = QNNLayer(2, 1)
+>>> x = np.array([[0.3, 1.1]]); w = np.array([[0.2, -0.4]])
+>>> bool(np.isclose(layer.forward(x, w)[0], np.cos(0.5) * np.cos(0.7)))   # <Z1> = <Z0 Z1> after CX
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ..errors import InputError
+from ..optimizers import minimize
+from ._sklearn import ClassifierMixinLite, validate_binary_fit, validate_predict
+
+__all__ = ["QNNLayer", "QNNClassifier"]
+
+
+class QNNLayer:
+    """The course QNN as a differentiable layer (CURRICULUM 09.qnn_forward).
+
+    Args:
+        n_qubits: number of qubits ``n`` (= number of input angles).
+        n_layers: number of trainable layers ``L``; weights have shape ``(L, n)``.
+
+    Introduced in lesson 09.
+
+    >>> import numpy as np
+    >>> layer = QNNLayer(3, 2)
+    >>> X = np.zeros((4, 3)); w = np.zeros((2, 3))
+    >>> layer.forward(X, w).tolist()          # |000> stays |000>: <Z> = 1
+    [1.0, 1.0, 1.0, 1.0]
+    >>> d_x, d_w = layer.backward(X, w)
+    >>> d_x.shape, d_w.shape
+    ((4, 3), (4, 2, 3))
+    """
+
+    def __init__(self, n_qubits: int, n_layers: int) -> None:
+        if not isinstance(n_qubits, (int, np.integer)) or not 1 <= n_qubits <= 16:
+            raise InputError(f"n_qubits must be an integer from 1 to 16, got {n_qubits!r}.")
+        if not isinstance(n_layers, (int, np.integer)) or n_layers < 0:
+            raise InputError(f"n_layers must be a non-negative integer, got {n_layers!r}.")
+        self.n_qubits = int(n_qubits)
+        self.n_layers = int(n_layers)
+        n = self.n_qubits
+        idx = np.arange(2**n)
+        perm = idx.copy()  # index map of the CX chain: new[k] = old[perm[k]]
+        for c in range(n - 1):  # apply CX(c, c+1) in order
+            k = perm.copy()
+            flip = ((idx >> c) & 1).astype(bool)
+            perm = np.where(flip, k[idx ^ (1 << (c + 1))], k)
+        self._chain = perm
+        self._z_last = 1.0 - 2.0 * ((idx >> (n - 1)) & 1)
+
+    def _check(self, X: Any, weights: Any) -> tuple[np.ndarray, np.ndarray]:
+        x = np.asarray(X, dtype=float)
+        if x.ndim == 1:
+            x = x[None, :]
+        if x.ndim != 2 or x.shape[1] != self.n_qubits:
+            raise InputError(
+                f"X must have shape (batch, {self.n_qubits}) (one angle per qubit), got {np.shape(X)}."
+            )
+        w = np.asarray(weights, dtype=float)
+        if w.shape != (self.n_layers, self.n_qubits):
+            raise InputError(
+                f"weights must have shape ({self.n_layers}, {self.n_qubits}) = (n_layers, n_qubits), "
+                f"got {w.shape}."
+            )
+        if not (np.all(np.isfinite(x)) and np.all(np.isfinite(w))):
+            raise InputError("X or weights contain NaN or infinity.")
+        return x, w
+
+    def _simulate(self, x: np.ndarray, w: np.ndarray) -> np.ndarray:
+        """<Z_{n-1}> for angles x (B, n) and per-sample weights w (B, L, n)."""
+        n, batch = self.n_qubits, x.shape[0]
+        state = np.zeros((batch, 2**n))
+        state[:, 0] = 1.0
+        angles = [x] + [w[:, layer] for layer in range(self.n_layers)]
+        for layer, theta in enumerate(angles):
+            for q in range(n):
+                c = np.cos(theta[:, q] / 2)[:, None, None]
+                s = np.sin(theta[:, q] / 2)[:, None, None]
+                view = state.reshape(batch, 2 ** (n - 1 - q), 2, 2**q)
+                zero, one = view[:, :, 0, :], view[:, :, 1, :]
+                state = np.stack([c * zero - s * one, s * zero + c * one], axis=2).reshape(
+                    batch, -1
+                )
+            if layer > 0:
+                state = state[:, self._chain]
+        return (state**2) @ self._z_last
+
+    def forward(self, X: Any, weights: Any) -> np.ndarray:
+        """⟨Z⟩ of qubit n-1 for every row of ``X`` (shape (B, n), or (n,) for one sample).
+
+        Returns:
+            An array of shape (B,).
+        """
+        x, w = self._check(X, weights)
+        return self._simulate(x, np.broadcast_to(w, (x.shape[0],) + w.shape))
+
+    def backward(self, X: Any, weights: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Exact gradients of :meth:`forward` by the parameter-shift rule.
+
+        Returns:
+            ``(d_out/d_X, d_out/d_weights)`` with shapes (B, n) and (B, L, n).
+        """
+        x, w = self._check(X, weights)
+        batch, n, n_l = x.shape[0], self.n_qubits, self.n_layers
+        n_shift = n + n_l * n  # one shift per input angle and per weight
+        xs = np.broadcast_to(x, (2, n_shift, batch, n)).copy()
+        ws = np.broadcast_to(w, (2, n_shift, batch, n_l, n)).copy()
+        for k in range(n):
+            xs[0, k, :, k] += np.pi / 2
+            xs[1, k, :, k] -= np.pi / 2
+        for k in range(n_l * n):
+            layer, q = divmod(k, n)
+            ws[0, n + k, :, layer, q] += np.pi / 2
+            ws[1, n + k, :, layer, q] -= np.pi / 2
+        out = self._simulate(xs.reshape(-1, n), ws.reshape(-1, n_l, n)).reshape(2, n_shift, batch)
+        grad = (out[0] - out[1]) / 2  # (n_shift, batch)
+        return grad[:n].T.copy(), grad[n:].T.reshape(batch, n_l, n)
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(z / 2))
+
+
+class QNNClassifier(ClassifierMixinLite):
+    """A hybrid binary classifier: classical affine layer -> :class:`QNNLayer` -> probability.
+
+    What each stage does (all trained end to end with Adam or a scipy optimiser):
+
+    1. fixed preprocessing: each feature is standardised with the training mean and standard
+       deviation (``mean_``, ``scale_``);
+    2. trainable classical layer: ``angles = X_std @ A + c`` with ``A`` of shape
+       (n_features, n_qubits); it is purely linear (no hand-made nonlinear features). Two
+       concentric circles are still separable, because the QNN output is a product of cosines of
+       these angles, e.g. cos(a x1) cos(a x2) ≈ 1 - a²(x1² + x2²)/2 is a radial function;
+    3. the quantum layer: :class:`QNNLayer` with trainable weights (n_layers, n_qubits) gives
+       ⟨Z⟩ of the last qubit;
+    4. trainable output scaling: ``P(class 1) = sigmoid(s ⟨Z⟩ + t)``.
+
+    The loss is the mean binary cross-entropy; its gradient flows through the classical layers by
+    the chain rule and through the QNN by the exact parameter-shift rule.
+
+    Args:
+        n_qubits: qubits of the QNN (angles produced by the classical layer).
+        n_layers: trainable layers of the QNN.
+        optimizer: ``"adam"`` or a scipy method name.
+        maxiter: iteration budget.
+        learning_rate: Adam's step size.
+        seed: seed of the random initial parameters.
+        progress: show a progress bar.
+        callback: called as ``callback(iteration, loss)`` after every iteration.
+
+    Introduced in lesson 09.
+
+    >>> from sklearn.datasets import make_circles
+    >>> X, y = make_circles(200, noise=0.1, factor=0.5, random_state=0)
+    >>> clf = QNNClassifier(seed=0).fit(X[:150], y[:150])
+    >>> bool(clf.score(X[150:], y[150:]) >= 0.85)
+    True
+    """
+
+    def __init__(
+        self,
+        n_qubits: int = 2,
+        n_layers: int = 2,
+        optimizer: str = "adam",
+        maxiter: int = 200,
+        learning_rate: float = 0.05,
+        seed: int | None = None,
+        progress: bool = False,
+        callback: Callable[[int, float], Any] | None = None,
+    ) -> None:
+        self.n_qubits = n_qubits
+        self.n_layers = n_layers
+        self.optimizer = optimizer
+        self.maxiter = maxiter
+        self.learning_rate = learning_rate
+        self.seed = seed
+        self.progress = progress
+        self.callback = callback
+
+    def _unpack(self, theta: np.ndarray, n_features: int) -> tuple[np.ndarray, ...]:
+        n, n_l = self.n_qubits, self.n_layers
+        sizes = [n_features * n, n, n_l * n, 1, 1]
+        parts = np.split(theta, np.cumsum(sizes)[:-1])
+        return (
+            parts[0].reshape(n_features, n),
+            parts[1],
+            parts[2].reshape(n_l, n),
+            parts[3][0],
+            parts[4][0],
+        )
+
+    def _forward(
+        self, theta: np.ndarray, xs: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        a, c, w, s, t = self._unpack(theta, xs.shape[1])
+        angles = xs @ a + c
+        z = self.layer_.forward(angles, w)
+        return angles, z, _sigmoid(s * z + t)
+
+    def _loss_and_grad(
+        self, theta: np.ndarray, xs: np.ndarray, y: np.ndarray
+    ) -> tuple[float, np.ndarray]:
+        a, c, w, s, t = self._unpack(theta, xs.shape[1])
+        angles, z, p = self._forward(theta, xs)
+        eps = 1e-12
+        loss = -np.mean(y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps))
+        d_logit = (p - y) / len(y)  # dL/d(s z + t)
+        d_z = d_logit * s
+        d_angles, d_w = self.layer_.backward(angles, w)
+        d_angles = d_angles * d_z[:, None]
+        grad = [
+            (xs.T @ d_angles).ravel(),
+            d_angles.sum(axis=0),
+            np.einsum("b,bln->ln", d_z, d_w).ravel(),
+            [np.sum(d_logit * z)],
+            [np.sum(d_logit)],
+        ]
+        return float(loss), np.concatenate(grad)
+
+    def fit(self, X: Any, y: Any) -> QNNClassifier:
+        """Train the hybrid model on features ``X`` (n_samples, n_features) and binary labels ``y``."""
+        X, y01 = validate_binary_fit(self, X, y)
+        self.layer_ = QNNLayer(self.n_qubits, self.n_layers)
+        self.mean_ = X.mean(axis=0)
+        scale = X.std(axis=0)
+        self.scale_ = np.where(scale > 0, scale, 1.0)
+        xs = (X - self.mean_) / self.scale_
+        n, n_f = self.n_qubits, X.shape[1]
+        rng = np.random.default_rng(self.seed)
+        theta0 = np.concatenate(
+            [
+                rng.normal(scale=1.0, size=n_f * n),
+                np.zeros(n),
+                rng.normal(scale=0.1, size=self.n_layers * n),
+                [2.0, 0.0],
+            ]
+        )
+        res = minimize(
+            lambda th: self._loss_and_grad(th, xs, y01),
+            theta0,
+            method=self.optimizer,
+            maxiter=self.maxiter,
+            learning_rate=self.learning_rate,
+            callback=self.callback,
+            progress=self.progress,
+            desc="QNNClassifier",
+        )
+        self.theta_ = res.x
+        self.loss_history_ = res.history
+        self.n_iter_ = res.nit
+        a, c, w, s, t = self._unpack(res.x, n_f)
+        self.linear_weights_, self.linear_bias_, self.weights_ = a, c, w
+        self.output_scale_, self.output_bias_ = float(s), float(t)
+        return self
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities, shape (n_samples, 2), columns in the order of ``classes_``."""
+        X = validate_predict(self, X)
+        _, _, p = self._forward(self.theta_, (X - self.mean_) / self.scale_)
+        return np.column_stack([1 - p, p])
