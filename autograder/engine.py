@@ -265,8 +265,9 @@ class Tester:
         try:
             yield  # after a timeout, call()/run() raise _StopCheck inside the body
             result.passed = True
-        except _StopCheck:
-            result.message = "not run: an earlier call ran out of time."
+        except _StopCheck as stop:
+            reason = stop.args[0] if stop.args else "an earlier call ran out of time."
+            result.message = f"not run: {reason}"
             result.kind = "timeout"
         except CheckFailed as fail:
             result.message = fail.message

@@ -10,13 +10,38 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import time
+import warnings
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from ..errors import AutograderError
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """nbgrader's own session handling emits SQLAlchemy warnings on new submissions."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r".*not in session.*")
+        yield
+
+
+def ensure_assignment(db_url: str, assignment: str, generate: Callable[[], Any]) -> None:
+    """Make sure the gradebook knows the assignment's notebooks and grade cells
+    (``nbgrader generate_assignment`` records them); run ``generate`` if it does not."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with _quiet(), Gradebook(db_url) as gb:
+        try:
+            known = bool(gb.find_assignment(assignment).notebooks)
+        except MissingEntry:
+            known = False
+    if not known:
+        generate()
 
 
 def _sqlite_path(db_url: str) -> Path | None:
@@ -56,7 +81,7 @@ def dump_grades(db_url: str) -> list[dict[str, Any]]:
     from nbgrader.api import Gradebook
 
     rows = []
-    with Gradebook(db_url) as gb:
+    with _quiet(), Gradebook(db_url) as gb:
         for assignment in gb.assignments:
             for submission in assignment.submissions:
                 for notebook in submission.notebooks:

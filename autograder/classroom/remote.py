@@ -338,7 +338,9 @@ class RemoteTester(Tester):
             return super().run(fn, *args, **kwargs)
         from ..engine import _StopCheck
 
-        if self.timed_out or self.sandbox_died:
+        if self.sandbox_died:
+            raise _StopCheck("an earlier call crashed the Python process.")
+        if self.timed_out:
             raise _StopCheck()
         fn.deadline = self.deadline
         try:

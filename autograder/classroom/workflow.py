@@ -45,6 +45,9 @@ def autograde(
     db_url = course.db_url()
     gradebook.check(db_url)
     gradebook.backup(db_url, course.root / "backups")
+    gradebook.ensure_assignment(
+        db_url, assignment, lambda: course.nbgrader("generate_assignment", assignment, "--force")
+    )
     isolation = iso.detect()
     submitted = course.root / "submitted"
     names = (
