@@ -6,12 +6,14 @@ Design notes (why it is safe when callbacks arrive fast or concurrently):
   Each change bumps a version number.
 * A picture is rendered from an immutable :class:`Snapshot` (a copy of the state, its ket
   text and the version), on a fresh ``Figure`` + ``FigureCanvasAgg`` (never pyplot, never a
-  shared figure), with one module-wide render lock because matplotlib's text machinery is
-  not meant for concurrent use.
-* The picture, the ket and the probabilities of one snapshot are published together under
-  the state lock, and only when the snapshot is newer than what is shown; so the image
-  always matches the ket and the last change always ends up on screen. Stale renders are
-  skipped (a burst of clicks renders far fewer pictures than clicks).
+  shared figure), under one module-wide render lock because matplotlib's text machinery
+  is not meant for concurrent use.
+* Only one thread draws a given widget at a time. A callback that finds another thread
+  drawing returns at once; the drawing thread loops until the newest version is shown.
+  So a burst of clicks renders a few pictures, not one per click, and the last change
+  always ends up on screen.
+* The picture, the ket, the probabilities and the sliders of one snapshot are published
+  together under the state lock, so the image always matches the ket.
 
 Headless runs (nbconvert, nbclient, nbgrader autograde, CI): no detection of a front end
 is needed. ``_repr_mimebundle_`` returns the widget view together with ``image/png`` (the
@@ -110,13 +112,12 @@ class Snapshot:
 
 @lru_cache(maxsize=128)
 def _render(bloch: tuple[float, float, float], ket: str) -> bytes:
-    with _RENDER_LOCK:
-        fig = draw.new_figure(3.6, 3.9, dpi=80)
-        ax = fig.add_axes((0.0, 0.0, 1.0, 0.9), projection="3d")
-        draw.draw_sphere(ax)
-        draw.draw_vector(ax, np.array(bloch), "#d62728")
-        fig.suptitle(ket, fontsize=11, y=0.97)
-        return draw.figure_png(fig)
+    fig = draw.new_figure(3.6, 3.9, dpi=80)
+    ax = fig.add_axes((0.0, 0.0, 1.0, 0.9), projection="3d")
+    draw.draw_sphere(ax)
+    draw.draw_vector(ax, np.array(bloch), "#d62728")
+    fig.suptitle(ket, fontsize=11, y=0.97)
+    return draw.figure_png(fig)
 
 
 def render_png(state: np.ndarray, ket: str) -> bytes:
@@ -154,10 +155,11 @@ class BlochWidget(widgets.VBox):
         theta, phi = self._check_angles(theta, phi)
         self._lock = threading.RLock()
         self._local = threading.local()
-        self._version = 0
+        self._version = 1  # version 1 is the initial state; 0 means "nothing shown yet"
         self._state = self._from_angles(theta, phi)
         self._history: list[str] = []
         self._snapshot: Snapshot | None = None
+        self._rendering = False
 
         self.image = widgets.Image(format="png", layout=widgets.Layout(width="300px"))
         self.image.add_class("qmlkit-bloch-image")
@@ -204,7 +206,7 @@ class BlochWidget(widgets.VBox):
         )
         super().__init__([widgets.HBox([self.image, controls])], **kwargs)
         self.add_class("qmlkit-bloch")
-        self._refresh(self._bump())
+        self._refresh()
 
     # ---------------------------------------------------------------- state changes
 
@@ -224,12 +226,6 @@ class BlochWidget(widgets.VBox):
     def _from_angles(theta: float, phi: float) -> np.ndarray:
         return np.array([math.cos(theta / 2), np.exp(1j * phi) * math.sin(theta / 2)])
 
-    def _bump(self) -> Snapshot:
-        """Call with the lock held: a new version and its snapshot (without a picture)."""
-        self._version += 1
-        s = self._state
-        return Snapshot(self._version, (complex(s[0]), complex(s[1])), format_ket(s), b"")
-
     def apply(self, gate: str) -> None:
         """Apply a one-qubit gate by name (``"h"``, ``"s"``, ``"rx(0.5)"``, ...)."""
         u = gate_matrix(gate)
@@ -237,8 +233,8 @@ class BlochWidget(widgets.VBox):
             state = u @ self._state
             self._state = state / np.linalg.norm(state)
             self._history.append(gate)
-            snap = self._bump()
-        self._refresh(snap)
+            self._version += 1
+        self._refresh()
 
     def set_angles(self, theta: float, phi: float) -> None:
         """Set the state to cos(theta/2)|0> + exp(i phi) sin(theta/2)|1>."""
@@ -246,33 +242,55 @@ class BlochWidget(widgets.VBox):
         with self._lock:
             self._state = self._from_angles(theta, phi)
             self._history.append(f"set({theta:.6g}, {phi:.6g})")
-            snap = self._bump()
-        self._refresh(snap)
+            self._version += 1
+        self._refresh()
 
     def _on_slider(self, change: dict) -> None:
         if getattr(self._local, "syncing", False):
             return  # our own update of the sliders after a gate
         with self._lock:
             theta, phi = angles_of(self._state)
-            new_theta, new_phi = self.theta_slider.value, self.phi_slider.value
-            step = self.theta_slider.step
-            if abs(new_theta - theta) <= step / 2 and abs(new_phi - phi) <= step / 2:
-                return  # the front end only rounded our value to the slider grid
-            self.set_angles(new_theta, new_phi)
+        new_theta, new_phi = self.theta_slider.value, self.phi_slider.value
+        step = self.theta_slider.step
+        if abs(new_theta - theta) <= step / 2 and abs(new_phi - phi) <= step / 2:
+            return  # the front end only rounded our value to the slider grid
+        self.set_angles(new_theta, new_phi)
 
-    def _refresh(self, snap: Snapshot) -> None:
-        """Render ``snap`` and show it, unless something newer has been shown meanwhile."""
+    def _refresh(self) -> None:
+        """Show the newest state; when another thread is already drawing, leave it to that one.
+
+        Call without ``self._lock`` held. The drawing thread loops until what it showed is
+        the newest version; the check and the version bump in :meth:`apply` both happen
+        under ``self._lock``, so no change can be left undrawn.
+        """
         with self._lock:
-            if snap.version != self._version:
-                return  # a newer change will render itself
-        png = render_png(snap.state, snap.ket)
-        snap = Snapshot(snap.version, snap.amplitudes, snap.ket, png)
+            if self._rendering:
+                return  # the thread that is drawing will see our newer version
+            self._rendering = True
+        try:
+            while True:
+                with self._lock:
+                    shown = self._snapshot.version if self._snapshot is not None else 0
+                    if shown >= self._version:
+                        self._rendering = False
+                        return
+                    s = self._state.copy()
+                    version = self._version
+                ket = format_ket(s)
+                with _RENDER_LOCK:  # matplotlib's text layout is not meant for threads
+                    png = render_png(s, ket)
+                self._publish(Snapshot(version, (complex(s[0]), complex(s[1])), ket, png))
+        except BaseException:
+            with self._lock:
+                self._rendering = False
+            raise
+
+    def _publish(self, snap: Snapshot) -> None:
+        """Put one snapshot on screen: picture, ket, numbers and sliders together."""
         with self._lock:
-            if self._snapshot is not None and self._snapshot.version >= snap.version:
-                return
             self._snapshot = snap
             state = snap.state
-            self.image.value = png
+            self.image.value = snap.png
             self.ket_html.value = f"<b style='font-size:1.2em'>{snap.ket}</b>"
             self.info_html.value = _info_html(state)
             theta, phi = angles_of(state)
