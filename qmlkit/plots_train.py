@@ -110,7 +110,7 @@ class LiveLossPlot:
         if not self._closed:
             self._closed = True
             self._show(done=True)
-        return self._figure()
+        return self._figure(done=True)
 
     # -- drawing ---------------------------------------------------------------------
     def _label(self, done: bool) -> str:
@@ -119,28 +119,27 @@ class LiveLossPlot:
         text = f"iteration {len(self.losses)}: loss {self.losses[-1]:.4g}"
         return text + (" (done)" if done else "")
 
-    def _figure(self) -> Any:
+    def _figure(self, done: bool = False) -> Any:
         from matplotlib.figure import Figure
 
         if self._fig is None:
-            self._fig = Figure(figsize=(5.0, 3.0), dpi=80)
+            self._fig = Figure(figsize=(5.0, 3.0), dpi=80, layout="constrained")
             ax = self._fig.add_subplot()
             (self._line,) = ax.plot([], [], lw=1.5)
             if self.reference is not None:
                 ax.axhline(float(self.reference), color="k", ls="--", lw=1)
             ax.set_xlabel("iteration")
             ax.set_ylabel("loss")
-            self._fig.tight_layout()
         ax = self._fig.axes[0]
         self._line.set_data(range(len(self.losses)), self.losses)
         ax.relim()
         ax.autoscale_view()
-        ax.set_title(f"{self.title} — {self._label(False)}", fontsize=9)
+        ax.set_title(f"{self.title} — {self._label(done)}", fontsize=9)
         return self._fig
 
-    def _png(self) -> bytes:
+    def _png(self, done: bool = False) -> bytes:
         buf = io.BytesIO()
-        self._figure().savefig(buf, format="png")
+        self._figure(done).savefig(buf, format="png")
         return buf.getvalue()
 
     def _show(self, done: bool = False) -> None:
@@ -152,7 +151,7 @@ class LiveLossPlot:
             return
         from IPython.display import Image, display
 
-        image = Image(data=self._png(), format="png")
+        image = Image(data=self._png(done), format="png")
         if self._handle is None:
             self._handle = display(image, display_id=True)
         else:

@@ -54,7 +54,7 @@ def test_display_mode_updates_one_handle_in_place(monkeypatch):
     assert shown[0].data[:8] == b"\x89PNG\r\n\x1a\n"
     x, y = fig.axes[0].get_lines()[0].get_data()
     assert list(x) == list(range(6)) and list(y) == pytest.approx(live.losses)
-    assert "iteration 6" in fig.axes[0].get_title()
+    assert "iteration 6: loss 0.5 (done)" in fig.axes[0].get_title()
 
 
 def test_as_model_callback_shape():
