@@ -40,6 +40,7 @@ __all__ = [
     "richardson_extrapolate",
     "zero_noise_extrapolate",
     "add_dynamical_decoupling",
+    "plot_zne",
 ]
 
 
@@ -347,6 +348,57 @@ def zero_noise_extrapolate(
     results = b.sampler.run(folded, shots=int(shots)).result()
     values = [float(value_from_counts(_first_counts(r))) for r in results]
     return values, richardson_extrapolate(list(scales), values)
+
+
+def plot_zne(
+    scales: Sequence[float],
+    values: Sequence[float],
+    ideal: float | None = None,
+    title: str | None = None,
+    ax: Any = None,
+) -> Any:
+    """Measured values against noise scale, the Richardson polynomial and its value at 0.
+
+    Args:
+        scales: the noise-scale factors that were run.
+        values: the value measured at each scale.
+        ideal: the noiseless value, drawn as a dashed line if given.
+        title: the axes title.
+        ax: a matplotlib ``Axes`` to draw on; default a new figure.
+
+    Returns:
+        The matplotlib ``Figure``.
+
+    >>> fig = plot_zne([1, 3, 5], [0.8, 0.65, 0.55], ideal=0.9)
+    >>> len(fig.axes[0].get_lines())    # polynomial, points, zero-noise star, ideal line
+    4
+    """
+    import matplotlib.pyplot as plt
+
+    s = np.asarray(scales, dtype=float).ravel()
+    v = np.asarray(values, dtype=float).ravel()
+    zero = richardson_extrapolate(s, v)
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(4.8, 3.2))
+    else:
+        fig = ax.figure
+    grid = np.linspace(0, s.max(), 100)
+    poly = np.polyfit(s, v, s.size - 1)
+    ax.plot(
+        grid, np.polyval(poly, grid), color="tab:blue", alpha=0.6, label="Richardson polynomial"
+    )
+    ax.plot(s, v, "o", color="tab:blue", label="measured")
+    ax.plot([0], [zero], "*", color="tab:red", markersize=12, label=f"zero noise: {zero:.3f}")
+    if ideal is not None:
+        ax.axhline(ideal, color="black", linestyle="--", linewidth=1, label=f"ideal: {ideal:.3f}")
+    ax.set_xlabel("noise scale factor")
+    ax.set_ylabel("value")
+    ax.set_xlim(-0.3, s.max() + 0.3)
+    ax.legend(fontsize="small")
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
 
 
 # --------------------------------------------------------------- dynamical decoupling

@@ -160,3 +160,19 @@ def test_dynamical_decoupling_pads_idle_qubits_and_keeps_the_layout():
         mitigation.add_dynamical_decoupling(_bell(), "ideal")
     with pytest.raises(InputError, match="sequence"):
         mitigation.add_dynamical_decoupling(isa, b, sequence="XY8")
+
+
+def test_plot_zne_marks_the_extrapolated_value():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig = mitigation.plot_zne([1, 3, 5], [0.8, 0.65, 0.55], ideal=0.9, title="zne")
+    ax = fig.axes[0]
+    star = [line for line in ax.get_lines() if line.get_marker() == "*"][0]
+    assert np.isclose(
+        star.get_ydata()[0], mitigation.richardson_extrapolate([1, 3, 5], [0.8, 0.65, 0.55])
+    )
+    assert ax.get_title() == "zne"
+    plt.close(fig)
