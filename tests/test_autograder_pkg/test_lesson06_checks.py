@@ -1,0 +1,177 @@
+"""Lesson 06 checks: alternative correct answers pass, typical mistakes fail with hints."""
+
+import numpy as np
+from qiskit.circuit.library import zz_feature_map
+from qiskit.quantum_info import Statevector
+from qiskit.quantum_info import state_fidelity as qiskit_state_fidelity
+from sklearn.svm import SVC
+
+from autograder import check
+from autograder.solutions import reference
+
+IDS = ("06.state_fidelity", "06.kernel_matrix", "06.is_valid_kernel", "06.train_qsvm")
+
+
+def test_reference_solutions_pass():
+    for ex_id in IDS:
+        r = check(ex_id, reference(ex_id))
+        assert r.passed, r.feedback
+
+
+# ------------------------------------------------------------------------- state fidelity
+
+
+def test_state_fidelity_alternatives():
+    def with_qiskit(a, b):
+        return qiskit_state_fidelity(Statevector(a), Statevector(b))
+
+    def by_hand(a, b):
+        overlap = sum(np.conj(x) * y for x, y in zip(a, b))
+        return (overlap * np.conj(overlap)).real
+
+    for fn in (with_qiskit, by_hand):
+        assert check("06.state_fidelity", fn).passed
+
+
+def test_state_fidelity_mistakes():
+    r = check("06.state_fidelity", lambda a, b: abs(np.vdot(a, b)))
+    assert not r.passed and "not squared" in r.feedback
+    r = check("06.state_fidelity", lambda a, b: abs(np.dot(a, b)) ** 2)
+    assert not r.passed and "not conjugated" in r.feedback
+    r = check("06.state_fidelity", lambda a, b: np.vdot(a, b))
+    assert not r.passed and "squared magnitude" in r.feedback
+
+
+# -------------------------------------------------------------------------- kernel matrix
+
+
+def test_kernel_matrix_alternatives():
+    def pairwise_loops(X, Y, feature_map):
+        K = np.zeros((len(X), len(Y)))
+        for i, x in enumerate(X):
+            for j, y in enumerate(Y):
+                K[i, j] = abs(Statevector(feature_map(x)).inner(Statevector(feature_map(y)))) ** 2
+        return K
+
+    def compute_uncompute(X, Y, feature_map):
+        # |<0|U(x)^dagger U(y)|0>|^2 is the probability of all zeros after U(y) then U(x)^dagger
+        rows = []
+        for x in X:
+            row = []
+            for y in Y:
+                qc = feature_map(y).compose(feature_map(x).inverse())
+                row.append(Statevector(qc).probabilities()[0])
+            rows.append(row)
+        return rows  # a list of lists is fine
+
+    for fn in (pairwise_loops, compute_uncompute):
+        r = check("06.kernel_matrix", fn)
+        assert r.passed, r.feedback
+
+
+def _overlaps(X, Y, feature_map):
+    sx = np.array([Statevector(feature_map(x)).data for x in X])
+    sy = np.array([Statevector(feature_map(y)).data for y in Y])
+    return sx.conj() @ sy.T
+
+
+def test_kernel_matrix_mistakes():
+    r = check("06.kernel_matrix", lambda X, Y, fm: np.abs(_overlaps(X, Y, fm)))
+    assert r.score == 0 and "not squared" in r.feedback
+    r = check("06.kernel_matrix", lambda X, Y, fm: (np.abs(_overlaps(X, Y, fm)) ** 2).T)
+    assert r.score <= 1 and "transposed" in r.feedback
+    r = check("06.kernel_matrix", lambda X, Y, fm: _overlaps(X, Y, fm))
+    assert r.score == 0 and "complex overlaps" in r.feedback
+
+
+# ------------------------------------------------------------------------ is_valid_kernel
+
+
+def test_is_valid_kernel_alternatives():
+    def with_cholesky(K, atol=1e-8):
+        K = np.asarray(K, dtype=float)
+        if K.ndim != 2 or K.shape[0] != K.shape[1] or np.max(np.abs(K - K.T)) > atol:
+            return False
+        try:
+            np.linalg.cholesky(K + 2 * atol * np.eye(len(K)))
+        except np.linalg.LinAlgError:
+            return False
+        return True
+
+    def with_eigvals(K, atol=1e-8):
+        K = np.array(K)
+        symmetric = np.allclose(K, K.T, atol=atol, rtol=0)
+        return bool(symmetric and np.all(np.linalg.eigvals(K).real >= -atol))
+
+    for fn in (with_cholesky, with_eigvals):
+        r = check("06.is_valid_kernel", fn)
+        assert r.passed, r.feedback
+
+
+def test_is_valid_kernel_mistakes():
+    r = check("06.is_valid_kernel", lambda K, atol=1e-8: bool(np.allclose(K, np.transpose(K))))
+    assert not r.passed and "symmetric is not enough" in r.feedback
+    r = check("06.is_valid_kernel", lambda K, atol=1e-8: bool(np.linalg.eigvalsh(K).min() >= -atol))
+    assert not r.passed and "not symmetric, yet you said True" in r.feedback
+
+    def too_strict(K, atol=1e-8):
+        K = np.asarray(K)
+        return bool(np.allclose(K, K.T) and np.linalg.eigvalsh(K).min() >= 0)
+
+    r = check("06.is_valid_kernel", too_strict)
+    assert not r.passed and "too strict" in r.feedback
+
+
+# ----------------------------------------------------------------------------- train_qsvm
+
+
+def _zz_states(X):
+    fm = zz_feature_map(2, reps=2, entanglement="full")
+    return np.array([Statevector(fm.assign_parameters(x)).data for x in X])
+
+
+def test_train_qsvm_alternatives():
+    def callable_kernel(X_train, y_train):
+        def kernel(A, B):
+            return np.abs(_zz_states(A).conj() @ _zz_states(B).T) ** 2
+
+        return SVC(kernel=kernel).fit(X_train, y_train)
+
+    class Precomputed:
+        def __init__(self, X, y):
+            self.X = np.array(X)
+            self.s = _zz_states(self.X)
+            self.svc = SVC(kernel="precomputed", C=3.0).fit(
+                np.abs(self.s.conj() @ self.s.T) ** 2, y
+            )
+
+        def predict(self, X):
+            return self.svc.predict(np.abs(_zz_states(X).conj() @ self.s.T) ** 2).tolist()
+
+    for fn in (callable_kernel, Precomputed):
+        r = check("06.train_qsvm", fn)
+        assert r.passed, r.feedback
+
+
+def test_train_qsvm_mistakes():
+    r = check("06.train_qsvm", lambda X, y: SVC(kernel="rbf").fit(X, y))
+    assert r.score == 0 and "hardly better than guessing" in r.feedback
+
+    def precomputed_returned_raw(X, y):
+        s = _zz_states(X)
+        return SVC(kernel="precomputed").fit(np.abs(s.conj() @ s.T) ** 2, y)
+
+    r = check("06.train_qsvm", precomputed_returned_raw)
+    assert r.score == 0 and "compute the test-train kernel inside predict" in r.feedback
+
+    class Flipped:
+        def __init__(self, X, y):
+            self.model = reference("06.train_qsvm")(X, y)
+
+        def predict(self, X):
+            return 1 - self.model.predict(X)
+
+    r = check("06.train_qsvm", Flipped)
+    assert r.score == 0 and "labels flipped" in r.feedback
+    r = check("06.train_qsvm", lambda X, y: reference("06.train_qsvm")(X, y).predict(X))
+    assert r.score == 0 and "has no predict method" in r.feedback
