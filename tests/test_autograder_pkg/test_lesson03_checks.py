@@ -276,3 +276,25 @@ def test_chsh_mistakes():
 
     r = check("03.chsh_value", sampled)
     assert r.score == 0 and "not from sampled shots" in r.feedback
+
+
+ODD_ANSWERS = [
+    None,
+    "phi+",
+    42,
+    True,
+    [1, 2, 3],
+    {"00": 1},
+    np.array([[1.0, 2.0]]),
+    np.array([np.nan, 0, 0, 1]),
+    QuantumCircuit(0),
+    QuantumCircuit(2, 2),
+]
+
+
+def test_odd_answers_fail_cleanly_without_grader_errors():
+    for ex_id in IDS:
+        for odd in ODD_ANSWERS:
+            r = check(ex_id, lambda *args, _odd=odd, **kw: _odd)
+            assert r.error is None, (ex_id, odd, r.feedback)
+            assert not r.passed

@@ -247,3 +247,46 @@ def test_mitigate_readout_mistakes():
 
     r = check("04.mitigate_readout", reversed_keys)
     assert not r.passed and "qubit order reversed" in r.feedback
+
+
+ODD_ANSWERS = [
+    None,
+    "ZZ",
+    float("nan"),
+    True,
+    [0.5, 0.5],
+    {0: 0.5, 1: 0.5},
+    {"0": "half"},
+    {"0": 1j},
+    np.array([[1.0, 2.0]]),
+    QuantumCircuit(1),
+    QuantumCircuit(4, 4),
+]
+
+
+@pytest.mark.parametrize("ex_id", IDS)
+def test_odd_answers_fail_cleanly_without_grader_errors(ex_id):
+    for odd in ODD_ANSWERS:
+        r = check(ex_id, lambda *args, _odd=odd, **kw: _odd)
+        assert r.error is None, (ex_id, odd, r.feedback)
+        assert not r.passed
+
+
+def test_measure_pauli_structural_mistakes():
+    def measures_nothing_useful(circuit, pauli):
+        qc = circuit.copy()
+        qc.add_register(__import__("qiskit").ClassicalRegister(1))
+        qc.measure(0, 0)  # only qubit 0
+        return qc
+
+    r = check("04.measure_pauli", measures_nothing_useful)
+    assert not r.passed and r.error is None and "are not measured" in r.feedback
+
+    def gate_after_measure(circuit, pauli):
+        qc = circuit.copy()
+        qc.measure_all()
+        qc.h(0)
+        return qc
+
+    r = check("04.measure_pauli", gate_after_measure)
+    assert r.score == 0 and r.error is None and "basis change first" in r.feedback
