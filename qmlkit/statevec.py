@@ -500,7 +500,8 @@ def _apply_layer(state: np.ndarray, n: int, step: _Layer, angles: np.ndarray) ->
         cols = state.shape[1]
         if np.all(block.imag == 0):  # e.g. Hadamards: real matrix on the float view, half the work
             flat = np.ascontiguousarray(state).view(float).reshape(-1, 2**k, 2 ** (lo + 1) * cols)
-            state = np.matmul(block.real, flat).view(complex).reshape(-1, cols)
+            real = np.ascontiguousarray(block.real)
+            state = np.matmul(real, flat).view(complex).reshape(-1, cols)
         else:
             state = np.matmul(block, state.reshape(-1, 2**k, 2**lo * cols)).reshape(-1, cols)
         i = j + 1

@@ -1,0 +1,455 @@
+"""Quantum kernels: exact fidelity kernels, shot-based estimates, projected kernels.
+
+The fidelity kernel of a feature map U(x) is k(x, y) = |<psi(x)|psi(y)>|^2 with
+|psi(x)> = U(x)|0...0>. :class:`FidelityKernel` computes it exactly by simulating all
+data points at once with :mod:`qmlkit.statevec` (batched over the data, diagonal phase
+layers and single-qubit layers compiled to vector operations) and forming the Gram matrix
+with one complex matrix product (a Hermitian rank-k update when ``Y`` is ``None``). On a
+device backend it estimates each entry from shots with compute-uncompute circuits.
+
+Qubit order is Qiskit's: qubit 0 is the least-significant bit. Introduced in lesson 06.
+
+>>> from qiskit.circuit.library import zz_feature_map
+>>> kernel = FidelityKernel(zz_feature_map(2, reps=2))
+>>> K = kernel.evaluate(np.array([[0.1, 0.2], [1.0, 2.0], [0.1, 0.2]]))
+>>> np.round(K, 3)
+array([[1.   , 0.028, 1.   ],
+       [0.028, 1.   , 0.028],
+       [1.   , 0.028, 1.   ]])
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from typing import Any
+
+import numpy as np
+
+from .errors import InputError
+from .statevec import compile_circuit
+
+__all__ = [
+    "FidelityKernel",
+    "ProjectedKernel",
+    "kernel_target_alignment",
+    "check_data",
+]
+
+log = logging.getLogger(__name__)
+
+#: Above this many circuits, the shot-based kernel warns before it runs.
+LARGE_CIRCUIT_COUNT = 500
+#: States of all points are kept in memory when they take at most this many bytes.
+STATE_CACHE_BYTES = 64 * 2**20
+#: Default working-set target for one block of the Gram matrix.
+BLOCK_BYTES = 48 * 2**20
+
+
+def check_data(X: Any, num_features: int | None = None, name: str = "X") -> np.ndarray:
+    """Validate a data matrix and return it as a float array of shape (samples, features).
+
+    Raises:
+        InputError: not 2-D, empty, non-numeric, NaN/inf, or a width different from
+            ``num_features`` (the feature map's parameter count), naming both numbers.
+
+    >>> check_data([[0.0, 1.0]], num_features=2).shape
+    (1, 2)
+    """
+    try:
+        arr = np.asarray(X, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be an array of numbers.") from None
+    if arr.ndim != 2:
+        hint = (
+            f" For a single sample use {name}.reshape(1, -1); for one feature, "
+            f"{name}.reshape(-1, 1)."
+            if arr.ndim == 1
+            else ""
+        )
+        raise InputError(
+            f"{name} must be a 2-D array of shape (samples, features), got {arr.ndim}-D "
+            f"with shape {arr.shape}.{hint}"
+        )
+    if arr.shape[0] == 0:
+        raise InputError(f"{name} is empty (0 samples); give at least one data point.")
+    if num_features is not None and arr.shape[1] != num_features:
+        raise InputError(
+            f"The feature map has {num_features} parameters but {name} has {arr.shape[1]} "
+            f"features per row; they must match (one feature per parameter, bound in "
+            f"circuit.parameters order)."
+        )
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        row = int(np.argwhere(bad)[0, 0])
+        raise InputError(
+            f"{name} contains NaN or infinite values (first in row {row}); "
+            "remove or impute them first."
+        )
+    return arr
+
+
+def _require_circuit(feature_map: Any) -> Any:
+    from qiskit import QuantumCircuit
+
+    if not isinstance(feature_map, QuantumCircuit):
+        raise InputError(
+            "feature_map must be a parameterised qiskit QuantumCircuit (for example "
+            f"qiskit.circuit.library.zz_feature_map(2)), got {type(feature_map).__name__}."
+        )
+    if feature_map.num_parameters == 0:
+        raise InputError("The feature map has no parameters, so it cannot encode data.")
+    return feature_map
+
+
+def _is_exact(backend: Any) -> bool:
+    if backend is None:
+        return True
+    if isinstance(backend, str):
+        from .backends import parse_spec
+
+        return parse_spec(backend)[0] == "ideal"
+    return getattr(backend, "kind", None) == "ideal"
+
+
+def _gram_block(sx: np.ndarray, sy: np.ndarray, out: np.ndarray) -> None:
+    """out[i, j] = |<x_i|y_j>|^2 for state columns sx (D, n) and sy (D, m), C-ordered.
+
+    ``sx.T`` is a Fortran-ordered (n, D) matrix without copying, so BLAS gets both
+    operands as they are; only the modulus is needed, so no conjugate copy is made.
+    """
+    from scipy.linalg.blas import zgemm
+
+    overlaps = zgemm(1.0, sy.T, sx.T, trans_b=2)  # (m, n) Fortran: <x_i|y_j> at [j, i]
+    v = overlaps.T.view(float)  # (n, 2m) C-ordered: re, im interleaved
+    np.square(v, out=v)
+    np.add(v[:, 0::2], v[:, 1::2], out=out)
+
+
+def _gram_diagonal_block(s: np.ndarray, out: np.ndarray) -> None:
+    """out = |<x_i|x_j>|^2 for one set of state columns, via a Hermitian rank-k update."""
+    from scipy.linalg.blas import zherk
+
+    c = zherk(1.0, s.T)  # upper triangle of S^T conj(S^T)^H, Fortran (n, n)
+    v = c.T.view(float)  # lower triangle (C order) holds the values
+    np.square(v, out=v)
+    lower = v[:, 0::2] + v[:, 1::2]
+    np.copyto(out, np.tril(lower))
+    out += np.tril(lower, -1).T
+
+
+class FidelityKernel:
+    """The fidelity quantum kernel k(x, y) = |<0|U(x)^† U(y)|0>|^2 of a feature map.
+
+    Args:
+        feature_map: any parameterised ``QuantumCircuit`` (library maps such as
+            ``zz_feature_map``, ``pauli_feature_map``, ``z_feature_map`` or hand-built
+            ones); row x of the data binds its parameters in ``circuit.parameters`` order.
+        backend: ``None`` or ``"ideal"`` for the exact statevector kernel; a device
+            backend (spec such as ``"fake:manila"`` or a :class:`qmlkit.backends.Backend`)
+            to estimate every entry from ``shots`` measurements of compute-uncompute
+            circuits U(y)^† U(x), as on hardware.
+        shots: shots per circuit on a device backend.
+        seed: sampling seed for simulated devices.
+        chunk_size: number of data points per block of the Gram matrix; ``None`` picks a
+            size automatically from the number of qubits.
+
+    Memory (exact path): the output matrix (n_x x n_y float64) plus a working set of
+    about ``4 * chunk * 2**q * 16 + 24 * chunk**2`` bytes for q qubits (two blocks of
+    states with simulation temporaries and one complex block of overlaps). The automatic
+    chunk keeps this near 48 MiB (chunk = 1024 for 8 qubits: 17 MiB of states, 25 MiB of
+    block). States of all points are simulated once and kept when they take at most
+    64 MiB (10,000 points on 8 qubits: 41 MiB); otherwise they are re-simulated per block.
+    Results do not depend on the chunk size (up to rounding, ~1e-16).
+
+    >>> from qiskit.circuit.library import z_feature_map
+    >>> kernel = FidelityKernel(z_feature_map(1, reps=1))
+    >>> round(float(kernel.evaluate([[0.0]], [[np.pi / 2]])[0, 0]), 12)   # |+> vs |->
+    0.0
+    """
+
+    def __init__(
+        self,
+        feature_map: Any,
+        backend: Any = None,
+        shots: int = 1024,
+        seed: int | None = None,
+        chunk_size: int | None = None,
+    ):
+        self.feature_map = _require_circuit(feature_map)
+        self.backend = backend
+        self.shots = shots
+        self.seed = seed
+        self.chunk_size = chunk_size
+        self._program = None
+
+    @property
+    def num_features(self) -> int:
+        """Number of features per data row (= parameters of the feature map)."""
+        return self.feature_map.num_parameters
+
+    @property
+    def exact(self) -> bool:
+        """True when the kernel is computed exactly (no device backend)."""
+        return _is_exact(self.backend)
+
+    def __call__(self, X: Any, Y: Any = None) -> np.ndarray:
+        return self.evaluate(X, Y)
+
+    def __repr__(self) -> str:
+        where = "exact" if self.exact else f"backend={self.backend!r}, shots={self.shots}"
+        return f"FidelityKernel({self.feature_map.num_qubits} qubits, {where})"
+
+    # --------------------------------------------------------------------- exact path
+    def states(self, X: Any) -> np.ndarray:
+        """Statevectors of the feature map for each row of ``X``, shape (samples, 2**q).
+
+        >>> from qiskit.circuit.library import z_feature_map
+        >>> FidelityKernel(z_feature_map(2)).states([[0.0, 0.0]]).shape
+        (1, 4)
+        """
+        X = check_data(X, self.num_features)
+        return self._compiled().run(X)
+
+    def _compiled(self) -> Any:
+        if self._program is None:
+            self._program = compile_circuit(self.feature_map)
+        return self._program
+
+    def _chunk(self) -> int:
+        if self.chunk_size is not None:
+            if isinstance(self.chunk_size, bool) or int(self.chunk_size) < 1:
+                raise InputError(f"chunk_size must be a positive integer, got {self.chunk_size}.")
+            return int(self.chunk_size)
+        dim = 2**self.feature_map.num_qubits
+        # solve 64 * c * dim + 24 * c^2 = BLOCK_BYTES for c
+        c = (-64 * dim + np.sqrt((64 * dim) ** 2 + 96 * BLOCK_BYTES)) / 48
+        return int(max(16, min(4096, c)))
+
+    def _block_states(self, X: np.ndarray, chunk: int) -> Any:
+        """A function start -> states (D, c) of rows start:start+chunk, cached if small."""
+        prog = self._compiled()
+        dim = 2**self.feature_map.num_qubits
+
+        def simulate(start: int) -> np.ndarray:
+            return prog.run(X[start : start + chunk], trim_constant_tail=True, batch_last=True)
+
+        if len(X) * dim * 16 > STATE_CACHE_BYTES:
+            return simulate
+        if len(X) <= chunk:
+            whole = simulate(0)
+            return lambda start: whole[:, start : start + chunk]
+        whole = np.empty((dim, len(X)), dtype=complex)
+        for start in range(0, len(X), chunk):
+            whole[:, start : start + chunk] = simulate(start)
+        return lambda start: whole[:, start : start + chunk]
+
+    def _evaluate_exact(self, X: np.ndarray, Y: np.ndarray | None) -> np.ndarray:
+        chunk = self._chunk()
+        sx = self._block_states(X, chunk)
+        if Y is None:
+            n = len(X)
+            K = np.empty((n, n))
+            for i in range(0, n, chunk):
+                si = np.ascontiguousarray(sx(i))
+                _gram_diagonal_block(si, K[i : i + chunk, i : i + chunk])
+                for j in range(i + chunk, n, chunk):
+                    block = K[i : i + chunk, j : j + chunk]
+                    _gram_block(si, np.ascontiguousarray(sx(j)), block)
+                    K[j : j + chunk, i : i + chunk] = block.T
+            return K
+        sy = self._block_states(Y, chunk)
+        K = np.empty((len(X), len(Y)))
+        for i in range(0, len(X), chunk):
+            si = np.ascontiguousarray(sx(i))
+            for j in range(0, len(Y), chunk):
+                _gram_block(si, np.ascontiguousarray(sy(j)), K[i : i + chunk, j : j + chunk])
+        return K
+
+    # ------------------------------------------------------------------ device path
+    def circuit_count(self, X: Any, Y: Any = None) -> int:
+        """How many circuits :meth:`evaluate` runs on a device backend (0 when exact).
+
+        With ``Y=None`` the kernel is symmetric with ones on the diagonal, so only the
+        n(n-1)/2 pairs above the diagonal are run.
+
+        >>> from qiskit.circuit.library import z_feature_map
+        >>> FidelityKernel(z_feature_map(2), backend="fake:manila").circuit_count(np.zeros((10, 2)))
+        45
+        """
+        X = check_data(X, self.num_features)
+        if self.exact:
+            return 0
+        if Y is None:
+            return len(X) * (len(X) - 1) // 2
+        return len(X) * len(check_data(Y, self.num_features, "Y"))
+
+    def _backend(self) -> Any:
+        from . import backends
+
+        if isinstance(self.backend, str):
+            return backends.get(self.backend, seed=self.seed)
+        if isinstance(self.backend, backends.Backend):
+            return self.backend
+        raise InputError(
+            "backend must be None, a spec string such as 'fake:manila', or a "
+            f"qmlkit Backend; got {type(self.backend).__name__}."
+        )
+
+    def compute_uncompute_circuit(self) -> Any:
+        """The circuit U(y)^† U(x) with all qubits measured; P(0...0) = k(x, y).
+
+        Its parameters are two vectors ``x`` and ``y`` (sorted x before y).
+        """
+        from qiskit.circuit import ParameterVector
+
+        fm = self.feature_map.remove_final_measurements(inplace=False)
+        px = ParameterVector("x", fm.num_parameters)
+        py = ParameterVector("y", fm.num_parameters)
+        qc = fm.assign_parameters(dict(zip(fm.parameters, px)))
+        qc.compose(fm.assign_parameters(dict(zip(fm.parameters, py))).inverse(), inplace=True)
+        qc.measure_all()
+        return qc
+
+    def _evaluate_shots(self, X: np.ndarray, Y: np.ndarray | None) -> np.ndarray:
+        if isinstance(self.shots, bool) or not isinstance(self.shots, (int, np.integer)):
+            raise InputError(f"shots must be a positive integer, got {self.shots!r}.")
+        if self.shots < 1:
+            raise InputError(f"shots must be a positive integer, got {self.shots!r}.")
+        backend = self._backend()
+        if Y is None:
+            rows, cols = np.triu_indices(len(X), k=1)
+            left, right = X[rows], X[cols]
+        else:
+            rows, cols = np.divmod(np.arange(len(X) * len(Y)), len(Y))
+            left, right = X[rows], Y[cols]
+        count = len(rows)
+        message = (
+            f"The fidelity kernel runs {count} circuits x {self.shots} shots on "
+            f"{backend.name} ({count * self.shots} shots in total)."
+        )
+        log.info(message)
+        if count > LARGE_CIRCUIT_COUNT:
+            warnings.warn(
+                message + " That is many: use fewer points or the exact kernel (backend=None).",
+                UserWarning,
+                stacklevel=3,
+            )
+        probabilities = np.empty(0)
+        if count:
+            isa = backend.isa(self.compute_uncompute_circuit())
+            names = [p.name for p in self.compute_uncompute_circuit().parameters]
+            order = {name: i for i, name in enumerate(names)}
+            both = np.concatenate([left, right], axis=1)
+            values = both[:, [order[p.name] for p in isa.parameters]]
+            result = backend.sampler.run([(isa, values)], shots=int(self.shots)).result()[0]
+            bits = result.data.meas.array  # (count, shots, bytes)
+            probabilities = np.all(bits == 0, axis=-1).mean(axis=-1)
+        if Y is None:
+            K = np.eye(len(X))
+            K[rows, cols] = probabilities
+            K[cols, rows] = probabilities
+            return K
+        return probabilities.reshape(len(X), len(Y))
+
+    # --------------------------------------------------------------------- public
+    def evaluate(self, X: Any, Y: Any = None) -> np.ndarray:
+        """The kernel (Gram) matrix K[i, j] = k(X[i], Y[j]); ``Y=None`` means ``Y = X``.
+
+        Args:
+            X: data of shape (n_x, features); features = feature-map parameters.
+            Y: optional data of shape (n_y, features).
+
+        Returns:
+            Float array of shape (n_x, n_y), entries in [0, 1]; symmetric with a unit
+            diagonal (exactly, on devices; to rounding, exact) when ``Y`` is ``None``.
+
+        Raises:
+            InputError: bad data (see :func:`check_data`) or bad settings.
+        """
+        X = check_data(X, self.num_features)
+        Y = None if Y is None else check_data(Y, self.num_features, "Y")
+        if self.exact:
+            return self._evaluate_exact(X, Y)
+        return self._evaluate_shots(X, Y)
+
+
+def kernel_target_alignment(K: Any, y: Any) -> float:
+    """Kernel-target alignment A(K, T) = <K, T>_F / (||K||_F ||T||_F).
+
+    T is the ideal kernel of the labels: T[i, j] = +1 when y_i == y_j, else -1 (for two
+    classes coded +-1 this is y y^T). Values near 1 mean the kernel already groups the
+    classes; near 0, it does not see them (Cristianini et al., 2002).
+
+    >>> round(kernel_target_alignment(np.eye(2), [0, 1]), 4)
+    0.7071
+    >>> kernel_target_alignment(np.array([[1.0, -1.0], [-1.0, 1.0]]), [0, 1])
+    1.0
+    """
+    K = np.asarray(K, dtype=float)
+    y = np.asarray(y).ravel()
+    if K.ndim != 2 or K.shape[0] != K.shape[1]:
+        raise InputError(f"K must be a square kernel matrix, got shape {K.shape}.")
+    if len(y) != len(K):
+        raise InputError(f"K is {len(K)} x {len(K)} but there are {len(y)} labels.")
+    T = np.where(y[:, None] == y[None, :], 1.0, -1.0)
+    norm = np.linalg.norm(K) * np.linalg.norm(T)
+    if norm == 0:
+        raise InputError("The kernel matrix is all zeros, so its alignment is undefined.")
+    return float(np.sum(K * T) / norm)
+
+
+class ProjectedKernel:
+    """Projected quantum kernel on one-qubit reduced states (Huang et al., 2021).
+
+    k(x, y) = exp(-gamma * sum_q ||rho_q(x) - rho_q(y)||_F^2), where rho_q(x) is the
+    reduced density matrix of qubit q in the state U(x)|0...0>. Each rho_q is given by
+    its Bloch vector r_q, and ||rho_q(x) - rho_q(y)||_F^2 = |r_q(x) - r_q(y)|^2 / 2, so
+    this is an RBF kernel on the 3q Bloch coordinates. Exact (batched statevectors).
+
+    Reference: H.-Y. Huang et al., "Power of data in quantum machine learning",
+    Nature Communications 12, 2631 (2021).
+
+    >>> from qiskit.circuit.library import z_feature_map
+    >>> pk = ProjectedKernel(z_feature_map(2, reps=1), gamma=1.0)
+    >>> np.round(pk.evaluate([[0.0, 0.0], [np.pi / 2, 0.0]]), 4)
+    array([[1.    , 0.1353],
+           [0.1353, 1.    ]])
+    """
+
+    def __init__(self, feature_map: Any, gamma: float = 1.0):
+        self.feature_map = _require_circuit(feature_map)
+        if not np.isfinite(gamma) or gamma <= 0:
+            raise InputError(f"gamma must be a positive number, got {gamma!r}.")
+        self.gamma = float(gamma)
+        self._program = None
+
+    def bloch_vectors(self, X: Any) -> np.ndarray:
+        """Bloch vectors (<X_q>, <Y_q>, <Z_q>) of every qubit, shape (samples, qubits, 3).
+
+        >>> from qiskit.circuit.library import z_feature_map
+        >>> r = ProjectedKernel(z_feature_map(1, reps=1)).bloch_vectors([[0.0]])
+        >>> np.round(r, 6).tolist()
+        [[[1.0, 0.0, 0.0]]]
+        """
+        X = check_data(X, self.feature_map.num_parameters)
+        if self._program is None:
+            self._program = compile_circuit(self.feature_map)
+        states = self._program.run(X)
+        n = self.feature_map.num_qubits
+        out = np.empty((len(X), n, 3))
+        for q in range(n):
+            s = states.reshape(len(X), -1, 2, 2**q)
+            a0, a1 = s[:, :, 0, :], s[:, :, 1, :]
+            rho01 = np.sum(a0 * a1.conj(), axis=(1, 2))
+            out[:, q, 0] = 2 * rho01.real
+            out[:, q, 1] = -2 * rho01.imag
+            out[:, q, 2] = np.sum(np.abs(a0) ** 2 - np.abs(a1) ** 2, axis=(1, 2))
+        return out
+
+    def evaluate(self, X: Any, Y: Any = None) -> np.ndarray:
+        """The projected kernel matrix between the rows of X and of Y (default X)."""
+        rx = self.bloch_vectors(X).reshape(len(np.asarray(X)), -1)
+        ry = rx if Y is None else self.bloch_vectors(Y).reshape(len(np.asarray(Y)), -1)
+        sq = (rx**2).sum(1)[:, None] + (ry**2).sum(1)[None, :] - 2 * rx @ ry.T
+        return np.exp(-self.gamma * np.maximum(sq, 0.0) / 2)

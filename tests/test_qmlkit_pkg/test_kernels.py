@@ -1,0 +1,195 @@
+"""qmlkit.kernels: exact kernels equal qiskit-machine-learning's, chunking, shots, errors."""
+
+import numpy as np
+import pytest
+from qiskit import QuantumCircuit
+from qiskit.circuit import ParameterVector
+from qiskit.circuit.library import pauli_feature_map, z_feature_map, zz_feature_map
+from qiskit.quantum_info import DensityMatrix, Pauli, Statevector, partial_trace
+
+from qmlkit import kernels
+from qmlkit.backends import Backend
+from qmlkit.errors import InputError
+from qmlkit.kernels import FidelityKernel, ProjectedKernel, kernel_target_alignment
+
+
+def hand_built() -> QuantumCircuit:
+    x = ParameterVector("x", 3)
+    qc = QuantumCircuit(3)
+    for i in range(3):
+        qc.ry(x[i], i)
+    qc.cx(0, 1)
+    qc.rx(2 * x[0] - x[2], 1)
+    qc.cx(1, 2)
+    qc.rz(x[1] * x[2], 2)
+    qc.ry((np.pi - x[0]) * (np.pi - x[1]), 0)
+    qc.cx(2, 0)
+    qc.rx(x[2].sin(), 0)
+    return qc
+
+
+FEATURE_MAPS = {
+    "zz_linear": lambda: zz_feature_map(3, reps=2),
+    "zz_full": lambda: zz_feature_map(3, reps=2, entanglement="full"),
+    "pauli_z_xx": lambda: pauli_feature_map(3, reps=2, paulis=["Z", "XX"]),
+    "z": lambda: z_feature_map(3, reps=2),
+    "hand_built": hand_built,
+}
+
+
+@pytest.mark.parametrize("name", sorted(FEATURE_MAPS))
+def test_equals_qiskit_machine_learning_statevector_kernel(name):
+    from qiskit_machine_learning.kernels import FidelityStatevectorKernel
+
+    fm = FEATURE_MAPS[name]()
+    rng = np.random.default_rng(42)
+    X, Y = rng.uniform(0, np.pi, (25, 3)), rng.uniform(0, np.pi, (9, 3))
+    theirs = FidelityStatevectorKernel(feature_map=fm)
+    ours = FidelityKernel(fm)
+    np.testing.assert_allclose(ours.evaluate(X), theirs.evaluate(X), atol=1e-10)
+    np.testing.assert_allclose(ours.evaluate(X, Y), theirs.evaluate(X, Y), atol=1e-10)
+
+
+def test_gram_matrix_is_a_valid_kernel():
+    X = np.random.default_rng(0).uniform(0, 2 * np.pi, (30, 4))
+    K = FidelityKernel(zz_feature_map(4, reps=2, entanglement="full")).evaluate(X)
+    np.testing.assert_allclose(K, K.T, atol=0)
+    np.testing.assert_allclose(np.diag(K), 1.0, atol=1e-12)
+    assert np.linalg.eigvalsh(K).min() > -1e-10
+    assert K.min() >= 0 and K.max() <= 1 + 1e-12
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 7, 16])
+@pytest.mark.parametrize("cache", [True, False])
+def test_chunked_equals_unchunked(chunk, cache, monkeypatch):
+    if not cache:  # force re-simulation of the states per block
+        monkeypatch.setattr(kernels, "STATE_CACHE_BYTES", 0)
+    fm = zz_feature_map(3, reps=2, entanglement="full")
+    rng = np.random.default_rng(1)
+    X, Y = rng.uniform(0, np.pi, (17, 3)), rng.uniform(0, np.pi, (11, 3))
+    whole = FidelityKernel(fm)
+    parts = FidelityKernel(fm, chunk_size=chunk)
+    # blocks are computed by the same BLAS routines: equal to rounding
+    np.testing.assert_allclose(parts.evaluate(X), whole.evaluate(X), rtol=0, atol=1e-14)
+    np.testing.assert_allclose(parts.evaluate(X, Y), whole.evaluate(X, Y), rtol=0, atol=1e-14)
+
+
+def test_automatic_chunk_keeps_the_documented_working_set():
+    k = FidelityKernel(zz_feature_map(8))
+    chunk = k._chunk()
+    working_set = 4 * chunk * 2**8 * 16 + 24 * chunk**2
+    assert chunk >= 512 and working_set <= kernels.BLOCK_BYTES * 1.01
+
+
+def test_bad_input_gives_clear_errors():
+    k = FidelityKernel(zz_feature_map(3))
+    with pytest.raises(InputError, match=r"feature map has 3 parameters but X has 2 features"):
+        k.evaluate(np.zeros((4, 2)))
+    with pytest.raises(InputError, match=r"3 parameters but Y has 4"):
+        k.evaluate(np.zeros((4, 3)), np.zeros((2, 4)))
+    with pytest.raises(InputError, match="NaN"):
+        k.evaluate([[0.0, np.nan, 1.0]])
+    with pytest.raises(InputError, match="empty"):
+        k.evaluate(np.zeros((0, 3)))
+    with pytest.raises(InputError, match=r"2-D.*reshape\(1, -1\)"):
+        k.evaluate(np.zeros(3))
+    with pytest.raises(InputError, match="QuantumCircuit"):
+        FidelityKernel(lambda x: x)
+    with pytest.raises(InputError, match="no parameters"):
+        FidelityKernel(QuantumCircuit(2))
+    with pytest.raises(InputError, match="chunk_size"):
+        FidelityKernel(zz_feature_map(3), chunk_size=0).evaluate(np.zeros((2, 3)))
+
+
+def test_circuit_count_exploits_symmetry():
+    k = FidelityKernel(z_feature_map(2), backend="fake:manila")
+    assert k.circuit_count(np.zeros((10, 2))) == 45
+    assert k.circuit_count(np.zeros((10, 2)), np.zeros((4, 2))) == 40
+    assert FidelityKernel(z_feature_map(2)).circuit_count(np.zeros((10, 2))) == 0
+    assert FidelityKernel(z_feature_map(2), backend="ideal").exact
+
+
+def noiseless_device() -> Backend:
+    """A shot-based backend without noise, so estimates are binomial around the truth."""
+    from qiskit_aer import AerSimulator
+    from qiskit_aer.primitives import SamplerV2
+
+    return Backend(
+        name="noiseless", kind="device", backend=AerSimulator(), _sampler=SamplerV2(seed=5)
+    )
+
+
+def test_shot_estimate_matches_exact_within_binomial_error():
+    fm = zz_feature_map(2, reps=2)
+    rng = np.random.default_rng(3)
+    X, Y = rng.uniform(0, np.pi, (5, 2)), rng.uniform(0, np.pi, (3, 2))
+    shots = 4000
+    device = FidelityKernel(fm, backend=noiseless_device(), shots=shots)
+    exact = FidelityKernel(fm)
+    for est, truth in (
+        (device.evaluate(X), exact.evaluate(X)),
+        (device.evaluate(X, Y), exact.evaluate(X, Y)),
+    ):
+        sigma = np.sqrt(truth * (1 - truth) / shots) + 1e-3
+        assert np.all(np.abs(est - truth) <= 6 * sigma)
+    K = device.evaluate(X)
+    np.testing.assert_array_equal(K, K.T)
+    np.testing.assert_array_equal(np.diag(K), 1.0)
+
+
+def test_shot_kernel_warns_before_many_circuits(monkeypatch):
+    monkeypatch.setattr(kernels, "LARGE_CIRCUIT_COUNT", 2)
+    k = FidelityKernel(z_feature_map(1, reps=1), backend=noiseless_device(), shots=10)
+    with pytest.warns(UserWarning, match=r"runs 3 circuits x 10 shots"):
+        k.evaluate([[0.0], [1.0], [2.0]])
+
+
+def test_fake_device_kernel_is_close_to_exact():
+    fm = z_feature_map(2, reps=1)
+    X = np.array([[0.0, 0.0], [np.pi / 2, 0.3], [np.pi, np.pi]])
+    K = FidelityKernel(fm, backend="fake:manila", shots=2000, seed=11).evaluate(X)
+    np.testing.assert_allclose(K, FidelityKernel(fm).evaluate(X), atol=0.12)
+
+
+def test_compute_uncompute_circuit_gives_the_kernel():
+    k = FidelityKernel(hand_built())
+    qc = k.compute_uncompute_circuit().remove_final_measurements(inplace=False)
+    x, y = np.array([0.3, 1.2, 2.0]), np.array([1.0, 0.1, 0.5])
+    amp = Statevector(qc.assign_parameters(np.concatenate([x, y]))).data[0]
+    np.testing.assert_allclose(abs(amp) ** 2, k.evaluate([x], [y])[0, 0], atol=1e-12)
+
+
+def test_kernel_target_alignment():
+    y = np.array([0, 0, 1, 1])
+    ideal = np.where(y[:, None] == y[None, :], 1.0, -1.0)
+    assert kernel_target_alignment(ideal, y) == pytest.approx(1.0)
+    assert kernel_target_alignment(np.ones((4, 4)), y) == pytest.approx(0.0)
+    assert kernel_target_alignment(np.eye(4), ["a", "a", "b", "b"]) == pytest.approx(0.5)
+    with pytest.raises(InputError, match="labels"):
+        kernel_target_alignment(np.eye(3), y)
+    with pytest.raises(InputError, match="square"):
+        kernel_target_alignment(np.ones((2, 3)), [0, 1])
+
+
+def test_projected_kernel_uses_one_qubit_reduced_states():
+    fm = zz_feature_map(3, reps=2)
+    X = np.random.default_rng(2).uniform(0, np.pi, (4, 3))
+    pk = ProjectedKernel(fm, gamma=0.7)
+    bloch = pk.bloch_vectors(X)
+    rhos = []
+    for row in X:
+        state = Statevector(fm.assign_parameters(row))
+        rho = [
+            partial_trace(DensityMatrix(state), [j for j in range(3) if j != q]) for q in range(3)
+        ]
+        rhos.append(rho)
+        for q in range(3):
+            expected = [rho[q].expectation_value(Pauli(p)).real for p in "XYZ"]
+            np.testing.assert_allclose(bloch[len(rhos) - 1, q], expected, atol=1e-12)
+    K = pk.evaluate(X)
+    for i in range(4):
+        for j in range(4):
+            dist = sum(np.linalg.norm(rhos[i][q].data - rhos[j][q].data) ** 2 for q in range(3))
+            assert K[i, j] == pytest.approx(np.exp(-0.7 * dist), abs=1e-12)
+    with pytest.raises(InputError, match="gamma"):
+        ProjectedKernel(fm, gamma=-1.0)
