@@ -41,6 +41,7 @@ __all__ = [
     "zero_noise_extrapolate",
     "add_dynamical_decoupling",
     "plot_zne",
+    "plot_comparison",
 ]
 
 
@@ -398,6 +399,38 @@ def plot_zne(
     if title:
         ax.set_title(title)
     fig.tight_layout()
+    return fig
+
+
+def plot_comparison(
+    ideal: Mapping[str, float],
+    noisy: Mapping[str, float],
+    mitigated: Mapping[str, float],
+    xlabel: str = "outcome (qubit 0 = rightmost bit)",
+    ylabel: str = "probability",
+    title: str | None = None,
+    ax: Any = None,
+) -> Any:
+    """Side-by-side bars of ideal, noisy and mitigated values of the same quantities.
+
+    Counts are not normalised here: pass probabilities (or any values, such as kernel entries
+    or class probabilities keyed by a point's name).
+
+    >>> fig = plot_comparison({"a": 0.9}, {"a": 0.7}, {"a": 0.85}, xlabel="point", ylabel="P")
+    >>> fig.axes[0].get_xlabel(), len(fig.axes[0].patches)
+    ('point', 3)
+    """
+    from .plots import plot_counts
+
+    fig = plot_counts(
+        [dict(ideal), dict(noisy), dict(mitigated)],
+        labels=["ideal", "noisy", "mitigated"],
+        title=title,
+        ax=ax,
+        normalize=False,
+    )
+    fig.axes[0].set_xlabel(xlabel)
+    fig.axes[0].set_ylabel(ylabel)
     return fig
 
 

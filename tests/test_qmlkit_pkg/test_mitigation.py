@@ -176,3 +176,24 @@ def test_plot_zne_marks_the_extrapolated_value():
     )
     assert ax.get_title() == "zne"
     plt.close(fig)
+
+
+def test_plot_comparison_labels_and_values():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig = mitigation.plot_comparison(
+        {"x0": 0.2, "x1": 0.9},
+        {"x0": 0.3, "x1": 0.8},
+        {"x0": 0.25, "x1": 0.85},
+        xlabel="test point",
+        ylabel="P(class 1)",
+        title="t",
+    )
+    ax = fig.axes[0]
+    assert ax.get_ylabel() == "P(class 1)" and ax.get_xlabel() == "test point"
+    assert sorted(round(p.get_height(), 2) for p in ax.patches) == [0.2, 0.25, 0.3, 0.8, 0.85, 0.9]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["ideal", "noisy", "mitigated"]
+    plt.close(fig)
