@@ -219,12 +219,16 @@ def _energy_answer(value: Any) -> float:
             "Your function returned an optimiser result object, not the energy.",
             hint="return result.fun (the minimum value), as a float",
         )
-    if isinstance(value, (tuple, list)) and len(value) == 2 and np.ndim(value[0]) == 0:
+    try:
+        ndim, size = np.ndim(value), np.size(value)
+    except (TypeError, ValueError):  # ragged lists and the like
+        ndim, size = -1, -1
+    if isinstance(value, (tuple, list)) and len(value) == 2 and ndim in (1, -1):
         raise CheckFailed(
             "Your function returned a pair; return only the energy (a float).",
             hint="return the energy alone, e.g. `return energy`, not `return energy, params`",
         )
-    if not isinstance(value, (str, bytes)) and np.ndim(value) >= 1 and np.size(value) == 4:
+    if not isinstance(value, (str, bytes)) and ndim >= 1 and size == 4:
         raise CheckFailed(
             "Your function returned 4 numbers: that looks like an eigenvector (a state).",
             hint="returned an eigenvector: return the energy ⟨ψ|H|ψ⟩ (a float), not the state",

@@ -274,3 +274,18 @@ def test_statevector_of_reference_matches_library():
     a = Statevector(reference("05.zz_feature_map")(x, 2))
     b = Statevector(zz_feature_map(3, reps=2).assign_parameters(x))
     assert a.equiv(b)
+
+
+def test_odd_answers_fail_cleanly():
+    from autograder import exercises
+
+    for ex_id in exercises("05"):
+        for answer in (
+            lambda *a: None,
+            lambda *a: "text",
+            lambda *a: [[1, 2], [3]],
+            lambda *a: {"a": 1},
+        ):
+            r = check(ex_id, answer)
+            assert r.error is None, (ex_id, r.error)
+            assert r.score == 0, (ex_id, r.feedback)

@@ -136,3 +136,18 @@ def test_vqe_mistakes():
 
     r = check("07.vqe_ground_energy", real_ansatz)
     assert r.score == 4 and "only reaches real amplitudes" in r.feedback
+
+
+def test_odd_answers_fail_cleanly():
+    from autograder import exercises
+
+    for ex_id in exercises("07"):
+        for answer in (
+            lambda *a: None,
+            lambda *a: "text",
+            lambda *a: [[1, 2], [3]],
+            lambda *a: {"a": 1},
+        ):
+            r = check(ex_id, answer)
+            assert r.error is None, (ex_id, r.error)
+            assert r.score == 0, (ex_id, r.feedback)
