@@ -8,6 +8,7 @@ in Jupyter. matplotlib is imported only inside functions.
 from __future__ import annotations
 
 import io
+import threading
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,10 @@ import numpy as np
 # +y to the right, +z up.
 ELEV = 18.0
 AZIM = -58.0
+
+# matplotlib's text layout (mathtext, font caches) is not meant for concurrent use: every
+# PNG made here is drawn under this lock (the widget may render from callback threads).
+RENDER_LOCK = threading.RLock()
 
 COLORS = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2"]
 
@@ -44,7 +49,8 @@ def new_figure(width: float, height: float, dpi: int = 100) -> Any:
 def figure_png(fig: Any) -> bytes:
     """PNG bytes of a figure (no timestamp in the metadata, so equal pictures are equal bytes)."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
+    with RENDER_LOCK:
+        fig.savefig(buf, format="png", metadata={"Software": None})
     return buf.getvalue()
 
 

@@ -40,8 +40,6 @@ from ._bloch_gates import gate_matrix
 from .bloch import _bloch_of
 from .errors import InputError
 
-_RENDER_LOCK = threading.Lock()
-
 
 def _num(x: float) -> str:
     text = f"{x:.3f}".rstrip("0").rstrip(".")
@@ -112,7 +110,7 @@ class Snapshot:
 
 @lru_cache(maxsize=128)
 def _render(bloch: tuple[float, float, float], ket: str) -> bytes:
-    fig = draw.new_figure(3.6, 3.9, dpi=80)
+    fig = draw.new_figure(3.6, 3.9, dpi=90)
     ax = fig.add_axes((0.0, 0.0, 1.0, 0.9), projection="3d")
     draw.draw_sphere(ax)
     draw.draw_vector(ax, np.array(bloch), "#d62728")
@@ -161,7 +159,7 @@ class BlochWidget(widgets.VBox):
         self._snapshot: Snapshot | None = None
         self._rendering = False
 
-        self.image = widgets.Image(format="png", layout=widgets.Layout(width="300px"))
+        self.image = widgets.Image(format="png", layout=widgets.Layout(width="324px"))
         self.image.add_class("qmlkit-bloch-image")
         self.ket_html = widgets.HTML()
         self.ket_html.add_class("qmlkit-bloch-ket")
@@ -277,7 +275,7 @@ class BlochWidget(widgets.VBox):
                     s = self._state.copy()
                     version = self._version
                 ket = format_ket(s)
-                with _RENDER_LOCK:  # matplotlib's text layout is not meant for threads
+                with draw.RENDER_LOCK:  # matplotlib's text layout is not meant for threads
                     png = render_png(s, ket)
                 self._publish(Snapshot(version, (complex(s[0]), complex(s[1])), ket, png))
         except BaseException:

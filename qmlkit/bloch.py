@@ -281,7 +281,10 @@ def plot_bloch_path(circuit_or_gate_names: Any, start: Any = None, title: str | 
 
 def _reduced_blochs(state: Any) -> np.ndarray:
     """Bloch vectors of every qubit's reduced state, row k = qubit k (Qiskit order)."""
-    arr = _state_or_density(state)
+    return _reduced_of(_state_or_density(state))
+
+
+def _reduced_of(arr: np.ndarray) -> np.ndarray:
     dim = arr.shape[0]
     n = int(round(math.log2(dim))) if dim > 0 else -1
     if n < 1 or 2**n != dim:
@@ -324,7 +327,8 @@ def plot_qubit_blochs(state: Any, title: str | None = None) -> Any:
     >>> len(fig.axes)
     2
     """
-    vectors = _reduced_blochs(state)
+    arr = _state_or_density(state)
+    vectors = _reduced_of(arr)
     n = len(vectors)
     if n > 10:
         raise InputError(f"plot_qubit_blochs draws up to 10 qubits; this state has {n}.")
@@ -335,12 +339,13 @@ def plot_qubit_blochs(state: Any, title: str | None = None) -> Any:
     height = 1 - head / (3.1 * rows + head)
     for q, r in enumerate(vectors):
         row, col = divmod(q, cols)
-        rect = (col / cols, height * (1 - (row + 1) / rows), 1 / cols, height / rows * 0.92)
+        rect = (col / cols, height * (1 - (row + 1) / rows), 1 / cols, height / rows * 0.86)
         ax = fig.add_axes(rect, projection="3d")
         draw.draw_sphere(ax, small=True)
         length = float(np.linalg.norm(r))
         draw.draw_vector(ax, r, draw.COLORS[q % len(draw.COLORS)])
-        note = "  (mixed: entangled)" if length < 0.99 else ""
+        # a qubit of a pure state is mixed exactly when it is entangled with the others
+        note = "" if length > 0.99 else ("  (entangled)" if arr.ndim == 1 else "  (mixed)")
         fig.text(
             (col + 0.5) / cols,
             height * (1 - row / rows) - 0.01,

@@ -218,7 +218,7 @@ def test_reduced_vectors_follow_qiskit_order_and_shrink_with_entanglement():
     np.testing.assert_allclose(bloch._reduced_blochs(DensityMatrix(qc)), vectors, atol=1e-12)
     fig = bloch.plot_qubit_blochs(qc, title="Bell pair")
     text = _texts(fig)
-    assert "qubit 0   |r| = 1.00" in text and "qubit 2   |r| = 0.00" in text
+    assert "qubit 0   |r| = 1.00" in text and "qubit 2   |r| = 0.00  (entangled)" in text
     assert len(fig.axes) == 3
 
 
