@@ -253,8 +253,9 @@ class Backend:
 
         Args:
             circuits: one ``QuantumCircuit`` or a list of them.
-            observables: optional observable (``SparsePauliOp``) or list, one per circuit;
-                each is laid out onto the physical qubits its circuit was mapped to.
+            observables: optional observable (``SparsePauliOp``) or list, one per circuit
+                (or, with a single circuit, a list of observables for that circuit); each
+                is laid out onto the physical qubits its circuit was mapped to.
             optimization_level: 0 to 3, as in Qiskit's preset pass managers.
 
         Returns:
@@ -271,6 +272,11 @@ class Backend:
         isa_circuits = self.pass_manager(optimization_level).run(circ_list)
         if observables is None:
             return isa_circuits[0] if single else isa_circuits
+        if single and isinstance(observables, (list, tuple)):
+            # several observables measured on one circuit: lay each out on it
+            layout = isa_circuits[0].layout
+            laid = [obs.apply_layout(layout) if layout is not None else obs for obs in observables]
+            return isa_circuits[0], laid
         obs_list = [observables] if single else list(observables)
         if len(obs_list) != len(isa_circuits):
             raise BackendError(

@@ -106,3 +106,9 @@ def test_backend_repr_and_properties():
     assert b.num_qubits == 5 and b.is_simulator
     assert "fake:manila" in repr(b)
     np.testing.assert_equal(b.kind, "fake")
+
+
+def test_isa_one_circuit_many_observables():
+    b = backends.get("fake:manila")
+    isa, obs = b.isa(bell(), [SparsePauliOp("ZZ"), SparsePauliOp("XX")])
+    assert len(obs) == 2 and all(o.num_qubits == isa.num_qubits for o in obs)
