@@ -70,6 +70,15 @@ def _eval_angle(text: str) -> float:
         ) from None
 
 
+def _angle_label(text: str) -> str:
+    """``"2*pi/3"`` -> ``"2π/3"``; plain numbers keep at most 3 significant digits."""
+    text = text.strip().replace("np.pi", "pi").replace("math.pi", "pi")
+    try:
+        return f"{float(text):.3g}"
+    except ValueError:
+        return text.replace(" ", "").replace("*pi", "π").replace("pi", "π")
+
+
 def _axis_angle(name: str) -> tuple[np.ndarray, float, str]:
     """Rotation axis, angle and display label of a gate name such as ``"h"`` or ``"rx(0.5)"``."""
     if not isinstance(name, str):
@@ -85,7 +94,11 @@ def _axis_angle(name: str) -> tuple[np.ndarray, float, str]:
         if arg is None:
             raise InputError(f"The gate {gate!r} needs an angle, e.g. '{gate}(pi/2)'.")
         angle = _eval_angle(arg)
-        return np.array(_ROTATIONS[gate], dtype=float), angle, f"{gate.upper()}({angle:.3g})"
+        return (
+            np.array(_ROTATIONS[gate], dtype=float),
+            angle,
+            f"{gate.upper()}({_angle_label(arg)})",
+        )
     known = sorted(set(_FIXED) | {f"{g}(angle)" for g in _ROTATIONS})
     raise InputError(f"Unknown one-qubit gate {name!r}. Known gates: {', '.join(known)}.")
 

@@ -203,9 +203,10 @@ def test_plot_bloch_on_a_given_axis():
 
 
 def test_plot_bloch_path_legend_numbers_the_gates():
-    fig = bloch.plot_bloch_path(["h", "s"], title="path")
+    fig = bloch.plot_bloch_path(["h", "s", "rx(2*pi/3)", "ry(0.25)"], title="path")
     text = _texts(fig)
     assert "1: H" in text and "2: S" in text and "start" in text
+    assert "3: RX(2π/3)" in text and "4: RY(0.25)" in text
 
 
 def test_reduced_vectors_follow_qiskit_order_and_shrink_with_entanglement():
