@@ -78,7 +78,7 @@ def test_automatic_chunk_keeps_the_documented_working_set():
     k = FidelityKernel(zz_feature_map(8))
     chunk = k._chunk()
     working_set = 4 * chunk * 2**8 * 16 + 24 * chunk**2
-    assert chunk >= 512 and working_set <= kernels.BLOCK_BYTES * 1.01
+    assert chunk == 561 and working_set <= kernels.BLOCK_BYTES
 
 
 def test_bad_input_gives_clear_errors():
@@ -193,3 +193,20 @@ def test_projected_kernel_uses_one_qubit_reduced_states():
             assert K[i, j] == pytest.approx(np.exp(-0.7 * dist), abs=1e-12)
     with pytest.raises(InputError, match="gamma"):
         ProjectedKernel(fm, gamma=-1.0)
+
+
+def test_memory_is_the_output_plus_the_documented_working_set():
+    import tracemalloc
+
+    n_points, chunk, dim = 1500, 256, 2**8
+    X = np.random.default_rng(0).uniform(0, np.pi, (n_points, 8))
+    kernel = FidelityKernel(zz_feature_map(8, reps=2), chunk_size=chunk)
+    kernel.evaluate(X[:10])  # compile outside the measurement
+    tracemalloc.start()
+    K = kernel.evaluate(X)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    cached_states = n_points * dim * 16
+    working_set = 4 * chunk * dim * 16 + 24 * chunk**2
+    assert K.nbytes == n_points**2 * 8
+    assert peak <= K.nbytes + cached_states + working_set
