@@ -338,6 +338,7 @@ def _counts_of(value, shots: int) -> dict:
         if (
             isinstance(val, (bool, np.bool_))
             or not isinstance(val, (int, np.integer, float, np.floating))
+            or not np.isfinite(val)
             or val < 0
             or val != int(val)
         ):

@@ -165,3 +165,16 @@ def test_train_qbm_mistakes():
     assert not r.passed and "stayed (nearly) uniform" in r.feedback
     r = check("10.train_qbm", unnormalised)
     assert r.score == 0 and "not normalised" in r.feedback
+
+
+def test_odd_outputs_fail_cleanly():
+    for ex_id, fn in (
+        ("10.boltzmann_distribution", lambda e, b: {"p": 1}),
+        ("10.boltzmann_distribution", lambda e, b: None),
+        ("10.gibbs_state", lambda h, b: "rho"),
+        ("10.gibbs_state", lambda h, b: np.eye(3)),
+        ("10.train_qbm", lambda q: np.array(q) * (1 + 1j)),
+        ("10.train_qbm", lambda q: [np.nan] * len(q)),
+    ):
+        r = check(ex_id, fn)
+        assert r.score == 0 and r.error is None, (ex_id, r.feedback)

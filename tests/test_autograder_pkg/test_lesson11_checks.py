@@ -210,5 +210,9 @@ def test_bell_mistakes():
     assert r.score == 0 and "missing measurement" in r.feedback
     r = check("11.run_bell_experiment", probabilities)
     assert r.score == 0 and "probabilities instead of counts" in r.feedback
+    r = check("11.run_bell_experiment", lambda backend, shots: {"00": float("nan"), "11": 3})
+    assert r.score == 0 and r.error is None and "non-negative integers" in r.feedback
+    r = check("11.run_bell_experiment", lambda backend, shots: [("00", shots)])
+    assert r.score == 0 and r.error is None and "counts dict" in r.feedback
     r = check("11.run_bell_experiment", fixed_shots)
     assert r.score == 1 and "wrong shot count" in r.feedback
