@@ -10,6 +10,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 
@@ -121,11 +122,16 @@ def _run_cell(page, text: str):
     return cell
 
 
+@pytest.fixture
+def chromium() -> str:
+    """Debian's Chromium; a clear failure (not a skip) when it is missing."""
+    return _chromium()
+
+
 @pytest.mark.browser
-def test_bloch_widget_reacts_to_a_gate_button(jupyterlab, tmp_path, artifacts_dir):
+def test_bloch_widget_reacts_to_a_gate_button(chromium, jupyterlab, tmp_path, artifacts_dir):
     from playwright.sync_api import expect, sync_playwright
 
-    chromium = _chromium()
     base, token = jupyterlab
     with sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
@@ -180,3 +186,12 @@ def _nonempty():
     import re
 
     return re.compile(r"^(blob:|data:).+")
+
+
+def test_missing_chromium_is_a_failure_that_says_how_to_install_it(monkeypatch):
+    me = sys.modules[__name__]
+    monkeypatch.setattr(me, "CHROMIUM", "/nonexistent/chromium")
+    monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.fail.Exception, match=r"bash \.ci/system-deps\.sh"):
+        me._chromium()
