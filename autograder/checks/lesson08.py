@@ -165,7 +165,7 @@ _NAN_HINT = (
 )
 
 
-def _finite_loss(t: Tester, p1: Any, y: Any) -> float:
+def _finite_loss(t: Tester, p1: Any, y: Any, expected: float | None = None) -> float:
     value = t.call(p1, y)
     if value is None or isinstance(value, (str, bytes, bool, dict)):
         return cmp.as_number(value, "loss")  # raises with a clear message
@@ -186,6 +186,7 @@ def _finite_loss(t: Tester, p1: Any, y: Any) -> float:
     if not np.isfinite(number.real):
         raise CheckFailed(
             f"The loss is {number.real}; it must be a finite number.",
+            expected=expected,
             actual=number.real,
             hint=_NAN_HINT,
         )
@@ -210,8 +211,8 @@ def check_cross_entropy(t: Tester) -> None:
     for description, p1, y, hidden in cases:
         with t.case(description, points=1, hidden=hidden):
             args = (list(p1), list(y)) if isinstance(p1, list) else (p1.copy(), y.copy())
-            value = _finite_loss(t, *args)
             expected = _bce(np.asarray(p1), np.asarray(y))
+            value = _finite_loss(t, *args, expected=expected)
             if not np.isclose(value, expected, rtol=1e-6, atol=1e-9):
                 raise CheckFailed(
                     "The mean binary cross-entropy is not right.",
@@ -223,8 +224,8 @@ def check_cross_entropy(t: Tester) -> None:
         "safe at p = 0 and 1 when they are right: cross_entropy([1.0, 0.0, 0.7], [1, 0, 1])",
         points=1,
     ):
-        value = _finite_loss(t, np.array([1.0, 0.0, 0.7]), np.array([1, 0, 1]))
         expected = -np.log(0.7) / 3
+        value = _finite_loss(t, np.array([1.0, 0.0, 0.7]), np.array([1, 0, 1]), expected)
         if not np.isclose(value, expected, atol=1e-5):
             raise CheckFailed(
                 "Confident right answers (p = 1 for label 1, p = 0 for label 0) cost (almost) "
