@@ -30,8 +30,12 @@ _SUBMODULES = {
     "models",
     "errors",
     "plots",
+    "plots_ml",
+    "plots_qbm",
+    "plots_train",
     "statevec",
     "mitigation",
+    "optimizers",
 }
 __all__ = sorted(_SUBMODULES) + ["__version__"]
 
