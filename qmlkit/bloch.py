@@ -166,7 +166,8 @@ def plot_bloch(
 
     Args:
         *states: state vectors, ``Statevector`` s, 1-qubit circuits, density matrices or Bloch
-            3-vectors (a single list of them works too).
+            3-vectors. A single list of them works too (then give a density matrix as a
+            NumPy array, not a nested list).
         labels: one legend label per state (default: none for one state, ``"state k"``).
         title: a title above the sphere.
         ax: an existing matplotlib 3D axis to draw on (default: a new figure).

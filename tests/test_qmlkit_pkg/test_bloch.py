@@ -386,14 +386,27 @@ def test_concurrent_slider_moves_and_clicks_stay_consistent():
 
 
 def test_headless_notebook_run_finishes_with_a_static_picture(tmp_path):
-    """No front end: the run must not hang (nbclient timeout) and must keep a PNG."""
+    """No front end: the run must not hang (nbclient timeout) and must keep a PNG.
+
+    Figures returned by the plot functions show exactly once, with or without pyplot.
+    """
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("import qmlkit\nqmlkit.bloch.widget()")]
-    NotebookClient(
+    nb.cells = [
+        nbformat.v4.new_code_cell("import qmlkit\nqmlkit.bloch.widget()"),
+        nbformat.v4.new_code_cell("qmlkit.bloch.plot_bloch([1, 0])"),
+        nbformat.v4.new_code_cell(
+            "import matplotlib.pyplot as plt\nqmlkit.bloch.plot_bloch_path(['h'], title='H')"
+        ),
+    ]
+    client = NotebookClient(
         nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
-    ).execute()
+    )
+    client.execute()
     outputs = nb.cells[0].outputs
     data = next(o for o in outputs if o.output_type == "execute_result").data
     assert base64.b64decode(data["image/png"]).startswith(PNG)
     assert "application/vnd.jupyter.widget-view+json" in data
     assert "|ψ⟩ = |0⟩" in data["text/plain"]
+    for cell in nb.cells[1:]:
+        pictures = [o for o in cell.outputs if "image/png" in o.get("data", {})]
+        assert len(pictures) == 1, cell.outputs
