@@ -63,9 +63,35 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     return 1 if any(g.error for g in grades) else 0
 
 
+def exercises_markdown() -> str:
+    """The exercise table of docs/EXERCISES.md, generated from the registry."""
+    import inspect
+
+    from .engine import exercises, get_exercise
+    from .solutions import reference
+
+    lines = [
+        "| ID | signature | points | time limit | exercise |",
+        "|---|---|---|---|---|",
+    ]
+    for ex_id in exercises():
+        ex = get_exercise(ex_id)
+        try:
+            sig = f"`{ex.function_name}{inspect.signature(reference(ex_id))}`"
+        except (ImportError, AttributeError, ValueError):
+            sig = f"`{ex.function_name}(...)`"
+        sig = sig.replace("'", "").replace("|", "\\|")
+        title = ex.title.replace("|", "\\|")
+        lines.append(f"| {ex_id} | {sig} | {ex.points:g} | {ex.time_limit:g} s | {title} |")
+    return "\n".join(lines)
+
+
 def _cmd_exercises(args: argparse.Namespace) -> int:
     from .engine import exercises, get_exercise
 
+    if args.markdown:
+        print(exercises_markdown())
+        return 0
     for ex_id in exercises(args.lesson):
         ex = get_exercise(ex_id)
         print(f"{ex_id:32s} {ex.points:4g} pts  {ex.title}")
@@ -96,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("exercises", help="list exercise IDs")
     p.add_argument("--lesson", default=None, help="only this lesson, e.g. 03")
+    p.add_argument("--markdown", action="store_true", help="the table of docs/EXERCISES.md")
     p.set_defaults(func=_cmd_exercises)
 
     try:
