@@ -19,11 +19,10 @@ class boundaries such as two moons need. With a ``feature_map`` (e.g. ``zz_featu
 ``ansatz``, the ansatz is ``real_amplitudes(n, reps=reps)``; with an ``ansatz`` and no
 ``feature_map``, the feature map is ``zz_feature_map(n_features)``.
 
->>> from sklearn.datasets import make_moons
->>> X, y = make_moons(200, noise=0.1, random_state=0)
->>> X = np.pi * (X - X.min(axis=0)) / (X.max(axis=0) - X.min(axis=0))   # features in [0, pi]
->>> clf = VQC(seed=0).fit(X[:150], y[:150])
->>> bool(clf.score(X[150:], y[150:]) >= 0.9)
+>>> from qmlkit import datasets
+>>> X_train, y_train, X_test, y_test = datasets.moons(seed=0)   # features in [0, pi]
+>>> clf = VQC(seed=0).fit(X_train, y_train)
+>>> bool(clf.score(X_test, y_test) >= 0.9)
 True
 """
 
