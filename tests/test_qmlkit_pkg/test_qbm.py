@@ -1,4 +1,11 @@
-"""QBM: exact gradient (vs finite differences and scipy's expm_frechet), training, errors."""
+"""QBM: exact gradient (vs finite differences and scipy's expm_frechet), training, errors.
+
+The QBM is not run through scikit-learn's parametrize_with_checks: its ``fit`` takes one target
+probability vector over 2**n_visible bitstrings, not a sample matrix X (and no y), so the checks,
+which feed random float matrices of many shapes, do not apply. It still follows the estimator
+conventions (arguments stored in __init__, get_params/set_params, fit returns self, fitted
+attributes end in "_", a seed), which the tests below assert.
+"""
 
 import numpy as np
 import pytest
