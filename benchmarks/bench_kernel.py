@@ -140,7 +140,7 @@ def run_numpy(X: np.ndarray, entanglement: str) -> np.ndarray:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--points", type=int, default=1000)
-    parser.add_argument("--repeats", type=int, default=3, help="repeats of the fast contenders")
+    parser.add_argument("--repeats", type=int, default=5, help="repeats of the fast contenders")
     parser.add_argument("--slow-repeats", type=int, default=2, help="repeats of qiskit-ml")
     args = parser.parse_args()
 
