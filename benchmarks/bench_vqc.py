@@ -22,16 +22,24 @@ SEED = 7
 MAXITER = 25
 
 
-def run_qmlkit(fm, ansatz, w0, data) -> tuple[float, float, int]:
+def run_qmlkit(fm, ansatz, w0, data) -> tuple[float, float, int, int]:
     from qmlkit.models import VQC
 
+    evaluations = []
+
+    class CountingVQC(VQC):  # counts loss evaluations, as qiskit-ml's callback does
+        def _loss_and_grad(self, *args):
+            evaluations.append(1)
+            return super()._loss_and_grad(*args)
+
     X_train, y_train, X_test, y_test = data
-    clf = VQC(
+    clf = CountingVQC(
         feature_map=fm, ansatz=ansatz, optimizer="L-BFGS-B", maxiter=MAXITER, initial_point=w0
     )
     t = time.perf_counter()
     clf.fit(X_train, y_train)
-    return time.perf_counter() - t, clf.score(X_test, y_test), clf.n_iter_
+    secs = time.perf_counter() - t
+    return secs, clf.score(X_test, y_test), clf.n_iter_, len(evaluations)
 
 
 def run_qiskit_ml(fm, ansatz, w0, data) -> tuple[float, float, int, int]:
@@ -51,8 +59,9 @@ def run_qiskit_ml(fm, ansatz, w0, data) -> tuple[float, float, int, int]:
     )
     t = time.perf_counter()
     clf.fit(X_train, y_train)
+    secs = time.perf_counter() - t
     nit = clf.fit_result.nit if clf.fit_result.nit is not None else -1
-    return time.perf_counter() - t, clf.score(X_test, y_test), nit, len(iterations)
+    return secs, clf.score(X_test, y_test), nit, len(iterations)
 
 
 def main() -> None:
