@@ -129,8 +129,10 @@ class ProgressBar:
         self.stream.flush()
 
     def close(self) -> None:
-        """Finish the bar (a newline for the text bar)."""
-        if self.enabled and self._widget is None:
+        """Finish the bar (a newline for the text bar, a green bar for the widget)."""
+        if self.enabled and self._widget is not None:
+            self._bar.bar_style = "success"
+        elif self.enabled:
             self.stream.write("\n")
             self.stream.flush()
 

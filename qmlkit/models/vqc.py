@@ -101,6 +101,14 @@ class VQC(ClassifierMixinLite):
     ``input_params_``, ``weight_params_``, ``weights_``, ``loss_history_``, ``n_iter_``.
 
     Introduced in lesson 08.
+
+    >>> from qiskit.circuit.library import real_amplitudes, zz_feature_map
+    >>> X = np.array([[0.1, 0.2], [2.9, 3.0], [0.3, 0.1], [3.1, 2.8]]); y = [0, 1, 0, 1]
+    >>> losses = []
+    >>> clf = VQC(zz_feature_map(2), real_amplitudes(2, reps=1), maxiter=20, seed=1,
+    ...           callback=lambda it, loss: losses.append(loss)).fit(X, y)
+    >>> len(clf.weights_), len(losses) == clf.n_iter_, clf.predict_proba(X).shape
+    (4, True, (4, 2))
     """
 
     def __init__(
