@@ -134,8 +134,11 @@ def _gram_diagonal_block(s: np.ndarray, out: np.ndarray) -> None:
     v = c.T.view(float)  # C order: values in the lower triangle, zeros above
     np.square(v, out=v)
     np.add(v[:, 0::2], v[:, 1::2], out=out)
-    out += out.T  # mirror (NumPy buffers the overlapping transpose)
-    out[np.diag_indices(len(out))] /= 2
+    step = 256  # mirror the lower triangle block by block, without a full temporary
+    for i in range(0, len(out), step):
+        diag = out[i : i + step, i : i + step]
+        diag += np.tril(diag, -1).T
+        out[i : i + step, i + step :] = out[i + step :, i : i + step].T
 
 
 class FidelityKernel:

@@ -210,3 +210,14 @@ def test_memory_is_the_output_plus_the_documented_working_set():
     working_set = 4 * chunk * dim * 16 + 24 * chunk**2
     assert K.nbytes == n_points**2 * 8
     assert peak <= K.nbytes + cached_states + working_set
+
+
+def test_large_blocks_equal_a_plain_matrix_product():
+    # 600 points in blocks of 500 and 100; the 500-point diagonal block is mirrored in
+    # 256-row pieces
+    X = np.random.default_rng(9).uniform(0, np.pi, (600, 4))
+    kernel = FidelityKernel(zz_feature_map(4, reps=2), chunk_size=500)
+    S = kernel.states(X)
+    K = kernel.evaluate(X)
+    np.testing.assert_allclose(K, np.abs(S.conj() @ S.T) ** 2, rtol=0, atol=1e-13)
+    np.testing.assert_array_equal(K, K.T)
