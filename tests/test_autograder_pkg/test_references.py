@@ -1,0 +1,28 @@
+"""Every registered exercise has a reference solution, and it gets full marks."""
+
+import pytest
+
+from autograder import check, exercises, get_exercise
+from autograder.solutions import reference
+
+FAST = [e for e in exercises() if not e.split(".", 1)[1].startswith("train_")]
+TRAINED = [e for e in exercises() if e.split(".", 1)[1].startswith("train_")]
+
+
+@pytest.mark.parametrize("exercise_id", FAST)
+def test_reference_gets_full_marks(exercise_id):
+    result = check(exercise_id, reference(exercise_id))
+    assert result.passed and result.score == get_exercise(exercise_id).points, result.feedback
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("exercise_id", TRAINED)
+def test_trained_reference_gets_full_marks(exercise_id):
+    result = check(exercise_id, reference(exercise_id))
+    assert result.passed, result.feedback
+
+
+def test_every_exercise_has_a_title_and_points():
+    for exercise_id in exercises():
+        ex = get_exercise(exercise_id)
+        assert ex.title and ex.points > 0 and ex.time_limit > 0
