@@ -471,7 +471,7 @@ def _quadratic_phases(step: _Mono, angles: np.ndarray) -> np.ndarray:
 def _apply_mono(state: np.ndarray, step: _Mono, angles: np.ndarray) -> np.ndarray:
     if step.perm is not None:
         state = state[step.perm]
-    if step.quadratic is not None and (step.cols or step.n > 2):
+    if step.quadratic is not None and step.cols:
         phases = _quadratic_phases(step, angles)
         return np.multiply(phases, state, out=phases)
     if step.pattern_matrix is not None:

@@ -121,3 +121,29 @@ def test_bad_input_is_reported():
     mid.h(0)
     with pytest.raises(InputError, match="measure"):
         simulate(mid)
+
+
+def test_higher_order_phases_and_random_circuits():
+    from qiskit.circuit.random import random_circuit
+
+    cubic = pauli_feature_map(3, reps=2, paulis=["Z", "ZZZ"])  # degree-3 phase: generic path
+    values = np.random.default_rng(1).uniform(0, np.pi, (4, 3))
+    np.testing.assert_allclose(simulate(cubic, values), reference_states(cubic, values), atol=1e-12)
+    for seed in range(5):
+        qc = random_circuit(4, 6, max_operands=3, seed=seed)
+        np.testing.assert_allclose(simulate(qc)[0], Statevector(qc).data, atol=1e-12)
+    ladder = QuantumCircuit(3)  # constant diagonal and permutation gates only
+    ladder.h([0, 1, 2])
+    ladder.ccz(0, 1, 2)
+    ladder.cz(0, 2)
+    ladder.swap(0, 1)
+    ladder.t(1)
+    np.testing.assert_allclose(simulate(ladder)[0], Statevector(ladder).data, atol=1e-12)
+
+
+def test_batch_last_layout():
+    qc = zz_feature_map(3, reps=1)
+    values = np.random.default_rng(2).uniform(0, np.pi, (5, 3))
+    prog = compile_circuit(qc)
+    np.testing.assert_array_equal(prog.run(values, batch_last=True).T, prog.run(values))
+    assert prog.num_parameters == 3 and prog.num_qubits == 3
