@@ -78,7 +78,7 @@ def test_automatic_chunk_keeps_the_documented_working_set():
     k = FidelityKernel(zz_feature_map(8))
     chunk = k._chunk()
     working_set = 4 * chunk * 2**8 * 16 + 24 * chunk**2
-    assert chunk == 561 and working_set <= kernels.BLOCK_BYTES
+    assert chunk == 1146 and working_set <= kernels.BLOCK_BYTES
 
 
 def test_bad_input_gives_clear_errors():
