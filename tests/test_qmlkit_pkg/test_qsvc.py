@@ -116,3 +116,12 @@ def test_bad_input_raises_input_error():
     model = QSVC().fit(X, y)
     with pytest.raises(InputError, match="features"):
         model.predict(np.zeros((2, 3)))
+
+
+def test_runs_on_a_fake_device_backend():
+    X_train, y_train, X_test, y_test = ad_hoc(train_size=4, test_size=2, seed=1)
+    model = QSVC(backend="fake:manila", shots=400, seed=3).fit(X_train, y_train)
+    assert not model.kernel_.exact
+    assert model.kernel_.circuit_count(X_train) == 28  # 8 points: 8 * 7 / 2 pairs
+    assert model.predict(X_test).shape == (4,)
+    assert 0.0 <= model.score(X_test, y_test) <= 1.0
