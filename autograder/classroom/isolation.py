@@ -151,32 +151,25 @@ def sandbox_command(
             "QMLCOURSE_SANDBOX_LOG",
             "/tmp/submission/.output.log",
         ]
+        cmd.append("--")
         if root and uid is not None and shutil.which("setpriv"):
-            cmd += [
-                "--",
-                "setpriv",
-                f"--reuid={uid}",
-                f"--regid={uid}",
-                "--clear-groups",
-                "--inh-caps=-all",
-                "--bounding-set=-all",
-            ]
-        else:
-            cmd.append("--")
+            cmd += _drop_to(uid)
         return cmd + python
     if isolation.level == "uid" and uid is not None:
-        return [
-            "unshare",
-            "-n",
-            "setpriv",
-            f"--reuid={uid}",
-            f"--regid={uid}",
-            "--clear-groups",
-            "--inh-caps=-all",
-            "--bounding-set=-all",
-            *python,
-        ]
+        return ["unshare", "-n", *_drop_to(uid), *python]
     return python
+
+
+def _drop_to(uid: int) -> list[str]:
+    """setpriv arguments that switch to ``uid`` with no groups and no capabilities."""
+    return [
+        "setpriv",
+        f"--reuid={uid}",
+        f"--regid={uid}",
+        "--clear-groups",
+        "--inh-caps=-all",
+        "--bounding-set=-all",
+    ]
 
 
 def sandbox_uid() -> int:
