@@ -8,7 +8,6 @@ import pytest
 from qmlkit.errors import InputError
 from qmlkit.optimizers import ProgressBar, adam, minimize
 
-
 _A = np.array([[3.0, 1.0], [1.0, 2.0]])
 _C = np.array([1.0, -0.5])
 
