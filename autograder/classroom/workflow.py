@@ -74,6 +74,9 @@ def autograde(
     ]
     results = grade_many(jobs, workers)
     gradebook.write_results(db_url, assignment, source.stem, results)
+    for r in results:
+        if r["status"] in ("graded", "ungradable"):
+            write_autograded(course, assignment, r)
     # merge with earlier results of students not regraded now
     merged = {r["student"]: r for r in (_safe_load(course, assignment))}
     merged.update({r["student"]: r for r in results})
@@ -82,6 +85,53 @@ def autograde(
     tmp.write_text(json.dumps([merged[k] for k in sorted(merged)], indent=1))
     os.replace(tmp, path)
     return results, isolation.warning
+
+
+def write_autograded(course: Course, assignment: str, result: dict[str, Any]) -> Path:
+    """nbgrader's ``autograded/STUDENT/ASSIGNMENT/`` copy, so the formgrader lists the
+    submission as autograded and shows it for manual review.
+
+    The notebook's structure is the trusted release version's; the learner's code is put
+    into its solution cells (matched by grade id, else by the function it defines), and
+    each grade cell shows our feedback and score as its output.
+    """
+    import re
+
+    import nbformat
+
+    released = course.root / "release" / assignment / f"{assignment}.ipynb"
+    template = released if released.exists() else course.source_notebook(assignment)
+    nb = nbformat.read(str(template), as_version=4)
+    learner_cells: list[Any] = []
+    if result.get("notebook"):
+        try:
+            learner_cells = nbformat.read(result["notebook"], as_version=4).cells
+        except Exception:
+            learner_cells = []
+    by_gid = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id"): c for c in learner_cells}
+    rows = {e["grade_id"]: e for e in result.get("exercises", [])}
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        gid = meta.get("grade_id")
+        if meta.get("solution") and cell.cell_type == "code":
+            mine = by_gid.get(gid)
+            name = re.search(r"def (\w+)\(", cell.source)
+            if mine is None and name:
+                mine = next((c for c in learner_cells if f"def {name.group(1)}(" in c.get("source", "")), None)
+            if mine is not None:
+                cell.source = mine.get("source", "")
+        if meta.get("grade") and gid in rows and cell.cell_type == "code":
+            row = rows[gid]
+            cell.outputs = [
+                nbformat.v4.new_output("stream", name="stdout", text=row["feedback"] + "\n"),
+                nbformat.v4.new_output("execute_result", data={"text/plain": repr(row["score"])},
+                                       execution_count=None),
+            ]
+    folder = course.root / "autograded" / result["student"] / assignment
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{assignment}.ipynb"
+    nbformat.write(nb, str(target))
+    return target
 
 
 def _safe_load(course: Course, assignment: str) -> list[dict[str, Any]]:

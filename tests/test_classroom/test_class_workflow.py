@@ -117,6 +117,43 @@ def test_class_on_sqlite(tmp_path):
     check_class(tmp_path, root)
     # the raw LMS export is kept as it arrived
     assert list((root / "raw").rglob("lms.zip"))
+    check_formgrader(root)
+
+
+def check_formgrader(root: Path) -> None:
+    """nbgrader's formgrader, served from the class folder, sees the autograded class."""
+    import json
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [venv_bin("jupyter"), "server", "--no-browser", f"--port={port}", "--ServerApp.token=t",
+         "--ServerApp.ip=127.0.0.1", "--allow-root"],
+        cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}/formgrader/api"
+        data = None
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and data is None:
+            try:
+                data = json.loads(urllib.request.urlopen(f"{base}/assignments?token=t", timeout=5).read())
+            except OSError:
+                time.sleep(0.5)
+        assert data is not None, "the formgrader did not answer"
+        ours = {a["name"]: a for a in data}[ASSIGNMENT]
+        assert ours["num_submissions"] == len(CLASS)
+        expected_mean = sum(t for _p, _x, t in CLASS.values()) / len(CLASS)
+        assert abs(ours["average_score"] - expected_mean) < 1e-9
+        subs = json.loads(urllib.request.urlopen(f"{base}/submissions/{ASSIGNMENT}?token=t", timeout=10).read())
+        assert all(s["autograded"] for s in subs) and len(subs) == len(CLASS)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
 # ------------------------------------------------------------------ PostgreSQL
