@@ -107,32 +107,25 @@ def sandbox_command(
         if not root:
             cmd.append("--unshare-user")
         cmd += ["--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev"]
+        # what the sandbox's Python needs: the environment, the interpreter, and our own
+        # package source (an editable install lives in the checkout)
         needed = {
             Path(sys.prefix).resolve(),
             Path(sys.base_prefix).resolve(),
             Path(sys.executable).resolve().parent.parent,
+            Path(__file__).resolve().parents[2],
         }
-        masked: set[Path] = set()
+        masked: set[Path] = {Path("/tmp"), Path("/var/tmp")}
         for path in sorted(needed):
             for anc in _untraversable_ancestors(path):
                 if anc not in masked:
                     cmd += ["--tmpfs", str(anc)]
                     masked.add(anc)
+        cmd += ["--perms", "1777", "--size", str(Limits().tmp_bytes), "--tmpfs", "/tmp"]
+        cmd += ["--perms", "1777", "--tmpfs", "/var/tmp"]
         for path in sorted(needed):
-            if any(m in path.parents for m in masked):
+            if any(m == path or m in path.parents for m in masked):
                 cmd += ["--ro-bind", str(path), str(path)]
-        cmd += [
-            "--perms",
-            "1777",
-            "--size",
-            str(Limits().tmp_bytes),
-            "--tmpfs",
-            "/tmp",
-            "--perms",
-            "1777",
-            "--tmpfs",
-            "/var/tmp",
-        ]
         for path in hidden:
             if path.is_dir():
                 cmd += ["--tmpfs", str(path)]
