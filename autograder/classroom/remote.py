@@ -136,6 +136,8 @@ class SandboxSession:
         code = self.proc.poll() if self.proc else None
         if code is None:
             return "the sandbox stopped answering"
+        if code > 128 and (code - 128) in signal.Signals._value2member_map_:
+            code = -(code - 128)  # bubblewrap reports a child killed by signal N as 128 + N
         if code < 0:
             sig = (
                 signal.Signals(-code).name

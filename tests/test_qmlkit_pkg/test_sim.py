@@ -57,7 +57,9 @@ def test_expectation_exact_and_on_fake_device():
     assert sim.expectation(qc, SparsePauliOp("XX")) == pytest.approx(1.0)
     assert sim.expectation(qc, "ZI") == pytest.approx(0.0, abs=1e-12)
     noisy = sim.expectation(qc, "ZZ", backend="fake:manila")
-    assert 0.7 < noisy < 1.0
+    # IBM Runtime's estimator mitigates readout error by default, so the estimate can
+    # land slightly above the physical bound of 1
+    assert 0.7 < noisy < 1.2
 
 
 def test_expectation_width_mismatch():
