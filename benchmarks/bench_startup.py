@@ -1,6 +1,7 @@
 """Startup and check latency: `import qmlkit`, `import autograder`, and a typical check.
 
-Targets on the 2-core machine: each import under 1 s, a check under 0.5 s. Each import is
+Targets on the 2-core machine: each import under 1 s, a typical check under 0.5 s (checks
+of exercises that run an optimisation, such as a VQE, are listed without a target). Each import is
 timed in a fresh interpreter (best of 3); the check is timed warm (after one run), as a
 learner experiences it from the second check on, and cold (first check in a process).
 """
@@ -16,7 +17,11 @@ import time
 def time_import(module: str, repeats: int = 3) -> float:
     code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
     runs = [
-        float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True
+            ).stdout
+        )
         for _ in range(repeats)
     ]
     return min(runs)
@@ -31,11 +36,15 @@ def time_cold_check() -> float:
         "assert r.passed\n"
         "print(time.perf_counter() - t)\n"
     )
-    return float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+    return float(
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout
+    )
 
 
 def main() -> None:
-    from autograder import check, exercises
+    from autograder import check, exercises, get_exercise
     from autograder.solutions import reference
 
     rows = [
@@ -51,7 +60,15 @@ def main() -> None:
             t = time.perf_counter()
             check(ex_id, fn)
             times.append(time.perf_counter() - t)
-        rows.append((f"check('{ex_id}')", statistics.median(times), 0.5))
+        # exercises that run an optimisation (VQE, training) have their own time limits
+        heavy = get_exercise(ex_id).time_limit > 10
+        rows.append(
+            (
+                f"check('{ex_id}')" + (" (optimises)" if heavy else ""),
+                statistics.median(times),
+                None if heavy else 0.5,
+            )
+        )
     print(f"{'what':58s} {'seconds':>9s}  target")
     for name, secs, target in rows:
         verdict = "" if target is None else ("ok" if secs < target else f"OVER {target} s")
