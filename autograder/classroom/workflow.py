@@ -117,15 +117,19 @@ def write_autograded(course: Course, assignment: str, result: dict[str, Any]) ->
             mine = by_gid.get(gid)
             name = re.search(r"def (\w+)\(", cell.source)
             if mine is None and name:
-                mine = next((c for c in learner_cells if f"def {name.group(1)}(" in c.get("source", "")), None)
+                mine = next(
+                    (c for c in learner_cells if f"def {name.group(1)}(" in c.get("source", "")),
+                    None,
+                )
             if mine is not None:
                 cell.source = mine.get("source", "")
         if meta.get("grade") and gid in rows and cell.cell_type == "code":
             row = rows[gid]
             cell.outputs = [
                 nbformat.v4.new_output("stream", name="stdout", text=row["feedback"] + "\n"),
-                nbformat.v4.new_output("execute_result", data={"text/plain": repr(row["score"])},
-                                       execution_count=None),
+                nbformat.v4.new_output(
+                    "execute_result", data={"text/plain": repr(row["score"])}, execution_count=None
+                ),
             ]
     folder = course.root / "autograded" / result["student"] / assignment
     folder.mkdir(parents=True, exist_ok=True)
