@@ -43,6 +43,7 @@ start: setup
 
 test: setup-dev
 	$(BIN)/ruff check qmlkit autograder tests benchmarks
+	$(BIN)/ruff format --check qmlkit autograder tests benchmarks
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: setup-dev

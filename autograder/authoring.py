@@ -39,7 +39,9 @@ def code(source: str, tags: list[str] | None = None) -> Any:
     return cell
 
 
-def _meta(grade_id: str, *, solution: bool, grade: bool, locked: bool, points: float | None = None) -> dict:
+def _meta(
+    grade_id: str, *, solution: bool, grade: bool, locked: bool, points: float | None = None
+) -> dict:
     meta = {
         "grade": grade,
         "grade_id": grade_id,
@@ -72,7 +74,9 @@ def exercise_cells(exercise_id: str, solution_source: str, points: float) -> lis
         f"# Grade cell for nbgrader: do not edit. It runs the same check, with hidden inputs.\n"
         f'grade("{exercise_id}", {name})'
     )
-    grd.metadata["nbgrader"] = _meta(gid, solution=False, grade=True, locked=True, points=float(points))
+    grd.metadata["nbgrader"] = _meta(
+        gid, solution=False, grade=True, locked=True, points=float(points)
+    )
     return [sol, chk, grd]
 
 
@@ -80,7 +84,11 @@ def new_lesson(number: str, title: str, cells: list[Any]) -> Any:
     """A notebook with the course's kernel and lesson metadata."""
     nbf = _nb()
     nb = nbf.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    nb.metadata["kernelspec"] = {
+        "display_name": "Python 3",
+        "language": "python",
+        "name": "python3",
+    }
     nb.metadata["language_info"] = {"name": "python"}
     nb.metadata["qmlcourse"] = {"lesson": number, "title": title}
     nb.cells = cells
@@ -119,7 +127,9 @@ def validate_lesson(nb: Any, lesson: str) -> list[str]:
         elif "### BEGIN SOLUTION" not in sol.source or not re.search(
             rf"def {ex.function_name}\(", sol.source
         ):
-            problems.append(f"{ex_id}: the solution cell must define {ex.function_name}() with solution markers")
+            problems.append(
+                f"{ex_id}: the solution cell must define {ex.function_name}() with solution markers"
+            )
         if gid + "_check" not in by_gid:
             problems.append(f"{ex_id}: no check cell {gid}_check")
         grade_cell = by_gid.get(gid)

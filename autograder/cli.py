@@ -99,9 +99,7 @@ def _cmd_exercises(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="qml-course", description="The QML Course command line."
-    )
+    parser = argparse.ArgumentParser(prog="qml-course", description="The QML Course command line.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("start", help="create/update the workspace and start JupyterLab")

@@ -454,7 +454,10 @@ def diagnose_angle(actual: float, expected: float, rtol: float = 1e-6) -> str | 
     for factor, text in (
         (180 / np.pi, "degrees instead of radians"),
         (np.pi / 180, "radians converted twice (or radians where degrees were expected)"),
-        (0.5, "half the angle: RY(theta) rotates by theta on the Bloch sphere, amplitudes use theta/2"),
+        (
+            0.5,
+            "half the angle: RY(theta) rotates by theta on the Bloch sphere, amplitudes use theta/2",
+        ),
         (2.0, "double the angle: the amplitudes use theta/2, not theta"),
         (-1.0, "wrong sign of the angle"),
     ):
@@ -495,7 +498,11 @@ def assert_close(
         hint = "wrong sign"
     elif arr.ndim == 1 and np.allclose(reverse_qubit_order(arr), exp, atol=atol, rtol=rtol):
         hint = "qubit order reversed: in Qiskit qubit 0 is the rightmost bit (least-significant index bit)"
-    elif arr.ndim == 2 and arr.shape[0] == arr.shape[1] and np.allclose(arr.T, exp, atol=atol, rtol=rtol):
+    elif (
+        arr.ndim == 2
+        and arr.shape[0] == arr.shape[1]
+        and np.allclose(arr.T, exp, atol=atol, rtol=rtol)
+    ):
         hint = "transposed: rows and columns swapped"
     raise CheckFailed(f"The {what} is not right.", expected=exp, actual=arr, hint=hint)
 
@@ -557,11 +564,16 @@ def counts_consistent(
 
 
 def assert_counts(
-    counts: Any, probabilities: Mapping[str, float], alpha: float = 1e-6, num_bits: int | None = None
+    counts: Any,
+    probabilities: Mapping[str, float],
+    alpha: float = 1e-6,
+    num_bits: int | None = None,
 ) -> None:
     """Raise :class:`CheckFailed` unless ``counts`` pass :func:`counts_consistent`."""
     if not isinstance(counts, Mapping):
-        raise CheckFailed(f"Expected a counts dict such as {{'00': 510, '11': 490}}, got {type(counts).__name__}.")
+        raise CheckFailed(
+            f"Expected a counts dict such as {{'00': 510, '11': 490}}, got {type(counts).__name__}."
+        )
     for key, val in counts.items():
         if not isinstance(key, str) or set(key) - {"0", "1", " "}:
             raise CheckFailed(f"Counts keys must be bitstrings like '01', got {key!r}.")

@@ -324,5 +324,3 @@ def run_check(exercise_id: str, answer: Any) -> Result:
                 f"the exercise is worth {ex.points}"
             )
     return result
-
-

@@ -77,7 +77,9 @@ def find_lesson(key: str) -> Lesson:
     """A lesson by number ("3", "03") or folder name."""
     key = str(key).strip()
     for lesson in list_lessons():
-        if key in (lesson.name, lesson.number) or (key.isdigit() and int(key) == int(lesson.number)):
+        if key in (lesson.name, lesson.number) or (
+            key.isdigit() and int(key) == int(lesson.number)
+        ):
             return lesson
     names = ", ".join(lesson.name for lesson in list_lessons())
     raise AutograderError(f"There is no lesson {key!r}. Lessons: {names}.")

@@ -110,11 +110,7 @@ def grade_notebook(path: str | Path, cell_timeout: float = 120.0) -> NotebookGra
             error="cannot tell which lesson this notebook belongs to (name it like "
             "'03_entanglement.ipynb' or keep the lesson's metadata)",
         )
-    cells = [
-        c
-        for c in nb.cells
-        if c.cell_type == "code" and not nbgrader_meta(c).get("grade")
-    ]
+    cells = [c for c in nb.cells if c.cell_type == "code" and not nbgrader_meta(c).get("grade")]
     run_nb = nbformat.v4.new_notebook()
     run_nb.metadata = nb.metadata
     run_nb.cells = [nbformat.v4.new_code_cell(c.source) for c in cells]

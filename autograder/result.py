@@ -39,8 +39,10 @@ def format_value(value: Any, limit: int = 400) -> str:
         pass
     if isinstance(value, (complex, np.complexfloating)):
         return _fmt_complex(complex(value))
-    if isinstance(value, (list, tuple)) and value and all(
-        isinstance(v, (int, float, complex, np.number)) for v in value
+    if (
+        isinstance(value, (list, tuple))
+        and value
+        and all(isinstance(v, (int, float, complex, np.number)) for v in value)
     ):
         value = np.asarray(value)
     if isinstance(value, np.ndarray) and value.dtype.kind in "biufc":
@@ -74,7 +76,9 @@ def _fmt_complex(z: complex) -> str:
     if abs(im) < 5e-5:
         return _fmt_real(re_)
     if abs(re_) < 5e-5:
-        return f"{_fmt_real(im)}j" if _fmt_real(im) not in ("1", "-1") else f"{_fmt_real(im)[:-1]}1j"
+        return (
+            f"{_fmt_real(im)}j" if _fmt_real(im) not in ("1", "-1") else f"{_fmt_real(im)[:-1]}1j"
+        )
     sign = "+" if im >= 0 else "-"
     return f"({_fmt_real(re_)}{sign}{_fmt_real(abs(im))}j)"
 

@@ -30,7 +30,9 @@ def main(argv: list[str]) -> None:
         grade = grade_notebook(lesson.notebook, cell_timeout=600)
         secs = time.perf_counter() - start
         total += secs
-        verdict = "ok" if secs < TARGET and not grade.error else "OVER" if secs >= TARGET else "ERROR"
+        verdict = (
+            "ok" if secs < TARGET and not grade.error else "OVER" if secs >= TARGET else "ERROR"
+        )
         score = f"{grade.score:g}/{grade.max_score:g}"
         print(f"{lesson.name:24s} {secs:8.1f} {score:>9s}  {verdict}")
     print(f"{'all lessons':24s} {total:8.1f}")

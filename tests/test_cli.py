@@ -65,11 +65,25 @@ def test_jupyterlab_serves_the_workspace(tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = dict(os.environ, QMLCOURSE_WORKSPACE=str(tmp_path / "ws"), JUPYTER_RUNTIME_DIR=str(tmp_path / "rt"))
+    env = dict(
+        os.environ,
+        QMLCOURSE_WORKSPACE=str(tmp_path / "ws"),
+        JUPYTER_RUNTIME_DIR=str(tmp_path / "rt"),
+    )
     proc = subprocess.Popen(
-        [venv_bin("qml-course"), "start", "--no-browser", "--port", str(port), "--",
-         "--ServerApp.token=test", "--ServerApp.ip=127.0.0.1"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            venv_bin("qml-course"),
+            "start",
+            "--no-browser",
+            "--port",
+            str(port),
+            "--",
+            "--ServerApp.token=test",
+            "--ServerApp.ip=127.0.0.1",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         url = f"http://127.0.0.1:{port}/api/contents/00_getting_started?token=test"

@@ -21,7 +21,9 @@ def test_exercise_table_is_current():
 
 def test_every_contract_exercise_is_registered():
     if CURRICULUM.exists():
-        contract = re.findall(r"^\| (\d\d\.[a-z_0-9]+) \| `([a-z_0-9]+)\(", CURRICULUM.read_text(), re.M)
+        contract = re.findall(
+            r"^\| (\d\d\.[a-z_0-9]+) \| `([a-z_0-9]+)\(", CURRICULUM.read_text(), re.M
+        )
         assert contract, "no IDs found in CURRICULUM.md"
         ids = set(exercises())
         for ex_id, name in contract:
@@ -46,8 +48,12 @@ def test_readme_quick_start_has_exactly_two_commands():
 def test_readme_python_example_runs():
     readme = (ROOT / "README.md").read_text()
     blocks = re.findall(r"```python\n(.*?)```", readme, re.S)
-    runnable = [b for b in blocks if "plus_state" not in b]  # the check example needs a learner function
+    runnable = [
+        b for b in blocks if "plus_state" not in b
+    ]  # the check example needs a learner function
     assert runnable
     for code in runnable:
-        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+        proc = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=300
+        )
         assert proc.returncode == 0, proc.stderr[-2000:]

@@ -26,7 +26,12 @@ def test_to_state_accepts_vector_statevector_circuit():
 
 @pytest.mark.parametrize(
     "obj, fragment",
-    [(None, "forget to `return`"), ("abc", "Expected"), (np.ones((2, 2)), "1-D"), ([np.nan, 1], "NaN")],
+    [
+        (None, "forget to `return`"),
+        ("abc", "Expected"),
+        (np.ones((2, 2)), "1-D"),
+        ([np.nan, 1], "NaN"),
+    ],
 )
 def test_to_state_rejects_clearly(obj, fragment):
     with pytest.raises(CheckFailed, match=fragment):
@@ -199,7 +204,9 @@ def test_counts_false_reject_rate_is_bounded():
 def test_counts_detect_real_differences():
     rng = np.random.default_rng(7)
     sample = rng.multinomial(4000, [0.45, 0.55])
-    ok, _ = cmp.counts_consistent({"0": int(sample[0]), "1": int(sample[1])}, {"0": 0.55, "1": 0.45})
+    ok, _ = cmp.counts_consistent(
+        {"0": int(sample[0]), "1": int(sample[1])}, {"0": 0.55, "1": 0.45}
+    )
     assert not ok
 
 

@@ -76,7 +76,9 @@ def run_class(tmp_path: Path, db_url: str | None) -> Path:
     export = tmp_path / "lms.zip"
     with zipfile.ZipFile(export, "w") as zf:
         for i, (student, (plus, x, _)) in enumerate(CLASS.items()):
-            zf.writestr(f"{student}_{1000 + i}_{5000 + i}_{ASSIGNMENT}.ipynb", fill(released, plus, x))
+            zf.writestr(
+                f"{student}_{1000 + i}_{5000 + i}_{ASSIGNMENT}.ipynb", fill(released, plus, x)
+            )
     assert main(["class", "collect", str(root), ASSIGNMENT, str(export)]) == 0
     assert main(["class", "autograde", str(root), ASSIGNMENT, "--workers", "2"]) == 0
     assert main(["class", "feedback", str(root), ASSIGNMENT]) == 0
@@ -103,12 +105,19 @@ def check_class(tmp_path: Path, root: Path) -> None:
     assert "state not normalised" in report and "qubit order reversed" in report
     assert (root / "reports" / f"{ASSIGNMENT}-scores.png").stat().st_size > 1000
     # plain nbgrader commands still work on the same course and agree with us
-    proc = subprocess.run([venv_bin("nbgrader"), "export", "--to", str(tmp_path / "nb.csv")],
-                          cwd=root, capture_output=True, text=True)
+    proc = subprocess.run(
+        [venv_bin("nbgrader"), "export", "--to", str(tmp_path / "nb.csv")],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr
     with open(tmp_path / "nb.csv") as fh:
-        nb_rows = {r["student_id"]: float(r["score"]) for r in csv.DictReader(fh)
-                   if r["assignment"] == ASSIGNMENT and r["timestamp"] is not None}
+        nb_rows = {
+            r["student_id"]: float(r["score"])
+            for r in csv.DictReader(fh)
+            if r["assignment"] == ASSIGNMENT and r["timestamp"] is not None
+        }
     assert {s: nb_rows[s] for s in CLASS} == {s: float(t) for s, (_p, _x, t) in CLASS.items()}
 
 
@@ -131,9 +140,18 @@ def check_formgrader(root: Path) -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     proc = subprocess.Popen(
-        [venv_bin("jupyter"), "server", "--no-browser", f"--port={port}", "--ServerApp.token=t",
-         "--ServerApp.ip=127.0.0.1", "--allow-root"],
-        cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            venv_bin("jupyter"),
+            "server",
+            "--no-browser",
+            f"--port={port}",
+            "--ServerApp.token=t",
+            "--ServerApp.ip=127.0.0.1",
+            "--allow-root",
+        ],
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         base = f"http://127.0.0.1:{port}/formgrader/api"
@@ -141,7 +159,9 @@ def check_formgrader(root: Path) -> None:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline and data is None:
             try:
-                data = json.loads(urllib.request.urlopen(f"{base}/assignments?token=t", timeout=5).read())
+                data = json.loads(
+                    urllib.request.urlopen(f"{base}/assignments?token=t", timeout=5).read()
+                )
             except OSError:
                 time.sleep(0.5)
         assert data is not None, "the formgrader did not answer"
@@ -149,7 +169,9 @@ def check_formgrader(root: Path) -> None:
         assert ours["num_submissions"] == len(CLASS)
         expected_mean = sum(t for _p, _x, t in CLASS.values()) / len(CLASS)
         assert abs(ours["average_score"] - expected_mean) < 1e-9
-        subs = json.loads(urllib.request.urlopen(f"{base}/submissions/{ASSIGNMENT}?token=t", timeout=10).read())
+        subs = json.loads(
+            urllib.request.urlopen(f"{base}/submissions/{ASSIGNMENT}?token=t", timeout=10).read()
+        )
         assert all(s["autograded"] for s in subs) and len(subs) == len(CLASS)
     finally:
         proc.terminate()
@@ -183,18 +205,40 @@ def postgres_url(tmp_path):
         shutil.chown(sock, "postgres", "postgres")
         as_user = ["runuser", "-u", "postgres", "--"]
     user = "postgres" if os.geteuid() == 0 else os.environ.get("USER", "postgres")
-    subprocess.run([*as_user, str(bindir / "initdb"), "-D", str(data), "-U", user, "-A", "trust"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [*as_user, str(bindir / "initdb"), "-D", str(data), "-U", user, "-A", "trust"],
+        check=True,
+        capture_output=True,
+    )
     port = "54329"
-    subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l", str(sock / "pg.log"),
-                    "-o", f"-k {sock} -p {port} -c listen_addresses=''", "start"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            *as_user,
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-w",
+            "-l",
+            str(sock / "pg.log"),
+            "-o",
+            f"-k {sock} -p {port} -c listen_addresses=''",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
     try:
-        subprocess.run([str(bindir / "createdb"), "-h", str(sock), "-p", port, "-U", user, "gradebook"],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [str(bindir / "createdb"), "-h", str(sock), "-p", port, "-U", user, "gradebook"],
+            check=True,
+            capture_output=True,
+        )
         yield f"postgresql://{user}@/gradebook?host={sock}&port={port}"
     finally:
-        subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"],
-                       capture_output=True)
+        subprocess.run(
+            [*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"],
+            capture_output=True,
+        )
         shutil.rmtree(base, ignore_errors=True)
 
 

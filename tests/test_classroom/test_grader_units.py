@@ -27,7 +27,9 @@ def test_detect_degrades_with_a_clear_warning(monkeypatch):
 def test_sandbox_command_hides_the_secrets(tmp_path):
     secret = tmp_path / "course"
     secret.mkdir()
-    cmd = isolation.sandbox_command(isolation.Isolation("bwrap"), tmp_path / "w", [secret], uid=61234)
+    cmd = isolation.sandbox_command(
+        isolation.Isolation("bwrap"), tmp_path / "w", [secret], uid=61234
+    )
     assert cmd[0] == "bwrap" and "--unshare-net" in cmd
     assert cmd[cmd.index(str(secret)) - 1] == "--tmpfs"
     assert cmd[-3:] == [cmd[-3], "-m", "autograder.classroom.sandbox"]
@@ -36,16 +38,22 @@ def test_sandbox_command_hides_the_secrets(tmp_path):
 def test_infrastructure_failure_is_reported_not_scored(monkeypatch, tmp_path):
     lesson = find_lesson("00")
     monkeypatch.setattr(remote_mod.iso, "sandbox_command", lambda *a, **k: ["/nonexistent/python3"])
-    result = grader.grade_submission(lesson.folder, lesson.notebook, "x", lesson.name,
-                                     isolation=isolation.Isolation("rlimits"))
-    assert result["status"] == "infrastructure" and "could not start the sandbox" in result["reason"]
+    result = grader.grade_submission(
+        lesson.folder, lesson.notebook, "x", lesson.name, isolation=isolation.Isolation("rlimits")
+    )
+    assert (
+        result["status"] == "infrastructure" and "could not start the sandbox" in result["reason"]
+    )
     assert result["exercises"] == []  # nothing that could be written to the gradebook as a zero
 
 
 def test_salvage_and_notebook_lookup(tmp_path):
     folder = tmp_path / "sub"
     folder.mkdir()
-    assert grader.find_notebook(folder, "a.ipynb") == (None, "no notebook in the submission (expected a.ipynb)")
+    assert grader.find_notebook(folder, "a.ipynb") == (
+        None,
+        "no notebook in the submission (expected a.ipynb)",
+    )
     (folder / "b.ipynb").write_text(json.dumps({"cells": []}))
     path, note = grader.find_notebook(folder, "a.ipynb")
     assert path == folder / "b.ipynb" and "renamed" in note
@@ -58,9 +66,14 @@ def test_salvage_and_notebook_lookup(tmp_path):
 
 @pytest.mark.parametrize(
     "source, expected",
-    [("check('01.normalize', normalize)", True), ("grade('01.normalize', normalize)\n", True),
-     ("# comment\ncheck('x', f)", True), ("check('x', f)\nx = 1", False), ("def f(): pass", False),
-     ("check(", False)],
+    [
+        ("check('01.normalize', normalize)", True),
+        ("grade('01.normalize', normalize)\n", True),
+        ("# comment\ncheck('x', f)", True),
+        ("check('x', f)\nx = 1", False),
+        ("def f(): pass", False),
+        ("check(", False),
+    ],
 )
 def test_check_cells_are_recognised(source, expected):
     assert is_check_cell(source) is expected
