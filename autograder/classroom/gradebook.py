@@ -130,7 +130,7 @@ def write_results(
     todo = [
         r for r in results if r.get("status") in ("graded", "ungradable") and r.get("exercises")
     ]
-    with Gradebook(db_url) as gb:
+    with _quiet(), Gradebook(db_url) as gb:
         # creating the rows is idempotent (nbgrader commits these itself)
         for r in todo:
             gb.update_or_create_student(r["student"])
