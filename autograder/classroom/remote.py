@@ -266,6 +266,18 @@ class RemoteObject:
 class RemoteFunction:
     """A learner function (or a method of a returned object) in the sandbox."""
 
+    def code_names(self) -> list[str]:
+        """Names the function's code refers to (see ``Sandbox.code_names``); [] if unknown."""
+        if "name" not in self.target:
+            return []
+        try:
+            self.session.send({"op": "names", "name": self.target["name"]})
+            frame = self.session.receive(self.deadline)
+        except (TimeoutError, SandboxDied):
+            return []
+        value = frame.get("value")
+        return [str(v) for v in value] if isinstance(value, list) else []
+
     def __init__(self, session: SandboxSession, target: dict, name: str) -> None:
         self.session = session
         self.target = target

@@ -105,11 +105,42 @@ class Sandbox:
                 self.op_exec(request["cells"])
             elif op == "call":
                 self.op_call(request)
+            elif op == "names":
+                self.send({"result": "names", "value": self.code_names(request["name"])})
             elif op == "has":
                 fn = self.namespace.get(request["name"])
                 self.send({"result": "has", "value": callable(fn)})
             else:
                 self.send({"result": "error", "kind": "protocol", "message": f"unknown op {op!r}"})
+
+    def code_names(self, name: str) -> list[str]:
+        """Names a learner function's code refers to (imports, attributes, globals, with the
+        qualified name of library objects), for checks that forbid a library function."""
+        import types
+
+        fn = self.namespace.get(name)
+        code = getattr(fn, "__code__", None)
+        if code is None:
+            return []
+        import dis
+
+        names: set[str] = set()
+        todo = [code]
+        while todo:
+            co = todo.pop()
+            names.update(co.co_names)
+            for ins in dis.get_instructions(co):
+                if ins.opname == "IMPORT_FROM":
+                    names.add(f"import:{ins.argval}")
+            for const in co.co_consts:
+                if isinstance(const, types.CodeType):
+                    todo.append(const)
+        for gname in list(names):
+            obj = self.namespace.get(gname)
+            mod = getattr(obj, "__module__", None)
+            if isinstance(mod, str) and hasattr(obj, "__name__"):
+                names.add(f"{mod}.{obj.__name__}")
+        return sorted(names)[:2000]
 
     # -- operations -----------------------------------------------------------
     def op_exec(self, cells: list[str]) -> None:

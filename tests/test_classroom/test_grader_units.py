@@ -77,3 +77,38 @@ def test_salvage_and_notebook_lookup(tmp_path):
 )
 def test_check_cells_are_recognised(source, expected):
     assert is_check_cell(source) is expected
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        [
+            "from qiskit.circuit.library import zz_feature_map as zzf\n"
+            "def zz_feature_map(x, reps):\n"
+            "    return zzf(len(x), reps=reps, entanglement='full').assign_parameters(x)"
+        ],
+        [
+            "def zz_feature_map(x, reps):\n"
+            "    from qiskit.circuit.library import zz_feature_map\n"
+            "    return zz_feature_map(len(x), reps=reps, entanglement='full').assign_parameters(x)"
+        ],
+        [
+            "import qiskit.circuit.library as lib\n"
+            "def zz_feature_map(x, reps):\n"
+            "    return lib.zz_feature_map(len(x), reps=reps, entanglement='full').assign_parameters(x)"
+        ],
+    ],
+    ids=["aliased-global", "import-inside", "module-attribute"],
+)
+def test_sandboxed_check_still_sees_a_forbidden_library_call(tmp_path, cells):
+    """05.zz_feature_map forbids Qiskit's feature map; the sandbox reports the names used."""
+    import nbformat
+
+    lesson = find_lesson("05")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in ["import numpy as np", *cells]]
+    nbformat.write(nb, str(tmp_path / lesson.notebook.name))
+    result = grader.grade_submission(tmp_path, lesson.notebook, "s", lesson.name)
+    row = {e["exercise_id"]: e for e in result["exercises"]}["05.zz_feature_map"]
+    assert "forbidden library feature map used: zz_feature_map" in row["feedback"], row["feedback"]
+    assert row["score"] == 5.0  # the state is right; the "by hand" point is lost
