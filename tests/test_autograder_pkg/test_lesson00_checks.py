@@ -5,12 +5,6 @@ from qiskit import QuantumCircuit
 from qiskit.quantum_info import Statevector
 
 from autograder import check
-from autograder.solutions import reference
-
-
-def test_reference_solutions_pass():
-    for ex_id in ("00.plus_state", "00.x_on_qubit"):
-        assert check(ex_id, reference(ex_id)).passed
 
 
 def test_plus_state_alternatives():

@@ -1,30 +1,10 @@
 """Lesson 01 checks: alternative correct answers pass, typical mistakes fail with hints."""
 
 import numpy as np
-import pytest
 from qiskit import QuantumCircuit
 from qiskit.quantum_info import Pauli, Statevector
 
-from autograder import check, exercises
-from autograder.solutions import reference
-
-IDS = [
-    "01.normalize",
-    "01.measurement_probabilities",
-    "01.bloch_angles",
-    "01.prepare_state",
-    "01.minus_i_circuit",
-]
-
-
-def test_contract_ids_are_registered():
-    assert set(IDS) <= set(exercises("01"))
-
-
-@pytest.mark.parametrize("ex_id", IDS)
-def test_reference_solutions_pass(ex_id):
-    r = check(ex_id, reference(ex_id))
-    assert r.passed, r.feedback
+from autograder import check
 
 
 def _hint(result):

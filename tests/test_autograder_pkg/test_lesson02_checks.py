@@ -3,31 +3,11 @@
 from functools import reduce
 
 import numpy as np
-import pytest
 from qiskit import QuantumCircuit
 from qiskit.circuit.library import HGate, ZGate
 from qiskit.quantum_info import Operator, Statevector
 
-from autograder import check, exercises
-from autograder.solutions import reference
-
-IDS = [
-    "02.x_from_h_and_z",
-    "02.apply_single_qubit_gate",
-    "02.ry_angle_for_probability",
-    "02.is_unitary",
-    "02.swap_from_cnots",
-]
-
-
-def test_contract_ids_are_registered():
-    assert set(IDS) <= set(exercises("02"))
-
-
-@pytest.mark.parametrize("ex_id", IDS)
-def test_reference_solutions_pass(ex_id):
-    r = check(ex_id, reference(ex_id))
-    assert r.passed, r.feedback
+from autograder import check
 
 
 def _hint(result):

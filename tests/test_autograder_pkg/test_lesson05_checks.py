@@ -9,15 +9,6 @@ from qiskit.quantum_info import Statevector
 from autograder import check
 from autograder.solutions import reference
 
-IDS = ("05.basis_encoding", "05.angle_encoding", "05.amplitude_encoding", "05.zz_feature_map")
-
-
-def test_reference_solutions_pass():
-    for ex_id in IDS:
-        r = check(ex_id, reference(ex_id))
-        assert r.passed, r.feedback
-
-
 # ------------------------------------------------------------------------- basis encoding
 
 
@@ -274,18 +265,3 @@ def test_statevector_of_reference_matches_library():
     a = Statevector(reference("05.zz_feature_map")(x, 2))
     b = Statevector(zz_feature_map(3, reps=2).assign_parameters(x))
     assert a.equiv(b)
-
-
-def test_odd_answers_fail_cleanly():
-    from autograder import exercises
-
-    for ex_id in exercises("05"):
-        for answer in (
-            lambda *a: None,
-            lambda *a: "text",
-            lambda *a: [[1, 2], [3]],
-            lambda *a: {"a": 1},
-        ):
-            r = check(ex_id, answer)
-            assert r.error is None, (ex_id, r.error)
-            assert r.score == 0, (ex_id, r.feedback)

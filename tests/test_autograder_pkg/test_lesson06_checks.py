@@ -9,15 +9,6 @@ from sklearn.svm import SVC
 from autograder import check
 from autograder.solutions import reference
 
-IDS = ("06.state_fidelity", "06.kernel_matrix", "06.is_valid_kernel", "06.train_qsvm")
-
-
-def test_reference_solutions_pass():
-    for ex_id in IDS:
-        r = check(ex_id, reference(ex_id))
-        assert r.passed, r.feedback
-
-
 # ------------------------------------------------------------------------- state fidelity
 
 
@@ -175,18 +166,3 @@ def test_train_qsvm_mistakes():
     assert r.score == 0 and "labels flipped" in r.feedback
     r = check("06.train_qsvm", lambda X, y: reference("06.train_qsvm")(X, y).predict(X))
     assert r.score == 0 and "has no predict method" in r.feedback
-
-
-def test_odd_answers_fail_cleanly():
-    from autograder import exercises
-
-    for ex_id in exercises("06"):
-        for answer in (
-            lambda *a: None,
-            lambda *a: "text",
-            lambda *a: [[1, 2], [3]],
-            lambda *a: {"a": 1},
-        ):
-            r = check(ex_id, answer)
-            assert r.error is None, (ex_id, r.error)
-            assert r.score == 0, (ex_id, r.feedback)

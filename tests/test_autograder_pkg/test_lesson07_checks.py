@@ -7,14 +7,6 @@ from qiskit.quantum_info import Statevector
 from scipy.optimize import minimize
 
 from autograder import check
-from autograder.solutions import reference
-
-
-def test_reference_solutions_pass():
-    for ex_id in ("07.parameter_shift_gradient", "07.vqe_ground_energy"):
-        r = check(ex_id, reference(ex_id))
-        assert r.passed, r.feedback
-
 
 # --------------------------------------------------------------- parameter-shift gradient
 
@@ -136,18 +128,3 @@ def test_vqe_mistakes():
 
     r = check("07.vqe_ground_energy", real_ansatz)
     assert r.score == 4 and "only reaches real amplitudes" in r.feedback
-
-
-def test_odd_answers_fail_cleanly():
-    from autograder import exercises
-
-    for ex_id in exercises("07"):
-        for answer in (
-            lambda *a: None,
-            lambda *a: "text",
-            lambda *a: [[1, 2], [3]],
-            lambda *a: {"a": 1},
-        ):
-            r = check(ex_id, answer)
-            assert r.error is None, (ex_id, r.error)
-            assert r.score == 0, (ex_id, r.feedback)

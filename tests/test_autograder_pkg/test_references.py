@@ -26,3 +26,18 @@ def test_every_exercise_has_a_title_and_points():
     for exercise_id in exercises():
         ex = get_exercise(exercise_id)
         assert ex.title and ex.points > 0 and ex.time_limit > 0
+
+
+@pytest.mark.parametrize("lesson", ["05", "06", "07"])
+def test_odd_answers_fail_cleanly(lesson):
+    """None, text, ragged lists and dicts score zero without an internal grader error."""
+    for exercise_id in exercises(lesson):
+        for answer in (
+            lambda *a: None,
+            lambda *a: "text",
+            lambda *a: [[1, 2], [3]],
+            lambda *a: {"a": 1},
+        ):
+            r = check(exercise_id, answer)
+            assert r.error is None, (exercise_id, r.error)
+            assert r.score == 0, (exercise_id, r.feedback)
