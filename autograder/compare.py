@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import CheckFailed
+from .errors import CheckBudget, CheckFailed
 
 ATOL = 1e-6
 
@@ -86,6 +86,7 @@ def circuit_state(circuit: Any, allow_measure: bool = False) -> np.ndarray:
         circuit = circuit.remove_final_measurements(inplace=False)
     if "reset" in ops:
         raise CheckFailed("The circuit contains a reset; build the state with gates only.")
+    _check_work(circuit, 2, MAX_STATE_WORK, MAX_STATE_QUBITS, "state")
     try:
         return np.asarray(Statevector(circuit).data, dtype=complex)
     except Exception as exc:
@@ -103,6 +104,7 @@ def to_operator(obj: Any) -> np.ndarray:
                 "The circuit contains measurements, so it has no unitary.",
                 hint="measurement left in the circuit: remove qc.measure(...)/measure_all()",
             )
+        _check_work(obj, 4, MAX_OPERATOR_WORK, MAX_OPERATOR_QUBITS, "unitary")
         return np.asarray(Operator(obj).data, dtype=complex)
     try:
         return np.asarray(Operator(obj).data, dtype=complex)
@@ -326,6 +328,101 @@ def _standard_names() -> set[str]:
     return _STANDARD
 
 
+#: the grader's budget for one learner circuit: operations counted inside custom gates
+MAX_CIRCUIT_OPS = 200_000
+#: budget of a statevector simulation (operations × 2^qubits) and its width
+MAX_STATE_WORK = 2**30
+MAX_STATE_QUBITS = 24
+#: budget of a unitary (operations × 4^qubits) and its width
+MAX_OPERATOR_WORK = 2**31
+MAX_OPERATOR_QUBITS = 12
+#: wider than any device the course uses
+MAX_CIRCUIT_QUBITS = 160
+#: gates whose definition is synthesised from a matrix: counted, never expanded
+_MATRIX_GATES = {"unitary", "initialize", "state_preparation", "isometry", "hamiltonian"}
+
+
+def _flat_counts(circuit: Any, limit: int = MAX_CIRCUIT_OPS) -> dict[str, int]:
+    """Operation counts with custom gates expanded, each definition counted once and
+    multiplied by its uses; raises :class:`CheckBudget` beyond ``limit`` operations."""
+    memo: dict[int, dict[str, int]] = {}
+    keep: list[Any] = []  # keep definitions alive so their ids stay unique
+    visits = [0]
+
+    def too_big() -> CheckBudget:
+        return CheckBudget(
+            f"The circuit is too large to check: it has more than {limit:,} operations "
+            "once its custom gates are expanded. The exercise needs far fewer.",
+            hint="a much larger circuit than needed",
+        )
+
+    def walk(qc: Any, depth: int) -> dict[str, int]:
+        key = id(qc)
+        if key in memo:
+            return memo[key]
+        keep.append(qc)
+        counts: dict[str, int] = {}
+        total = 0
+        for inst in qc.data:
+            visits[0] += 1
+            if visits[0] > 4 * limit:
+                raise too_big()
+            op = inst.operation
+            name = op.name
+            if name == "barrier":
+                continue
+            inner = None
+            if (
+                name not in _standard_names()
+                and name not in ("measure", "reset", "delay")
+                and name not in _MATRIX_GATES
+                and depth < 20
+            ):
+                inner = getattr(op, "definition", None)
+            if inner is not None:
+                for k, v in walk(inner, depth + 1).items():
+                    counts[k] = counts.get(k, 0) + v
+                    total += v
+            else:
+                counts[name] = counts.get(name, 0) + 1
+                total += 1
+            if total > limit:
+                raise too_big()
+        memo[key] = counts
+        return counts
+
+    return walk(circuit, 0)
+
+
+def circuit_ops(circuit: Any) -> int:
+    """Number of operations with custom gates expanded (bounded, see :func:`_flat_counts`)."""
+    return sum(_flat_counts(circuit).values())
+
+
+def check_circuit_budget(circuit: Any) -> None:
+    """Raise :class:`CheckBudget` for a circuit too large for the grader to handle."""
+    if circuit.num_qubits > MAX_CIRCUIT_QUBITS:
+        raise CheckBudget(
+            f"The circuit has {circuit.num_qubits} qubits, more than the grader handles "
+            f"({MAX_CIRCUIT_QUBITS}).",
+            hint="a much larger circuit than needed",
+        )
+    circuit_ops(circuit)
+
+
+def _check_work(circuit: Any, per_op: int, budget: int, max_qubits: int, what: str) -> None:
+    n = circuit.num_qubits
+    ops = max(1, circuit_ops(circuit))
+    if n > max_qubits or ops * per_op**n > budget:
+        raise CheckBudget(
+            f"The circuit is too large to check: computing its {what} would take "
+            f"{ops:,} operations on {n} qubits, over the grader's budget "
+            f"(at most {max_qubits} qubits and about {budget:,} amplitude updates). "
+            "The exercise needs far fewer.",
+            hint="a much larger circuit than needed",
+        )
+
+
 def gate_counts(circuit: Any) -> dict[str, int]:
     """Count operations by name, looking inside custom (composite) gates.
 
@@ -335,26 +432,7 @@ def gate_counts(circuit: Any) -> dict[str, int]:
     >>> sorted(gate_counts(qc).items())
     [('h', 1), ('z', 1)]
     """
-    counts: dict[str, int] = {}
-
-    def walk(qc: Any, depth: int) -> None:
-        for inst in qc.data:
-            op = inst.operation
-            name = op.name
-            if name == "barrier":
-                continue
-            if (
-                name not in _standard_names()
-                and name not in ("measure", "reset", "delay")
-                and getattr(op, "definition", None) is not None
-                and depth < 20
-            ):
-                walk(op.definition, depth + 1)
-                continue
-            counts[name] = counts.get(name, 0) + 1
-
-    walk(circuit, 0)
-    return counts
+    return dict(_flat_counts(circuit))
 
 
 def assert_only_gates(circuit: Any, allowed: Iterable[str]) -> None:
@@ -382,6 +460,7 @@ def assert_circuit(
         )
     if not isinstance(obj, QuantumCircuit):
         raise CheckFailed(f"Expected a QuantumCircuit as the {what}, got {type(obj).__name__}.")
+    check_circuit_budget(obj)
     if num_qubits is not None and obj.num_qubits != num_qubits:
         raise CheckFailed(
             f"The circuit has {obj.num_qubits} qubit(s); it should have {num_qubits}.",
@@ -594,3 +673,39 @@ def assert_counts(
         actual=dict(counts),
         hint=hint,
     )
+
+
+# ------------------------------------------------------------------------ guarded hints
+_DIAGNOSIS_NAME = __import__("re").compile(r"^_?diagnose|hint$|mistake$")
+
+
+def guard_diagnoses(namespace: dict[str, Any]) -> None:
+    """Make every diagnosis helper in ``namespace`` (``diagnose_*``, ``*_hint``,
+    ``*_mistake``) return ``None`` instead of raising: a hint that crashes on an odd
+    answer must never turn a plain wrong answer into a grader error."""
+    import functools
+
+    for name, fn in list(namespace.items()):
+        if (
+            not callable(fn)
+            or not _DIAGNOSIS_NAME.search(name)
+            or getattr(fn, "__guarded__", False)
+            or not hasattr(fn, "__code__")
+        ):
+            continue
+
+        def make(fn: Any = fn) -> Any:
+            @functools.wraps(fn)
+            def guarded(*args: Any, **kwargs: Any) -> Any:
+                try:
+                    return fn(*args, **kwargs)
+                except Exception:
+                    return None
+
+            guarded.__guarded__ = True  # type: ignore[attr-defined]
+            return guarded
+
+        namespace[name] = make()
+
+
+guard_diagnoses(globals())

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import CheckFailed, LearnerError, UnknownExercise
+from .errors import CheckFailed, CheckTimeBudget, LearnerError, UnknownExercise
 from .result import CaseResult, Result
 
 _REGISTRY: dict[str, Exercise] = {}
@@ -90,10 +90,12 @@ def _load_all() -> None:
     if _loaded:
         return
     from . import checks as pkg
+    from .compare import guard_diagnoses
 
     for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
         if not info.name.startswith("_"):
-            importlib.import_module(f"{pkg.__name__}.{info.name}")
+            module = importlib.import_module(f"{pkg.__name__}.{info.name}")
+            guard_diagnoses(vars(module))
     _loaded = True
 
 
@@ -278,6 +280,11 @@ class Tester:
         except LearnerError as err:
             result.message = f"Your function {err.message}"
             result.kind = err.kind
+        except CheckTimeBudget as exc:
+            # the grader's own work on this answer ran past its budget (see errors.py)
+            result.message = str(exc)
+            result.kind = "timeout"
+            self.timed_out = True
         except Exception as exc:  # a bug in our checker: report, never blame the learner
             result.kind = "internal"
             result.message = f"internal grader error ({type(exc).__name__}: {exc})"

@@ -58,3 +58,13 @@ class LearnerError(Exception):
         self.message = message
         self.kind = kind  # "exception", "timeout", "exit"
         self.original: BaseException | None = None
+
+
+class CheckBudget(CheckFailed):
+    """An answer too large to check within the grader's budget (for example a circuit
+    whose simulation would take gates × 2^qubits beyond the limit). Fails that case."""
+
+
+class CheckTimeBudget(Exception):
+    """Checking one exercise took the grader more time than its budget; raised in the
+    trusted grading process by an alarm. Fails the running case and skips the rest."""

@@ -239,9 +239,8 @@ def _rdm_hint(actual: np.ndarray, state: np.ndarray, keep: list[int]) -> str | N
         and np.allclose(actual / trace, expected, atol=1e-6)
     ):
         return f"not normalised: the trace is {trace.real:.4g}, a density matrix has trace 1"
-    if np.allclose(
-        actual, _partial_trace(state, [q for q in range(n) if q not in keep]), atol=1e-6
-    ):
+    complement = _partial_trace(state, [q for q in range(n) if q not in keep])
+    if complement.shape == actual.shape and np.allclose(actual, complement, atol=1e-6):
         return "you kept the traced-out qubits and traced out the kept ones"
     return None
 

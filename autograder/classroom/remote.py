@@ -22,9 +22,29 @@ from pathlib import Path
 from typing import Any
 
 from ..engine import Tester
-from ..errors import LearnerError
+from ..errors import CheckBudget, LearnerError
 from . import isolation as iso
 from . import wire
+from .wire import WireError
+
+
+def _register_child(pid: int) -> None:
+    """Tell the pool worker's watchdog about a sandbox, so it dies with the grader."""
+    try:
+        from . import pool
+
+        pool.register_child(pid)
+    except (ImportError, AttributeError):  # pragma: no cover
+        pass
+
+
+def _unregister_child(pid: int) -> None:
+    try:
+        from . import pool
+
+        pool.unregister_child(pid)
+    except (ImportError, AttributeError):  # pragma: no cover
+        pass
 
 
 class SandboxDied(Exception):
@@ -36,7 +56,17 @@ class InfrastructureError(Exception):
 
 
 class SandboxSession:
-    """One sandbox process with a working copy of the submission's folder."""
+    """One sandbox process with a working copy of the submission's folder.
+
+    The session stages, in a private temporary folder, what the sandbox may see: a copy
+    of our packages without checks and solutions, the submission's data files and a few
+    ``/etc`` files. :meth:`start` (re)starts the process, :meth:`kill` stops it, and
+    :meth:`close` also removes the staged files.
+    """
+
+    #: seconds the sandbox may take to start (import its modules) before it is an
+    #: infrastructure failure
+    START_SECONDS = 90.0
 
     def __init__(
         self,
@@ -52,60 +82,139 @@ class SandboxSession:
         self.proc: subprocess.Popen | None = None
         self.frames: queue.Queue = queue.Queue()
         self.callbacks: dict[int, Callable[..., Any]] = {}
+        self.base: Path | None = None
         self.workdir: Path | None = None
-        self.output_log: Path | None = None
+        self.input_notes: list[str] = []
+        self.ready: dict = {}
+        self.starts = 0
 
     # -- lifecycle ------------------------------------------------------------
+    def _stage(self) -> None:
+        if self.base is not None:
+            return
+        self.base = Path(tempfile.mkdtemp(prefix=f"qmlcourse-sbx-{os.getpid()}-"))
+        os.chmod(self.base, 0o700)
+        iso.stage_packages(self.base / "lib")
+        self.input_notes = iso.copy_input(
+            self.source_dir or self.base / "none", self.base / "input", self.limits.input_bytes
+        )
+
     def start(self) -> None:
+        """Start (or restart) the sandbox and wait until it is ready.
+
+        Raises:
+            InfrastructureError: the sandbox could not be started; the message carries
+                its own error output. Never the learner's fault: no learner code has run.
+        """
         self.kill()
-        base = Path(tempfile.mkdtemp(prefix="qmlcourse-sbx-"))
-        os.chmod(base, 0o755)
-        self.workdir = base / "submission"
-        if self.source_dir and self.source_dir.is_dir():
-            shutil.copytree(
-                self.source_dir,
-                self.workdir,
-                symlinks=False,
-                ignore=shutil.ignore_patterns("*.ipynb", ".*"),
-            )
-        else:
-            self.workdir.mkdir()
+        try:
+            self._stage()
+        except OSError as exc:
+            raise InfrastructureError(f"could not prepare the sandbox's files ({exc})") from exc
+        assert self.base is not None
+        self.starts += 1
         uid = iso.sandbox_uid() if self.isolation.level in ("bwrap", "uid") else None
-        iso.prepare_workdir(self.workdir, uid)
-        cmd = iso.sandbox_command(self.isolation, self.workdir, self.hidden, uid)
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("QISKIT_IBM", "JUPYTER"))}
-        env.update(MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1", QMLKIT_BACKEND="ideal")
-        self.output_log = self.workdir / ".output.log"
-        if self.isolation.level != "bwrap":
-            env["QMLCOURSE_SANDBOX_LOG"] = str(self.output_log)
-            env["HOME"] = str(self.workdir)
+        stderr_path = self.base / "stderr.log"
+        pass_fds: tuple[int, ...] = ()
+        args_r = -1
+        if self.isolation.level == "bwrap":
+            etc = iso.stage_etc(self.base / f"etc-{self.starts}", uid)
+            options = iso.bwrap_args(
+                self.limits, self.base / "lib", self.base / "input", etc, self.hidden, uid
+            )
+            data = b"\0".join(a.encode() for a in options)
+            args_r, args_w = os.pipe()
+            if len(data) >= 60_000:  # pipe buffers hold 64 KiB
+                os.close(args_r)
+                os.close(args_w)
+                raise InfrastructureError("the sandbox's mount list is too long")
+            os.write(args_w, data)
+            os.close(args_w)
+            pass_fds = (args_r,)
+            cmd = iso.sandbox_command(self.isolation, uid, args_fd=args_r)
+            env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
+            cwd = "/"
+        else:
+            self.workdir = self.base / f"work-{self.starts}"
+            iso.copy_input(self.base / "input", self.workdir, self.limits.input_bytes)
+            iso.prepare_workdir(self.workdir, uid)
+            cmd = iso.sandbox_command(self.isolation, uid)
+            env = iso.sandbox_env(uid)
+            env.update(
+                PYTHONPATH=str(self.base / "lib"),
+                HOME=str(self.workdir),
+                TMPDIR=str(self.workdir),
+                MPLCONFIGDIR=str(self.workdir / ".matplotlib"),
+                QMLCOURSE_SANDBOX_LOG=str(self.workdir / ".qmlcourse-output.log"),
+                QMLCOURSE_SANDBOX_WORKDIR=str(self.workdir),
+            )
+            env.pop("QMLCOURSE_SANDBOX_INPUT", None)
+            cwd = str(self.workdir)
         limits = self.limits
         try:
-            self.proc = subprocess.Popen(
-                cmd,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                cwd=str(self.workdir),
-                env=env,
-                preexec_fn=lambda: iso.apply_limits(limits),
-            )
+            with open(stderr_path, "wb") as stderr:
+                self.proc = subprocess.Popen(
+                    cmd,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=stderr,
+                    cwd=cwd,
+                    env=env,
+                    pass_fds=pass_fds,
+                    preexec_fn=lambda: iso.apply_limits(limits),
+                )
         except OSError as exc:
             raise InfrastructureError(f"could not start the sandbox ({exc})") from exc
+        finally:
+            if args_r >= 0:
+                os.close(args_r)
+        _register_child(self.proc.pid)
         self.frames = queue.Queue()
         reader = threading.Thread(target=self._read, args=(self.proc, self.frames), daemon=True)
         reader.start()
+        try:
+            frame = self.receive(time.monotonic() + self.START_SECONDS)
+        except (TimeoutError, SandboxDied) as exc:
+            detail = self.stderr_tail()
+            self.kill()
+            raise InfrastructureError(
+                f"the sandbox did not start ({exc or 'no answer'})"
+                + (f"; its error output:\n{detail}" if detail else "")
+            ) from None
+        if frame.get("event") != "ready":
+            self.kill()
+            raise InfrastructureError(f"the sandbox did not start (it said {str(frame)[:200]})")
+        self.ready = frame
+
+    def stderr_tail(self, limit: int = 3000) -> str:
+        """The end of what the sandbox wrote to its error output before it was ready."""
+        if self.base is None:
+            return ""
+        try:
+            with open(self.base / "stderr.log", "rb") as fh:
+                fh.seek(0, os.SEEK_END)
+                size = fh.tell()
+                fh.seek(max(0, size - limit))
+                return fh.read().decode("utf-8", "replace").strip()
+        except OSError:
+            return ""
 
     @staticmethod
     def _read(proc: subprocess.Popen, frames: queue.Queue) -> None:
         try:
             while True:
-                frame = wire.read_frame(proc.stdout)
+                frame = wire.read_frame(proc.stdout, limit=wire.SANDBOX_FRAME_LIMIT)
                 frames.put(frame)
                 if frame is None:
                     return
-        except Exception as exc:  # a malformed frame: treat as the end
-            frames.put({"result": "error", "kind": "protocol", "message": str(exc)})
+        except Exception as exc:  # a malformed frame: the sandbox is no longer trusted
+            frames.put(
+                {
+                    "result": "error",
+                    "kind": "protocol",
+                    "message": f"sent a malformed message ({str(exc)[:200]})",
+                }
+            )
             frames.put(None)
 
     def alive(self) -> bool:
@@ -127,10 +236,18 @@ class SandboxSession:
                     stream.close()
                 except Exception:
                     pass
+            _unregister_child(self.proc.pid)
             self.proc = None
         if self.workdir is not None:
-            shutil.rmtree(self.workdir.parent, ignore_errors=True)
+            shutil.rmtree(self.workdir, ignore_errors=True)
             self.workdir = None
+
+    def close(self) -> None:
+        """Stop the sandbox and remove everything staged for it."""
+        self.kill()
+        if self.base is not None:
+            shutil.rmtree(self.base, ignore_errors=True)
+            self.base = None
 
     def death_reason(self) -> str:
         code = self.proc.poll() if self.proc else None
@@ -173,33 +290,57 @@ class SandboxSession:
         except queue.Empty:
             raise TimeoutError from None
         if frame is None:
+            reason = "the sandbox stopped answering"
             if self.proc is not None:
                 try:
                     self.proc.wait(timeout=5)
+                    reason = self.death_reason()
                 except subprocess.TimeoutExpired:
-                    pass
-            raise SandboxDied(self.death_reason())
+                    reason = "the sandbox sent a malformed message"
+                    self.kill()
+            raise SandboxDied(reason)
         return frame
 
-    def exec_cells(self, cells: list[str], deadline: float) -> tuple[list[dict], int | None]:
-        """Run cells; returns (errors, index of a cell that hung or crashed, or None)."""
+    def exec_cells(
+        self, cells: list[str], deadline: float, cell_seconds: float
+    ) -> tuple[list[dict], int | None, str]:
+        """Run cells, each within ``cell_seconds`` and all before ``deadline``.
+
+        Returns (errors raised by cells, index of a cell that hung or crashed the process
+        or None, why it was stopped).
+        """
         self.send({"op": "exec", "cells": cells})
-        current = None
+        current: int | None = None
+        cell_deadline = min(deadline, time.monotonic() + cell_seconds)
         while True:
             try:
-                frame = self.receive(deadline)
-            except (TimeoutError, SandboxDied):
-                return [], current if current is not None else 0
+                frame = self.receive(cell_deadline)
+            except TimeoutError:
+                why = (
+                    "the submission's time limit ran out"
+                    if time.monotonic() >= deadline
+                    else f"it ran for more than {cell_seconds:g} s"
+                )
+                self.kill()
+                return [], current if current is not None else 0, why
+            except SandboxDied as died:
+                why = str(died)
+                self.kill()
+                return [], current if current is not None else 0, why
             if frame.get("event") == "cell":
-                current = frame["index"]
+                index = frame.get("index")
+                if isinstance(index, int) and 0 <= index < len(cells):
+                    current = index
+                cell_deadline = min(deadline, time.monotonic() + cell_seconds)
                 continue
             if frame.get("result") == "done":
-                return frame.get("errors", []), None
+                errors = frame.get("errors", [])
+                return (errors if isinstance(errors, list) else []), None, ""
 
     def has_function(self, name: str, deadline: float) -> bool:
         self.send({"op": "has", "name": name})
         frame = self.receive(deadline)
-        return bool(frame.get("value"))
+        return frame.get("value") is True
 
     def call(self, target: dict, args: tuple, kwargs: dict, deadline: float) -> Any:
         """Call a learner function in the sandbox; returns its value as data or proxies."""
@@ -217,7 +358,16 @@ class SandboxSession:
                 self._answer_callback(frame)
                 continue
             if frame.get("result") == "value":
-                return wire.decode(frame["value"], remote_handle=self._remote_object)
+                try:
+                    return wire.decode(frame.get("value"), remote_handle=self._remote_object)
+                except (WireError, CheckBudget) as exc:
+                    raise LearnerError(
+                        f"returned a value the grader cannot accept: {exc}"
+                    ) from None
+                except Exception as exc:  # a malformed reply fails this case only
+                    raise LearnerError(
+                        f"returned a value that could not be read ({type(exc).__name__})"
+                    ) from None
             raise _learner_error(frame)
 
     def _register_callback(self, fn: Callable[..., Any]) -> dict:
@@ -226,8 +376,10 @@ class SandboxSession:
         return {"__callback__": cid, "name": getattr(fn, "__name__", "f")}
 
     def _answer_callback(self, frame: dict) -> None:
-        fn = self.callbacks.get(frame["callback"])
+        fn = self.callbacks.get(frame.get("callback"))  # type: ignore[arg-type]
         try:
+            if fn is None:
+                raise WireError("unknown callback")
             args = wire.decode(frame.get("args", []))
             kwargs = wire.decode(frame.get("kwargs", {"__dict__": []}))
             value = fn(*args, **kwargs)  # our own function, e.g. the checker's f(params)
@@ -235,7 +387,7 @@ class SandboxSession:
         except SandboxDied:
             raise
         except Exception as exc:
-            self.send({"error": f"{type(exc).__name__}: {exc}"})
+            self.send({"error": f"{type(exc).__name__}: {str(exc)[:300]}"})
 
     def _remote_object(self, data: dict) -> RemoteObject:
         return RemoteObject(self, data)

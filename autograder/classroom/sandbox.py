@@ -107,6 +107,8 @@ class Sandbox:
                 self.op_call(request)
             elif op == "names":
                 self.send({"result": "names", "value": self.code_names(request["name"])})
+            elif op == "probe":
+                self.send({"result": "probe", "value": probe(request)})
             elif op == "has":
                 fn = self.namespace.get(request["name"])
                 self.send({"result": "has", "value": callable(fn)})
@@ -207,6 +209,37 @@ class Sandbox:
         self.send({"result": "value", "value": payload})
 
 
+def probe(request: dict) -> dict:
+    """What the grader's self-test asks: can the modules learner code needs be imported,
+    and which of the given paths (that must stay hidden) can be seen from here."""
+    import importlib
+
+    secret_env = sorted(k for k in os.environ if k not in request.get("allowed_env", []))
+    visible = {}
+    for p in request.get("paths", []):
+        p = str(p)
+        if os.path.isdir(p):
+            try:
+                visible[p] = sorted(os.listdir(p))[:50]
+            except OSError as exc:
+                visible[p] = [f"<unreadable: {exc.strerror}>"]
+        elif os.path.lexists(p):
+            visible[p] = None
+    imports = {}
+    for name in request.get("imports", []):
+        try:
+            module = importlib.import_module(str(name))
+            imports[name] = "ok " + str(getattr(module, "__version__", ""))
+        except BaseException as exc:  # noqa: BLE001 - report whatever went wrong
+            imports[name] = f"{type(exc).__name__}: {str(exc)[:300]}"
+    return {
+        "imports": imports,
+        "visible": visible,
+        "uid": os.getuid(),
+        "unexpected_env": secret_env,
+    }
+
+
 def _where(exc: BaseException) -> str:
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith("<cell")]
     if not frames:
@@ -240,6 +273,24 @@ def is_check_cell(source: str) -> bool:
     return True
 
 
+def _enter_workdir() -> None:
+    """Copy the submission's files (read-only inside the sandbox) into the size-capped
+    scratch space and work there."""
+    import shutil
+
+    source = os.environ.get("QMLCOURSE_SANDBOX_INPUT")
+    workdir = os.environ.get("QMLCOURSE_SANDBOX_WORKDIR")
+    if not workdir:
+        return
+    os.makedirs(workdir, exist_ok=True)
+    if source and os.path.isdir(source):
+        try:
+            shutil.copytree(source, workdir, symlinks=True, dirs_exist_ok=True)
+        except (OSError, shutil.Error) as exc:
+            print(f"[grader] some files could not be copied: {exc}", file=sys.stderr)
+    os.chdir(workdir)
+
+
 def main() -> None:
     # keep the protocol on private descriptors; learner output goes to a capped log file
     proto_in = os.fdopen(os.dup(0), "rb", buffering=0)
@@ -256,7 +307,10 @@ def main() -> None:
     if hasattr(signal, "SIGXFSZ"):
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # over the output limit: writes fail
     os.environ.setdefault("MPLBACKEND", "Agg")
-    Sandbox(proto_in, proto_out).serve()
+    _enter_workdir()
+    box = Sandbox(proto_in, proto_out)
+    box.send({"event": "ready", "uid": os.getuid(), "python": sys.version.split()[0]})
+    box.serve()
     proto_out.flush()
     os._exit(0)
 

@@ -27,6 +27,10 @@ from typing import Any
 import numpy as np
 
 MAX_DEPTH = 20
+#: largest message the trusted side reads from a sandbox
+SANDBOX_FRAME_LIMIT = 64 * 1024 * 1024
+#: largest serialised circuit (QPY, base64) accepted from a sandbox
+QPY_LIMIT = 8 * 1024 * 1024
 
 
 class WireError(ValueError):
@@ -164,7 +168,18 @@ def decode(
     if key == "__qpy__":
         from qiskit import qpy
 
-        return qpy.load(io.BytesIO(base64.b64decode(data[key])))[0]
+        from ..compare import check_circuit_budget
+
+        payload = data[key]
+        if not isinstance(payload, str) or len(payload) > QPY_LIMIT:
+            raise WireError(
+                f"a circuit of over {QPY_LIMIT // 1024**2} MB (serialised) is too large to check"
+            )
+        circuits = qpy.load(io.BytesIO(base64.b64decode(payload)))
+        if len(circuits) != 1:
+            raise WireError("expected one circuit")
+        check_circuit_budget(circuits[0])
+        return circuits[0]
     if key == "__statevector__":
         from qiskit.quantum_info import Statevector
 
@@ -184,7 +199,14 @@ def decode(
     if key == "__backend__":
         from qmlkit import backends
 
-        return backends.get(data[key], seed=data.get("seed"))
+        name = data[key]
+        # only offline simulators: a sandbox must never make the grader contact IBM Quantum
+        if not isinstance(name, str) or not (name == "ideal" or name.startswith("fake:")):
+            raise WireError(f"backend {str(name)[:40]!r} cannot be used in grading")
+        seed = data.get("seed")
+        if seed is not None and not isinstance(seed, int):
+            raise WireError("a backend's seed must be an integer")
+        return backends.get(name, seed=seed)
     if key == "__fakebackend__":
         from qiskit_ibm_runtime import fake_provider
 
@@ -224,7 +246,13 @@ def read_frame(stream: Any, limit: int = 512 * 1024 * 1024) -> dict | None:
     body = _read_exact(stream, size)
     if body is None:
         return None
-    return json.loads(body)
+    try:
+        message = json.loads(body)
+    except (ValueError, RecursionError) as exc:
+        raise WireError(f"a message is not valid JSON ({type(exc).__name__})") from None
+    if not isinstance(message, dict):
+        raise WireError("a message is not a JSON object")
+    return message
 
 
 def _read_exact(stream: Any, n: int) -> bytes | None:
