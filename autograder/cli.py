@@ -12,6 +12,7 @@ Instructors (see ``qml-course class --help``) manage nbgrader classes.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import sys
@@ -146,6 +147,80 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("qml-course: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            if args.command == "class":
+                return _grader_problem(args, exc)
+            raise
+        where = f" (while writing {exc.filename})" if exc.filename else ""
+        print(
+            f"qml-course: the disk is full{where}. Free some disk space and run the command again.",
+            file=sys.stderr,
+        )
+        return 2
+    except Exception as exc:
+        if args.command != "class":
+            raise
+        return _grader_problem(args, exc)
+
+
+def _grader_problem(args: argparse.Namespace, exc: BaseException) -> int:
+    """An unexpected error in a ``class`` step: a short message, the traceback in a file."""
+    import contextlib
+    import tempfile
+    import time
+    import traceback
+    from pathlib import Path
+
+    step = getattr(args, "class_command", None) or "command"
+    text = (
+        f"qml-course class {step} failed at {time.strftime('%Y-%m-%d %H:%M:%S')}\n"
+        f"command line: {' '.join(sys.argv)}\n\n"
+        + "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    )
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    saved = None
+    reports = Path(args.dir) / "reports" if getattr(args, "dir", None) else None
+    if reports is not None and reports.is_dir():
+        for n in range(100):
+            path = reports / (f"crash-{stamp}.txt" if n == 0 else f"crash-{stamp}-{n}.txt")
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                continue
+            except OSError:
+                break
+            try:
+                with os.fdopen(fd, "w") as fh:
+                    fh.write(text)
+                saved = str(path)
+            except OSError:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+            break
+    if saved is None:
+        try:
+            fd, saved = tempfile.mkstemp(prefix=f"qml-course-crash-{stamp}-", suffix=".txt")
+            with os.fdopen(fd, "w") as fh:
+                fh.write(text)
+        except OSError:
+            saved = None
+    summary = " ".join(str(exc).split())
+    print(
+        f"qml-course class {step} failed because of a grader problem: "
+        f"{type(exc).__name__}: {summary}",
+        file=sys.stderr,
+    )
+    if saved:
+        print(
+            f"The details (traceback) are saved in {saved}; please include that file when "
+            "you report the problem.",
+            file=sys.stderr,
+        )
+    else:
+        print("The traceback could not be saved to a file; here it is:", file=sys.stderr)
+        print(text, file=sys.stderr)
+    return 3
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -342,9 +342,11 @@ MAX_CIRCUIT_QUBITS = 160
 _MATRIX_GATES = {"unitary", "initialize", "state_preparation", "isometry", "hamiltonian"}
 
 
-def _flat_counts(circuit: Any, limit: int = MAX_CIRCUIT_OPS) -> dict[str, int]:
+def _flat_counts(circuit: Any, limit: int | None = None) -> dict[str, int]:
     """Operation counts with custom gates expanded, each definition counted once and
-    multiplied by its uses; raises :class:`CheckBudget` beyond ``limit`` operations."""
+    multiplied by its uses; raises :class:`CheckBudget` beyond ``limit`` operations
+    (default :data:`MAX_CIRCUIT_OPS`)."""
+    limit = MAX_CIRCUIT_OPS if limit is None else limit
     memo: dict[int, dict[str, int]] = {}
     keep: list[Any] = []  # keep definitions alive so their ids stay unique
     visits = [0]

@@ -111,7 +111,10 @@ def read_notebook(path: str | Path) -> Any:
 
 
 def nbgrader_meta(cell: Any) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {}) or {}
+    """A cell's nbgrader metadata; {} when it is missing or not a dict (e.g. ``null``)."""
+    meta = cell.get("metadata") if isinstance(cell, dict) else None
+    meta = meta.get("nbgrader") if isinstance(meta, dict) else None
+    return meta if isinstance(meta, dict) else {}
 
 
 def grade_cells(nb: Any) -> dict[str, Any]:

@@ -34,36 +34,100 @@ def _release(args: argparse.Namespace) -> int:
 
 def _collect(args: argparse.Namespace) -> int:
     from .course import collect
+    from .lock import course_lock
 
-    report = collect(_course(args), args.assignment, args.source)
-    print(f"Collected {len(set(report['collected']))} submissions of {args.assignment}.")
+    course = _course(args)
+    with course_lock(course.root, "collect"):
+        report = collect(course, args.assignment, args.source)
+    collected = set(report["collected"])
+    print(f"Collected {len(collected)} submissions of {args.assignment}.")
     for line in report["skipped"]:
         print(f"  skipped: {line}")
+    for student, reasons in sorted(report.get("problems", {}).items()):
+        state = "collected, but" if student in collected else "NOT collected:"
+        print(f"  {student}: {state}")
+        for reason in reasons:
+            print(f"    - {reason}")
+    if report.get("raw"):
+        print(f"The submissions as they arrived are kept in {report['raw']}")
     return 0
 
 
 def _autograde(args: argparse.Namespace) -> int:
     from .isolation import Limits
-    from .workflow import autograde
+    from .workflow import autograde, not_scored_exercises, pending_students
 
+    course = _course(args)
     limits = Limits(wall_seconds=args.timeout, memory_bytes=int(args.memory_gb * 1024**3))
     results, warning = autograde(
-        _course(args), args.assignment, args.student or None, args.workers, limits
+        course, args.assignment, args.student or None, args.workers, limits, resume=args.resume
     )
+    if args.resume:
+        if not results:
+            print(
+                f"Nothing to resume: every saved result of {args.assignment} is already in "
+                "the gradebook."
+            )
+            return 0
+        print(
+            f"Wrote the saved results of {len(results)} submissions of {args.assignment} to "
+            "the gradebook (nothing was graded again)."
+        )
     if warning:
         print(f"WARNING: {warning}")
     for r in results:
         extra = f"  [{r['status']}: {r.get('reason')}]" if r["status"] != "graded" else ""
+        unscored = [
+            e.get("exercise_id")
+            for e in r.get("exercises") or []
+            if isinstance(e, dict) and e.get("status") == "infrastructure"
+        ]
+        if unscored:
+            extra += f"  [not scored (grader problem): {', '.join(map(str, unscored))}]"
         print(f"{r['student']:24s} {r.get('score', 0):6g}/{r.get('max_score', 0):g}{extra}")
     if args.json:
         print(json.dumps(results, indent=1))
-    bad = [r for r in results if r["status"] == "infrastructure"]
-    if bad:
+    missing = not_scored_exercises(results)
+    whole = [s for s, e in missing if e == "all exercises"]
+    parts = [(s, e) for s, e in missing if e != "all exercises"]
+    if whole:
         print(
-            f"{len(bad)} submission(s) could not be graded because of a grader problem; "
+            f"{len(whole)} submission(s) could not be graded because of a grader problem; "
             "they were not scored. Fix the problem and run autograde again for them."
         )
-    return 1 if bad else 0
+    if parts:
+        print(
+            f"{len(parts)} exercise(s) in {len({s for s, _e in parts})} submission(s) were not "
+            "scored because of a grader problem (the other exercises were; these grades were "
+            "left as they were): "
+            + ", ".join(f"{s}: {e}" for s, e in parts[:10])
+            + (" ..." if len(parts) > 10 else "")
+            + ". Fix the problem and run autograde again for them (--student NAME)."
+        )
+    waiting = pending_students(course, args.assignment)
+    if waiting:
+        print(
+            f"{len(waiting)} earlier result(s) of {args.assignment} are saved but not yet in "
+            f"the gradebook ({', '.join(waiting[:5])}{' ...' if len(waiting) > 5 else ''}): "
+            f"write them with `qml-course class autograde {course.root} {args.assignment} "
+            "--resume`."
+        )
+    return 1 if missing else 0
+
+
+def _selftest(args: argparse.Namespace) -> int:
+    from .grader import self_test
+    from .isolation import detect
+
+    isolation = detect()
+    course = _course(args) if args.dir else None
+    report = self_test(isolation, course_root=course.root if course else None)
+    print(f"The grading sandbox works: isolation {isolation.level}, user id {report['uid']}.")
+    for name, state in report["imports"].items():
+        print(f"  {name}: {state}")
+    if isolation.warning:
+        print(f"WARNING: {isolation.warning}")
+    return 0
 
 
 def _feedback(args: argparse.Namespace) -> int:
@@ -136,7 +200,19 @@ def add_class_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--timeout", type=float, default=600.0, help="seconds per submission (600)")
     p.add_argument("--memory-gb", type=float, default=3.0, help="memory per submission (3)")
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="grade nothing: write the saved results that did not reach the gradebook "
+        "(after the database was unreachable)",
+    )
     p.set_defaults(func=_autograde)
+
+    p = csub.add_parser(
+        "selftest", help="start one grading sandbox and check what it can import and see"
+    )
+    p.add_argument("dir", nargs="?", default=None, help="class folder (optional)")
+    p.set_defaults(func=_selftest)
 
     p = csub.add_parser("export", help="grades as CSV with a per-exercise breakdown")
     p.add_argument("dir")

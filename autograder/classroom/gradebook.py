@@ -4,14 +4,18 @@
 * :func:`backup` keeps a copy before every run: the SQLite file itself (through SQLite's
   backup API) and, for any database, a JSON dump of every grade.
 * :func:`write_results` records a run's scores in one transaction: either every score of
-  the run is written, or none is. Submissions whose grading failed for infrastructure
-  reasons are not touched at all, so they are never scored as zero.
+  the run is written, or none is. What failed for infrastructure reasons (our sandbox or a
+  checker bug) is not touched, so it is never scored as zero: a whole submission, or only
+  the exercises whose row says ``"infrastructure"`` (the others are written).
+* :func:`make_private` keeps the gradebook file and the nbgrader config readable by the
+  instructor only.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 import time
 import warnings
@@ -117,34 +121,87 @@ def backup(db_url: str, folder: Path) -> list[Path]:
     return written
 
 
+def writable_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The exercise rows of a result that go into the gradebook.
+
+    Rows whose status is ``"infrastructure"`` (a grader problem) are left out, so the
+    grade already in the gradebook stays as it was. A submission that failed as a whole
+    for infrastructure reasons has no rows, so nothing of it is written. Both shapes of
+    a result are understood: top-level status ``"graded"`` with some infrastructure rows,
+    and top-level ``"infrastructure"`` with rows.
+    """
+    if result.get("status") not in ("graded", "ungradable", "infrastructure"):
+        return []
+    return [
+        ex
+        for ex in result.get("exercises") or []
+        if isinstance(ex, dict) and ex.get("status") != "infrastructure"
+    ]
+
+
 def write_results(
     db_url: str, assignment: str, notebook: str, results: list[dict[str, Any]]
 ) -> int:
     """Write the scores of graded and ungradable submissions in one transaction.
 
-    Returns the number of submissions written. Raises :class:`AutograderError` (with
-    nothing written) when the database refuses the update.
+    Exercises (and whole submissions) that failed because of a grader problem are
+    skipped: their grades stay as they were. Returns the number of submissions written.
+    Raises :class:`AutograderError` (with no score written) when the database cannot be
+    reached or refuses the update.
     """
     from nbgrader.api import Gradebook
 
-    todo = [
-        r for r in results if r.get("status") in ("graded", "ungradable") and r.get("exercises")
-    ]
-    with _quiet(), Gradebook(db_url) as gb:
-        # creating the rows is idempotent (nbgrader commits these itself)
-        for r in todo:
-            gb.update_or_create_student(r["student"])
-            gb.update_or_create_submission(assignment, r["student"])
+    todo = [(r, rows) for r in results if (rows := writable_rows(r))]
+    try:
+        gb_context = Gradebook(db_url)
+    except Exception as exc:
+        raise AutograderError(
+            f"cannot open the gradebook at {db_url}: {_first_line(exc)}"
+        ) from None
+    with _quiet(), gb_context as gb:
         try:
-            for r in todo:
-                for ex in r["exercises"]:
+            # creating the rows is idempotent (nbgrader commits these itself)
+            for r, _rows in todo:
+                gb.update_or_create_student(r["student"])
+                gb.update_or_create_submission(assignment, r["student"])
+            for r, rows in todo:
+                for ex in rows:
                     grade = gb.find_grade(ex["grade_id"], notebook, assignment, r["student"])
                     grade.auto_score = float(ex["score"])
                     grade.needs_manual_grade = grade.manual_score is not None
             gb.db.commit()
         except Exception as exc:
-            gb.db.rollback()
+            with contextlib.suppress(Exception):
+                gb.db.rollback()
             raise AutograderError(
-                f"The gradebook refused the update; nothing was written ({exc})."
+                f"the gradebook refused the update; no score was written ({_first_line(exc)})"
             ) from None
     return len(todo)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}"[:400]
+
+
+def make_private(db_url: str, *paths: Path) -> list[str]:
+    """``chmod 600`` the SQLite gradebook (and its journal files) and ``paths``.
+
+    Returns a warning per file whose mode could not be changed (e.g. owned by another
+    user); missing files are skipped.
+    """
+    targets = list(paths)
+    db = _sqlite_path(db_url)
+    if db is not None:
+        targets += [db] + [db.with_name(db.name + s) for s in ("-journal", "-wal", "-shm")]
+    problems = []
+    for target in targets:
+        try:
+            if target.exists() and (target.stat().st_mode & 0o777) != 0o600:
+                os.chmod(target, 0o600)
+        except OSError as exc:
+            problems.append(
+                f"could not make {target} private (chmod 600: {exc.strerror or exc}); "
+                "other users may be able to read it"
+            )
+    return problems

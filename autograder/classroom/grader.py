@@ -19,7 +19,6 @@ import re
 import signal
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -497,13 +496,7 @@ def _grade_job(job: dict) -> dict[str, Any]:
 
 
 def grade_many(jobs: list[dict], workers: int | None = None) -> list[dict[str, Any]]:
-    """Grade submissions in parallel (one worker process per core by default)."""
-    import os
+    """Grade submissions in parallel; see :func:`autograder.classroom.pool.grade_many`."""
+    from . import pool
 
-    if not jobs:
-        return []
-    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
-    if workers == 1:
-        return [_grade_job(job) for job in jobs]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(_grade_job, jobs))
+    return pool.grade_many(jobs, workers)

@@ -47,6 +47,27 @@ def _unregister_child(pid: int) -> None:
         pass
 
 
+def sweep_stale() -> list[Path]:
+    """Remove staging folders left by graders that were killed (their pid is gone)."""
+    removed = []
+    for folder in Path(tempfile.gettempdir()).glob("qmlcourse-sbx-*"):
+        parts = folder.name.split("-")
+        if len(parts) < 4 or not parts[2].isdigit() or not folder.is_dir():
+            continue
+        if folder.is_symlink() or folder.stat().st_uid != os.getuid():
+            continue
+        try:
+            os.kill(int(parts[2]), 0)
+            continue  # its grader is still running
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
+
+
 class SandboxDied(Exception):
     """The sandbox process ended (crash, memory kill, os._exit) or was killed."""
 

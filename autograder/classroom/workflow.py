@@ -1,24 +1,137 @@
-"""Autograde, feedback, export and the class report: one function per instructor command."""
+"""Autograde, feedback, export and the class report: one function per instructor command.
+
+A grading run is safe to interrupt and to repeat:
+
+* Only one command at a time works on a class (:mod:`.lock`); a second one waits.
+* The results are saved to ``reports/<assignment>-results.json`` (atomically, marked
+  ``"gradebook": "pending"``) *before* the gradebook is written, then marked
+  ``"written"``. If the database goes away, nothing is lost and
+  ``autograde --resume`` writes the pending results later without grading again.
+* A damaged results file is kept aside (``...-results.damaged-<time>.json``), never
+  overwritten.
+* The gradebook, the nbgrader config, reports, feedback and autograded copies are
+  readable by the instructor only.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import csv
+import errno
 import html
 import json
 import os
+import re
+import sys
+import time
+import uuid
+import warnings
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from ..errors import AutograderError
-from . import gradebook
+from . import gradebook, pool
 from . import isolation as iso
 from .course import Course
-from .grader import grade_many
+from .lock import course_lock
+
+PENDING = "pending"  # saved in the results file, not yet in the gradebook
+WRITTEN = "written"  # in the gradebook
+NOT_SCORED = "not scored"  # nothing to write (the whole submission failed because of us)
 
 
+def _database_errors() -> tuple[type[BaseException], ...]:
+    """Exceptions that mean "the database failed", whatever the driver."""
+    import sqlite3
+
+    found: list[type[BaseException]] = [AutograderError, OSError, sqlite3.Error]
+    for module, name in (
+        ("sqlalchemy.exc", "SQLAlchemyError"),
+        ("psycopg", "Error"),
+        ("psycopg2", "Error"),
+        ("nbgrader.api", "InvalidEntry"),
+        ("nbgrader.api", "MissingEntry"),
+    ):
+        try:
+            found.append(getattr(__import__(module, fromlist=[name]), name))
+        except (ImportError, AttributeError):
+            continue
+    return tuple(found)
+
+
+def _warn(message: str) -> None:
+    print(f"WARNING: {message}", file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def _umask(mask: int) -> Iterator[int]:
+    old = os.umask(mask)
+    try:
+        yield old
+    finally:
+        os.umask(old)
+
+
+def _chmod(path: Path, mode: int) -> None:
+    with contextlib.suppress(OSError):
+        if path.exists() and (path.stat().st_mode & 0o777) != mode:
+            os.chmod(path, mode)
+
+
+def _private_dirs(top: Path, *parts: str) -> Path:
+    """``top/parts...`` created if needed, every level 0700; returns the last one."""
+    folder = top
+    top.mkdir(parents=True, exist_ok=True)
+    _chmod(top, 0o700)
+    for part in parts:
+        folder = folder / part
+        folder.mkdir(exist_ok=True)
+        _chmod(folder, 0o700)
+    return folder
+
+
+def secure_course_files(course: Course) -> None:
+    """The gradebook (SQLite) and nbgrader_config.py: readable by the instructor only."""
+    try:
+        db_url = course.db_url()
+    except OSError as exc:
+        _warn(f"cannot read {course.config_file} ({exc.strerror or exc})")
+        return
+    for problem in gradebook.make_private(db_url, course.config_file):
+        _warn(problem)
+
+
+def _disk_problem(exc: OSError) -> str:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "the disk is full"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "the folder is not writable"
+    return "the disk or the folder is not usable"
+
+
+# ------------------------------------------------------------------ results file
 def results_path(course: Course, assignment: str) -> Path:
     return course.root / "reports" / f"{assignment}-results.json"
+
+
+class _Damaged(Exception):
+    pass
+
+
+def _parse_results(path: Path) -> list[dict[str, Any]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:  # includes UnicodeDecodeError
+        raise _Damaged(f"not valid JSON: {exc}") from None
+    if not isinstance(data, list):
+        raise _Damaged(f"expected a list of results, found {type(data).__name__}")
+    for i, r in enumerate(data):
+        if not isinstance(r, dict) or not isinstance(r.get("student"), str):
+            raise _Damaged(f"entry {i + 1} is not a student's result")
+    return data
 
 
 def load_results(course: Course, assignment: str) -> list[dict[str, Any]]:
@@ -27,27 +140,188 @@ def load_results(course: Course, assignment: str) -> list[dict[str, Any]]:
         raise AutograderError(
             f"{assignment} has not been autograded yet: run `qml-course class autograde`."
         )
-    return json.loads(path.read_text())
+    try:
+        return _parse_results(path)
+    except OSError as exc:
+        raise AutograderError(f"Cannot read {path} ({exc.strerror or exc}).") from None
+    except _Damaged as exc:
+        raise AutograderError(
+            f"The results file {path} is damaged ({exc}). Run `qml-course class autograde "
+            f"{course.root} {assignment}` again: it keeps the damaged file as a backup and "
+            "writes a new one."
+        ) from None
 
 
+def _damaged_copy_name(path: Path, assignment: str) -> Path:
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{assignment}-results.damaged-{stamp}.json")
+    n = 1
+    while target.exists():
+        target = path.with_name(f"{assignment}-results.damaged-{stamp}-{n}.json")
+        n += 1
+    return target
+
+
+def _earlier_results(course: Course, assignment: str) -> list[dict[str, Any]]:
+    """The saved results of earlier runs. A damaged file is moved aside, never lost."""
+    path = results_path(course, assignment)
+    if not path.exists():
+        return []
+    try:
+        return _parse_results(path)
+    except OSError as exc:
+        raise AutograderError(
+            f"Cannot read the earlier results {path} ({exc.strerror or exc}); nothing was "
+            "graded. Fix the file's permissions and run the command again."
+        ) from None
+    except _Damaged as exc:
+        backup = _damaged_copy_name(path, assignment)
+        try:
+            os.replace(path, backup)
+        except OSError as err:
+            raise AutograderError(
+                f"The results file {path} is damaged ({exc}) and could not be moved aside "
+                f"to {backup} ({err.strerror or err}); nothing was graded. Move it away "
+                "yourself (keep it: it holds earlier results) and run the command again."
+            ) from None
+        _chmod(backup, 0o600)
+        _warn(
+            f"{path} was damaged ({exc}). It was kept as {backup} and a new results file "
+            "is started. Grades already in the gradebook are unchanged; students who are "
+            "not graded in this run have their earlier results only in that copy."
+        )
+        return []
+
+
+def _save_results(course: Course, assignment: str, by_student: dict[str, dict]) -> Path:
+    """Write the results file atomically (temporary file, fsync, rename); mode 0600."""
+    path = results_path(course, assignment)
+    _private_dirs(path.parent)
+    data = json.dumps([by_student[k] for k in sorted(by_student)], indent=1).encode()
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):
+        dfd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    return path
+
+
+def pending_students(course: Course, assignment: str) -> list[str]:
+    """Students whose saved results are not in the gradebook yet (for ``--resume``)."""
+    path = results_path(course, assignment)
+    try:
+        stored = _parse_results(path) if path.exists() else []
+    except (OSError, _Damaged):
+        return []
+    return sorted(r["student"] for r in stored if r.get("gradebook") == PENDING)
+
+
+def not_scored_exercises(results: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(student, exercise) pairs not scored because of a grader problem; a whole
+    submission that failed so counts as (student, "all exercises")."""
+    out = []
+    for r in results:
+        rows = [e for e in r.get("exercises") or [] if isinstance(e, dict)]
+        if r.get("status") == "infrastructure" and not rows:
+            out.append((r["student"], "all exercises"))
+        out += [
+            (r["student"], str(e.get("exercise_id")))
+            for e in rows
+            if e.get("status") == "infrastructure"
+        ]
+    return out
+
+
+# ------------------------------------------------------------------ autograde
 def autograde(
     course: Course,
     assignment: str,
     students: list[str] | None = None,
     workers: int | None = None,
     limits: iso.Limits | None = None,
+    resume: bool = False,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Grade every (or the named) submission of an assignment in sandboxes.
 
-    Returns the results and the isolation warning (None when bubblewrap is used).
+    With ``resume``, grade nothing: write the saved results that are still pending to the
+    gradebook (after the database was unreachable). Returns the results and the isolation
+    warning (None when bubblewrap is used, and when resuming).
     """
     source = course.source_notebook(assignment)
+    with course_lock(course.root, "autograde"), _umask(0o077) as user_umask:
+        secure_course_files(course)
+        try:
+            if resume:
+                return _resume(course, assignment, source, students), None
+            return _autograde(course, assignment, source, students, workers, limits, user_umask)
+        finally:
+            secure_course_files(course)
+
+
+def _prepare_gradebook(course: Course, assignment: str) -> None:
+    """Check the gradebook, back it up, and make sure it knows the assignment."""
     db_url = course.db_url()
     gradebook.check(db_url)
-    gradebook.backup(db_url, course.root / "backups")
-    gradebook.ensure_assignment(
-        db_url, assignment, lambda: course.nbgrader("generate_assignment", assignment, "--force")
-    )
+    try:
+        gradebook.backup(db_url, course.root / "backups")
+    except OSError as exc:
+        raise AutograderError(
+            f"Could not back up the gradebook into {course.root / 'backups'} "
+            f"({exc.strerror or exc}): {_disk_problem(exc)}. Nothing was graded or written; "
+            "free some space and run the command again."
+        ) from None
+    except _database_errors() as exc:
+        raise AutograderError(
+            f"Could not read the gradebook at {db_url} to back it up ({_reason(exc)}). "
+            "Nothing was graded or written; run the command again when the database is back."
+        ) from None
+    try:
+        gradebook.ensure_assignment(
+            db_url,
+            assignment,
+            lambda: course.nbgrader("generate_assignment", assignment, "--force"),
+        )
+    except _database_errors() as exc:
+        if isinstance(exc, AutograderError):
+            raise
+        raise AutograderError(
+            f"Could not register {assignment} in the gradebook at {db_url} ({_reason(exc)}). "
+            "Nothing was graded or written; run the command again when the database is back."
+        ) from None
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, AutograderError):
+        return str(exc)
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0] if lines else ''}"[:400]
+
+
+def _autograde(
+    course: Course,
+    assignment: str,
+    source: Path,
+    students: list[str] | None,
+    workers: int | None,
+    limits: iso.Limits | None,
+    user_umask: int,
+) -> tuple[list[dict[str, Any]], str | None]:
+    earlier = _earlier_results(course, assignment)
+    _prepare_gradebook(course, assignment)
     isolation = iso.detect()
     submitted = course.root / "submitted"
     names = (
@@ -72,94 +346,410 @@ def autograde(
         }
         for name in names
     ]
-    results = grade_many(jobs, workers)
-    gradebook.write_results(db_url, assignment, source.stem, results)
+    with _umask(user_umask):  # the sandboxes get the instructor's usual file modes
+        if jobs:
+            from .grader import self_test
+            from .remote import sweep_stale
+
+            sweep_stale()
+            # one sandbox first: if it cannot start or sees too much, grade nobody
+            self_test(isolation, limits, course.root)
+        results = pool.grade_many(jobs, workers)
     for r in results:
-        if r["status"] in ("graded", "ungradable"):
-            write_autograded(course, assignment, r)
-    # merge with earlier results of students not regraded now
-    merged = {r["student"]: r for r in (_safe_load(course, assignment))}
+        r["gradebook"] = PENDING
+    merged = {r["student"]: r for r in earlier}
     merged.update({r["student"]: r for r in results})
     path = results_path(course, assignment)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps([merged[k] for k in sorted(merged)], indent=1))
-    os.replace(tmp, path)
+    try:
+        _save_results(course, assignment, merged)
+    except OSError as exc:
+        raise AutograderError(
+            f"Could not save the results of {len(results)} graded submissions to {path} "
+            f"({exc.strerror or exc}): {_disk_problem(exc)}. Nothing was written to the "
+            "gradebook, so every grade is as it was before this run. Free some disk space "
+            f"(or fix the permissions of {path.parent}) and run `qml-course class autograde "
+            f"{course.root} {assignment}` again."
+        ) from None
+    _write_gradebook(course, assignment, source.stem, results, merged)
     return results, isolation.warning
+
+
+def _resume(
+    course: Course, assignment: str, source: Path, students: list[str] | None
+) -> list[dict[str, Any]]:
+    stored = _earlier_results(course, assignment)
+    pending = [
+        r
+        for r in stored
+        if r.get("gradebook") == PENDING and (not students or r["student"] in students)
+    ]
+    if not pending:
+        return []
+    _prepare_gradebook(course, assignment)
+    _write_gradebook(course, assignment, source.stem, pending, {r["student"]: r for r in stored})
+    return pending
+
+
+def _write_gradebook(
+    course: Course,
+    assignment: str,
+    notebook: str,
+    todo: list[dict[str, Any]],
+    merged: dict[str, dict[str, Any]],
+) -> None:
+    """Write ``todo`` (already saved as pending) to the gradebook, then mark it written."""
+    path = results_path(course, assignment)
+    try:
+        gradebook.write_results(course.db_url(), assignment, notebook, todo)
+    except _database_errors() as exc:
+        raise AutograderError(
+            f"Could not write the grades to the gradebook ({_reason(exc)}). Nothing was "
+            f"lost: the results of {len(todo)} submissions are saved in {path}. When the "
+            f"database is back, run `qml-course class autograde {course.root} {assignment} "
+            "--resume` to write them without grading again."
+        ) from None
+    for r in todo:
+        r["gradebook"] = WRITTEN if gradebook.writable_rows(r) else NOT_SCORED
+    try:
+        _save_results(course, assignment, merged)
+    except OSError as exc:
+        raise AutograderError(
+            f"The grades of {len(todo)} submissions were written to the gradebook, but "
+            f"{path} could not be updated to say so ({exc.strerror or exc}): "
+            f"{_disk_problem(exc)}. The results in it are still marked pending; free some "
+            f"space and run `qml-course class autograde {course.root} {assignment} --resume`, "
+            "which writes the same grades again (harmless) and records them as written."
+        ) from None
+    failed: list[str] = []
+    for r in todo:
+        if r["gradebook"] != WRITTEN:
+            continue
+        try:
+            write_autograded(course, assignment, r)
+        except Exception as exc:  # the grades are safe; only the formgrader's copy is missing
+            failed.append(f"{r['student']} ({_reason(exc)})")
+    if failed:
+        _warn(
+            f"The grades are in the gradebook, but the formgrader's copy (autograded/) of "
+            f"{len(failed)} submission(s) could not be written: {'; '.join(failed[:5])}. "
+            "Run autograde again for them (--student NAME) once this is fixed."
+        )
+
+
+# ------------------------------------------------------------------ autograded copy
+_GRADE_CALL = re.compile(r"\bgrade\s*\(")
+_GRADE_TARGET = re.compile(r"\bgrade\s*\(\s*(['\"])(?P<ex>.+?)\1\s*,\s*(?P<fn>[A-Za-z_]\w*)")
+_CELL_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+
+
+def _defines(source: str, name: str) -> bool:
+    return bool(
+        re.search(rf"(?m)^[ \t]*(?:async[ \t]+)?def[ \t]+{re.escape(name)}[ \t]*\(", source)
+        or re.search(rf"(?m)^{re.escape(name)}[ \t]*=(?!=)", source)
+    )
+
+
+def _nbgrader(cell: Any) -> dict[str, Any]:
+    meta = cell.get("metadata") if isinstance(cell, dict) else None
+    nbg = meta.get("nbgrader") if isinstance(meta, dict) else None
+    return nbg if isinstance(nbg, dict) else {}
+
+
+def _source(cell: Any) -> str:
+    src = cell.get("source", "") if isinstance(cell, dict) else ""
+    if isinstance(src, list):
+        return "".join(str(s) for s in src)
+    return src if isinstance(src, str) else ""
+
+
+def _read_notebook(path: str | Path) -> Any | None:
+    import nbformat
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            nb = nbformat.read(str(path), as_version=4)
+    except Exception:
+        return None
+    cells = nb.get("cells") if isinstance(nb, dict) else None
+    return nb if isinstance(cells, list) else None
+
+
+def _skip_reasons(result: dict[str, Any]) -> dict[int, str]:
+    """1-based notebook cell position -> why the grader did not run it."""
+    notes = [n for n in result.get("notes") or [] if isinstance(n, str)]
+    out: dict[int, str] = {}
+    for item in result.get("skipped_cells") or []:
+        pos, reason = None, None
+        if isinstance(item, int) and not isinstance(item, bool):
+            pos = item
+        elif isinstance(item, dict):
+            pos = item.get("cell", item.get("position", item.get("index")))
+            reason = item.get("reason")
+        elif isinstance(item, (list, tuple)) and item:
+            pos = item[0]
+            reason = item[1] if len(item) > 1 else None
+        if not isinstance(pos, int):
+            continue
+        if not reason:
+            reason = next(
+                (n for n in notes if n.startswith(f"notebook cell {pos} ")),
+                "the grader skipped it",
+            )
+        out[pos] = str(reason)
+    return out
+
+
+def _grade_cell_outputs(row: dict[str, Any] | None) -> list[Any]:
+    import nbformat
+
+    if row is None:
+        return []
+    if row.get("status") == "infrastructure":
+        return [
+            nbformat.v4.new_output(
+                "stream",
+                name="stdout",
+                text="[not scored: the check failed because of a problem in the grader, not "
+                "in the learner's work; the grade in the gradebook was left as it was]\n"
+                + str(row.get("feedback", ""))
+                + "\n",
+            )
+        ]
+    return [
+        nbformat.v4.new_output("stream", name="stdout", text=str(row.get("feedback", "")) + "\n"),
+        nbformat.v4.new_output(
+            "execute_result", data={"text/plain": repr(row.get("score"))}, execution_count=None
+        ),
+    ]
+
+
+def _learner_cell(raw: Any) -> Any:
+    """A clean copy of a learner cell: no nbgrader metadata, no outputs."""
+    import nbformat
+
+    meta = raw.get("metadata") if isinstance(raw, dict) else None
+    meta = {k: v for k, v in meta.items() if k != "nbgrader"} if isinstance(meta, dict) else {}
+    ctype = raw.get("cell_type") if isinstance(raw, dict) else None
+    src = _source(raw)
+    if ctype == "code":
+        cell = nbformat.v4.new_code_cell(src, metadata=meta)
+    elif ctype == "markdown":
+        cell = nbformat.v4.new_markdown_cell(src, metadata=meta)
+        if isinstance(raw.get("attachments"), dict):
+            cell["attachments"] = raw["attachments"]
+    else:
+        cell = nbformat.v4.new_raw_cell(src, metadata=meta)
+    cid = raw.get("id") if isinstance(raw, dict) else None
+    if isinstance(cid, str):
+        cell["id"] = cid
+    return cell
+
+
+def _from_learner(trusted: Any, learner: Any, result: dict[str, Any]) -> Any:
+    """The autograded notebook from the learner's own cells (see :func:`write_autograded`)."""
+    import nbformat
+
+    from .sandbox import is_check_cell
+
+    rows = {e.get("grade_id"): e for e in result.get("exercises") or [] if isinstance(e, dict)}
+    skipped = _skip_reasons(result)
+    tcells = [c for c in trusted.cells if isinstance(c, dict)]
+    solutions = [c for c in tcells if _nbgrader(c).get("solution") and _nbgrader(c).get("grade_id")]
+    tests = [
+        c
+        for c in tcells
+        if c.get("cell_type") == "code"
+        and _nbgrader(c).get("grade")
+        and not _nbgrader(c).get("solution")
+    ]
+
+    entries = []
+    for pos, raw in enumerate(learner.cells, start=1):
+        if not isinstance(raw, dict):
+            continue
+        nbg = _nbgrader(raw)
+        src = _source(raw)
+        is_code = raw.get("cell_type") == "code"
+        claims_grade = bool(nbg.get("grade")) or bool(_GRADE_CALL.search(src))
+        only_calls = is_code and (not src.strip() or is_check_cell(src))
+        entries.append(
+            {
+                "pos": pos,
+                "cell": _learner_cell(raw),
+                "code": is_code,
+                "source": src,
+                "grade_id": nbg.get("grade_id") if isinstance(nbg.get("grade_id"), str) else None,
+                # a copy of a grade cell (possibly edited or forged) that did not run: the
+                # trusted grade cell replaces it
+                "drop": is_code and claims_grade and only_calls,
+                "forged": is_code and claims_grade and not only_calls,
+                "check_only": is_code and only_calls and bool(src.strip()),
+            }
+        )
+    live = [i for i, e in enumerate(entries) if not e["drop"]]
+
+    assigned: dict[int, dict[str, Any]] = {}
+    for t in solutions:
+        gid = _nbgrader(t)["grade_id"]
+        cands = [
+            i
+            for i in live
+            if i not in assigned
+            and entries[i]["grade_id"] == gid
+            and entries[i]["cell"].cell_type == t.get("cell_type")
+        ]
+        name = re.search(r"def\s+(\w+)\s*\(", _source(t)) if t.get("cell_type") == "code" else None
+        if not cands and name:
+            cands = [
+                i
+                for i in live
+                if i not in assigned
+                and entries[i]["code"]
+                and _defines(entries[i]["source"], name.group(1))
+            ]
+        if cands:
+            assigned[cands[-1]] = copy.deepcopy(_nbgrader(t))
+
+    after: dict[int, list[Any]] = {}
+    at_end: list[Any] = []
+    for t in tests:
+        target = _GRADE_TARGET.search(_source(t))
+        defs = (
+            [i for i in live if entries[i]["code"] and _defines(entries[i]["source"], target["fn"])]
+            if target
+            else []
+        )
+        (after.setdefault(defs[-1], []) if defs else at_end).append(t)
+
+    def trusted_grade_cell(t: Any) -> Any:
+        cell = nbformat.v4.new_code_cell(
+            _source(t), metadata=copy.deepcopy(dict(t.get("metadata") or {}))
+        )
+        cell.outputs = _grade_cell_outputs(rows.get(_nbgrader(t).get("grade_id")))
+        return cell
+
+    nb = nbformat.v4.new_notebook(metadata=copy.deepcopy(dict(trusted.get("metadata") or {})))
+    for i in live:
+        e = entries[i]
+        cell = e["cell"]
+        if i in assigned:
+            cell.metadata["nbgrader"] = assigned[i]
+        if e["code"]:
+            note = None
+            if e["pos"] in skipped:
+                note = f"[not run by the grader: {skipped[e['pos']]}]"
+            elif e["check_only"]:
+                note = (
+                    "[not run by the grader: a cell that only calls check() or grade() is "
+                    "skipped; the grade cells run the checks]"
+                )
+            elif e["forged"]:
+                note = (
+                    "[shown as ordinary code: this cell was marked as a grade cell or calls "
+                    "grade(); it ran like any other cell, and only the grade cells score]"
+                )
+            if note:
+                cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=note + "\n")]
+        nb.cells.append(cell)
+        nb.cells += [trusted_grade_cell(t) for t in after.get(i, [])]
+    nb.cells += [trusted_grade_cell(t) for t in at_end]
+
+    used: set[str] = set()
+    for cell in nb.cells:
+        cid = cell.get("id")
+        if not isinstance(cid, str) or not _CELL_ID.match(cid) or cid in used:
+            cid = uuid.uuid4().hex[:8]
+            while cid in used:
+                cid = uuid.uuid4().hex[:8]
+            cell["id"] = cid
+        used.add(cid)
+    return nb
+
+
+def _from_template(trusted: Any, result: dict[str, Any]) -> Any:
+    """The learner's notebook could not be read: the release version with our feedback."""
+    import nbformat
+
+    nb = copy.deepcopy(trusted)
+    rows = {e.get("grade_id"): e for e in result.get("exercises") or [] if isinstance(e, dict)}
+    for cell in nb.cells:
+        meta = _nbgrader(cell)
+        if meta.get("grade") and cell.get("cell_type") == "code":
+            cell.outputs = _grade_cell_outputs(rows.get(meta.get("grade_id")))
+    note = nbformat.v4.new_markdown_cell(
+        "**Autograder:** the submitted notebook could not be read as a notebook "
+        f"({html.escape(str(result.get('reason') or 'see the notes'))}); this copy shows "
+        "the released assignment with the grader's feedback, not the learner's cells."
+    )
+    nb.cells.insert(0, note)
+    return nb
 
 
 def write_autograded(course: Course, assignment: str, result: dict[str, Any]) -> Path:
     """nbgrader's ``autograded/STUDENT/ASSIGNMENT/`` copy, so the formgrader lists the
     submission as autograded and shows it for manual review.
 
-    The notebook's structure is the trusted release version's; the learner's code is put
-    into its solution cells (matched by grade id, else by the function it defines), and
-    each grade cell shows our feedback and score as its output.
+    It is the learner's notebook as submitted (every cell, in order; outputs cleared,
+    since nothing runs here), sanitised: the learner's nbgrader metadata is removed; the
+    cell holding each solution (matched by grade id, else by the function the trusted
+    solution cell defines) gets the trusted solution cell's metadata; each trusted grade
+    cell is put right after the learner's definition of the function it checks, with its
+    trusted source and metadata, showing our feedback and score as its output. Learner
+    copies of grade cells (edited, duplicated or forged) are not kept as grade cells.
+    Cells the grader did not run say so. If the learner's notebook cannot be read, the
+    release version is used instead.
     """
-    import re
-
-    import nbformat
-
     released = course.root / "release" / assignment / f"{assignment}.ipynb"
     template = released if released.exists() else course.source_notebook(assignment)
-    nb = nbformat.read(str(template), as_version=4)
-    learner_cells: list[Any] = []
-    if result.get("notebook"):
-        try:
-            learner_cells = nbformat.read(result["notebook"], as_version=4).cells
-        except Exception:
-            learner_cells = []
-    by_gid = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id"): c for c in learner_cells}
-    rows = {e["grade_id"]: e for e in result.get("exercises", [])}
-    for cell in nb.cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        gid = meta.get("grade_id")
-        if meta.get("solution") and cell.cell_type == "code":
-            mine = by_gid.get(gid)
-            name = re.search(r"def (\w+)\(", cell.source)
-            if mine is None and name:
-                mine = next(
-                    (c for c in learner_cells if f"def {name.group(1)}(" in c.get("source", "")),
-                    None,
-                )
-            if mine is not None:
-                cell.source = mine.get("source", "")
-        if meta.get("grade") and gid in rows and cell.cell_type == "code":
-            row = rows[gid]
-            cell.outputs = [
-                nbformat.v4.new_output("stream", name="stdout", text=row["feedback"] + "\n"),
-                nbformat.v4.new_output(
-                    "execute_result", data={"text/plain": repr(row["score"])}, execution_count=None
-                ),
-            ]
-    folder = course.root / "autograded" / result["student"] / assignment
-    folder.mkdir(parents=True, exist_ok=True)
+    trusted = _read_notebook(template)
+    if trusted is None:
+        raise AutograderError(f"Cannot read the assignment's notebook {template}.")
+    learner = _read_notebook(result["notebook"]) if result.get("notebook") else None
+    nb = (
+        _from_learner(trusted, learner, result)
+        if learner is not None
+        else _from_template(trusted, result)
+    )
+    import nbformat
+
+    folder = _private_dirs(course.root / "autograded", result["student"], assignment)
     target = folder / f"{assignment}.ipynb"
-    nbformat.write(nb, str(target))
+    tmp = folder / f".{target.name}.tmp"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nbformat.write(nb, str(tmp))
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, target)
     return target
 
 
-def _safe_load(course: Course, assignment: str) -> list[dict[str, Any]]:
-    try:
-        return load_results(course, assignment)
-    except (AutograderError, ValueError):
-        return []
-
-
+# ------------------------------------------------------------------ feedback, export, report
 def feedback(course: Course, assignment: str) -> list[Path]:
     """Write an HTML feedback page per student into nbgrader's feedback/ folder."""
-    written = []
-    for r in load_results(course, assignment):
-        folder = course.root / "feedback" / r["student"] / assignment
-        folder.mkdir(parents=True, exist_ok=True)
-        page = folder / f"{assignment}.html"
-        page.write_text(_feedback_html(r))
-        written.append(page)
-    return written
+    with course_lock(course.root, "feedback"), _umask(0o077):
+        secure_course_files(course)
+        written = []
+        for r in load_results(course, assignment):
+            folder = _private_dirs(course.root / "feedback", r["student"], assignment)
+            page = folder / f"{assignment}.html"
+            page.write_text(_feedback_html(r))
+            _chmod(page, 0o600)
+            written.append(page)
+        secure_course_files(course)
+        return written
 
 
 def _feedback_html(r: dict[str, Any]) -> str:
     rows = []
     for ex in r.get("exercises", []):
+        if ex.get("status") == "infrastructure":
+            rows.append(
+                f"<h3 style='color:#9a6700'>{html.escape(ex['exercise_id'])}: not scored "
+                f"yet</h3><p>This exercise could not be checked because of a problem in the "
+                "grader, not in your work. It will be checked again.</p>"
+            )
+            continue
         color = "#1a7f37" if ex["passed"] else "#cf222e"
         rows.append(
             f"<h3 style='color:{color}'>{html.escape(ex['exercise_id'])}: "
@@ -180,8 +770,23 @@ def _feedback_html(r: dict[str, Any]) -> str:
     )
 
 
+def _statuses(course: Course, assignment: str) -> dict[str, str]:
+    path = results_path(course, assignment)
+    try:
+        stored = _parse_results(path) if path.exists() else []
+    except (OSError, _Damaged) as exc:
+        _warn(f"cannot read {path} ({exc}); the export shows no status for {assignment}")
+        return {}
+    return {r["student"]: str(r.get("status")) for r in stored}
+
+
 def export_csv(course: Course, out: Path, assignment: str | None = None) -> Path:
     """Grades from the gradebook as CSV, one row per submission, one column per exercise."""
+    with course_lock(course.root, "export"), _umask(0o077):
+        return _export_csv(course, out, assignment)
+
+
+def _export_csv(course: Course, out: Path, assignment: str | None) -> Path:
     rows = [
         r for r in gradebook.dump_grades(course.db_url()) if assignment in (None, r["assignment"])
     ]
@@ -199,8 +804,8 @@ def export_csv(course: Course, out: Path, assignment: str | None = None) -> Path
             ids.append(row["grade_id"])
     statuses = {}
     for name in {k[0] for k in by_sub}:
-        for r in _safe_load(course, name):
-            statuses[(name, r["student"])] = r["status"]
+        for student, status in _statuses(course, name).items():
+            statuses[(name, student)] = status
     all_ids = [g for ids in grade_ids.values() for g in ids]
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "w", newline="") as fh:
@@ -223,13 +828,19 @@ def export_csv(course: Course, out: Path, assignment: str | None = None) -> Path
 
 def class_report(course: Course, assignment: str) -> tuple[str, Path]:
     """Pass rates, common mistakes, a score histogram and the ungradable submissions."""
+    with _umask(0o077):
+        return _class_report(course, assignment)
+
+
+def _class_report(course: Course, assignment: str) -> tuple[str, Path]:
     results = load_results(course, assignment)
     lines = [f"# Class report: {assignment}", "", f"{len(results)} submissions.", ""]
     graded = [r for r in results if r["status"] == "graded"]
     per_ex: dict[str, list[dict]] = {}
     for r in graded:
         for ex in r["exercises"]:
-            per_ex.setdefault(ex["exercise_id"], []).append(ex)
+            if ex.get("status") != "infrastructure":  # not scored: not a learner's result
+                per_ex.setdefault(ex["exercise_id"], []).append(ex)
     lines += [
         "| exercise | pass rate | mean score | most common recognised mistakes |",
         "|---|---|---|---|",
@@ -244,16 +855,24 @@ def class_report(course: Course, assignment: str) -> tuple[str, Path]:
     bad = [r for r in results if r["status"] != "graded"]
     lines += ["", "## Submissions that could not be graded", ""]
     lines += [f"- {r['student']}: {r['status']} ({r.get('reason')})" for r in bad] or ["none"]
-    png = course.root / "reports" / f"{assignment}-scores.png"
+    unscored = [(s, e) for s, e in not_scored_exercises(results) if e != "all exercises"]
+    if unscored:
+        lines += ["", "## Exercises not scored because of a grader problem", ""]
+        lines += [f"- {s}: {e}" for s, e in unscored]
+    reports = _private_dirs(course.root / "reports")
+    png = reports / f"{assignment}-scores.png"
     _score_histogram(
         [r.get("score", 0.0) for r in graded],
         results[0].get("max_score", 0) if results else 0,
         png,
         assignment,
     )
+    _chmod(png, 0o600)
     lines += ["", f"Score distribution: {png}"]
     text = "\n".join(lines)
-    (course.root / "reports" / f"{assignment}-report.md").write_text(text + "\n")
+    md = reports / f"{assignment}-report.md"
+    md.write_text(text + "\n")
+    _chmod(md, 0o600)
     return text, png
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,7 @@ import pytest
 from autograder.classroom import grader, isolation
 from autograder.classroom import remote as remote_mod
 from autograder.classroom.sandbox import is_check_cell
+from autograder.errors import AutograderError
 from autograder.lessons import find_lesson
 
 
@@ -24,15 +27,80 @@ def test_detect_degrades_with_a_clear_warning(monkeypatch):
     assert level.level == "rlimits" and "resource limits only" in level.warning
 
 
-def test_sandbox_command_hides_the_secrets(tmp_path):
-    secret = tmp_path / "course"
-    secret.mkdir()
-    cmd = isolation.sandbox_command(
-        isolation.Isolation("bwrap"), tmp_path / "w", [secret], uid=61234
+def test_bwrap_command_line_reveals_no_host_path():
+    cmd = isolation.sandbox_command(isolation.Isolation("bwrap"), uid=61234, args_fd=7)
+    assert cmd[:4] == ["bwrap", "--args", "7", "--"]
+    assert "--no-new-privs" in cmd and "--reuid=61234" in cmd
+    assert cmd[-3:] == [sys.executable, "-m", "autograder.classroom.sandbox"]
+    # nothing but setpriv's flags and the interpreter: no mount, no course path
+    assert not [a for a in cmd if a.startswith("/") and a != sys.executable]
+
+
+def test_bwrap_options_are_an_allow_list(tmp_path, monkeypatch):
+    monkeypatch.setenv("PGPASSWORD", "pg-secret-value")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "aws-secret-value")
+    args = isolation.bwrap_args(
+        isolation.Limits(),
+        tmp_path / "lib",
+        tmp_path / "input",
+        tmp_path / "etc",
+        [Path("/usr/share/doc"), tmp_path / "course"],
+        uid=61234,
     )
-    assert cmd[0] == "bwrap" and "--unshare-net" in cmd
-    assert cmd[cmd.index(str(secret)) - 1] == "--tmpfs"
-    assert cmd[-3:] == [cmd[-3], "-m", "autograder.classroom.sandbox"]
+    binds = [(args[i + 1], args[i + 2]) for i, a in enumerate(args) if a == "--ro-bind"]
+    assert ("/", "/") not in binds and "--bind" not in args
+    assert ("/usr", "/usr") in binds
+    assert (str(tmp_path / "lib"), isolation.SANDBOX_LIB) in binds
+    for tree in isolation.python_trees():
+        assert (str(tree), str(tree)) in binds or str(tree).startswith("/usr/")
+    # a secret folder inside a bound system folder is masked; one outside is not mentioned
+    assert args[args.index("/usr/share/doc") - 1] == "--tmpfs"
+    assert str(tmp_path / "course") not in args
+    assert "--clearenv" in args and "--unshare-net" in args and "--unshare-pid" in args
+    assert "pg-secret-value" not in args and "aws-secret-value" not in args
+    env = dict((args[i + 1], args[i + 2]) for i, a in enumerate(args) if a == "--setenv")
+    assert env["PYTHONPATH"] == isolation.SANDBOX_LIB and env["QMLKIT_BACKEND"] == "ideal"
+    # /tmp and /dev/shm are size-capped tmpfs; /var/tmp points into /tmp
+    sizes = {args[i + 3]: int(args[i + 1]) for i, a in enumerate(args) if a == "--size"}
+    assert sizes["/tmp"] == isolation.Limits().tmp_bytes
+    assert sizes["/dev/shm"] == isolation.Limits().shm_bytes
+    assert args[args.index("/var/tmp") - 1] == "../tmp"
+
+
+def test_staged_packages_hold_no_checks_or_solutions(tmp_path):
+    lib = isolation.stage_packages(tmp_path / "lib")
+    assert (lib / "autograder" / "__init__.py").is_file()
+    assert (lib / "qmlkit" / "__init__.py").is_file()
+    assert not (lib / "autograder" / "checks").exists()
+    assert not (lib / "autograder" / "solutions").exists()
+    assert not list(lib.rglob("__pycache__"))
+    assert all(p.stat().st_mode & 0o004 for p in lib.rglob("*"))  # readable by the sandbox
+
+
+def test_self_test_passes_here():
+    report = grader.self_test()
+    assert all(str(v).startswith("ok") for v in report["imports"].values()), report
+    if os.geteuid() == 0:
+        assert report["uid"] != 0
+
+
+def test_self_test_names_the_cause_when_the_sandbox_cannot_start(monkeypatch):
+    monkeypatch.setattr(
+        remote_mod.iso,
+        "sandbox_command",
+        lambda *a, **k: ["/bin/sh", "-c", "echo 'cannot find libfoo.so' >&2; exit 3"],
+    )
+    with pytest.raises(AutograderError) as info:
+        grader.self_test(isolation=isolation.Isolation("rlimits"))
+    text = str(info.value)
+    assert "does not work on this machine" in text and "cannot find libfoo.so" in text
+    assert "Nothing was graded" in text
+
+
+def test_self_test_refuses_a_sandbox_that_sees_too_much(monkeypatch):
+    monkeypatch.setattr(grader, "_must_stay_hidden", lambda course_root: ["/usr/bin/env"])
+    with pytest.raises(AutograderError, match="can see what must stay hidden: /usr/bin/env"):
+        grader.self_test()
 
 
 def test_infrastructure_failure_is_reported_not_scored(monkeypatch, tmp_path):

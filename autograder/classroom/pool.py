@@ -1,0 +1,220 @@
+"""Grade submissions in parallel worker processes that die with the grader.
+
+:func:`grade_many` has the contract of :func:`grader.grade_many` (results in job order;
+one submission's failure never loses the run) and adds what a long grading run needs:
+
+* Workers die with their parent. A ``kill -9`` of ``qml-course`` used to leave the
+  ``ProcessPoolExecutor`` workers (and their sandboxes) grading for minutes. Each worker
+  asks Linux for a signal when its parent dies (``prctl(PR_SET_PDEATHSIG)``) and also
+  watches ``os.getppid()`` every 0.5 s; either way it kills the process groups of the
+  sandboxes it started (registered with :func:`register_child`) and exits.
+* A worker that is killed (e.g. by the out-of-memory killer) breaks the whole pool; the
+  jobs it took with it are graded again in a fresh pool, and a job that keeps killing its
+  worker is reported as an infrastructure failure (never scored) instead of losing the run.
+* Ctrl-C (or any error) in the grader stops the workers and their sandboxes at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+WATCH_SECONDS = 0.5
+PR_SET_PDEATHSIG = 1
+# The parent-death signal is SIGTERM, not SIGKILL, so that the worker can still kill the
+# sandboxes it started (they run in their own session and would otherwise be orphaned).
+# The watchdog thread covers the case where the handler cannot run.
+DEATH_SIGNAL = signal.SIGTERM
+
+_children: set[int] = set()
+_children_lock = threading.Lock()
+
+
+def register_child(pid: int) -> None:
+    """Record a process this worker started in its own session (a sandbox): its process
+    group is killed if the grader dies."""
+    with _children_lock:
+        _children.add(int(pid))
+
+
+def unregister_child(pid: int) -> None:
+    with _children_lock:
+        _children.discard(int(pid))
+
+
+def kill_children() -> None:
+    """SIGKILL the process group of every registered child (and the child itself)."""
+    with _children_lock:
+        pids = list(_children)
+        _children.clear()
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            os.killpg(pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _die() -> None:
+    kill_children()
+    os._exit(1)
+
+
+def _set_parent_death_signal() -> None:
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, int(DEATH_SIGNAL), 0, 0, 0)
+    except (OSError, AttributeError):  # pragma: no cover - no prctl: the watchdog remains
+        pass
+
+
+def _watch_parent(parent: int) -> None:
+    while True:
+        time.sleep(WATCH_SECONDS)
+        if os.getppid() != parent:
+            _die()
+
+
+def _init_worker(parent: int) -> None:
+    """Run in each worker before its first job."""
+    with _children_lock:
+        _children.clear()  # a forked copy of the parent's registry is not ours
+    signal.signal(DEATH_SIGNAL, lambda _sig, _frame: _die())
+    # Ctrl-C reaches the whole terminal process group; the grader stops the workers itself.
+    # A Python handler (not SIG_IGN) so that the sandboxes started from here, which exec,
+    # get the default disposition back.
+    signal.signal(signal.SIGINT, lambda _sig, _frame: None)
+    _set_parent_death_signal()
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        _die()
+    threading.Thread(
+        target=_watch_parent, args=(parent,), name="qmlcourse-watch-parent", daemon=True
+    ).start()
+
+
+def _context() -> Any:
+    if sys.platform.startswith("linux"):
+        try:
+            return multiprocessing.get_context("fork")
+        except ValueError:  # pragma: no cover
+            pass
+    return multiprocessing.get_context()
+
+
+def _failed(job: dict, reason: str) -> dict[str, Any]:
+    """An infrastructure result: reported, never written to the gradebook."""
+    return {
+        "student": job.get("student"),
+        "assignment": job.get("assignment"),
+        "status": "infrastructure",
+        "reason": reason,
+        "notes": [],
+        "cell_errors": [],
+        "exercises": [],
+        "score": 0.0,
+        "max_score": 0.0,
+    }
+
+
+def _default_job_fn() -> Callable[[dict], dict[str, Any]]:
+    from .grader import _grade_job
+
+    return _grade_job
+
+
+def _stop(executor: ProcessPoolExecutor) -> None:
+    """Stop the workers now (their SIGTERM handler kills their sandboxes)."""
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    for proc in processes:
+        with contextlib.suppress(Exception):
+            proc.terminate()
+    executor.shutdown(wait=False, cancel_futures=True)
+    for proc in processes:
+        with contextlib.suppress(Exception):
+            proc.join(timeout=5)
+
+
+def _run_round(
+    jobs: list[dict],
+    indices: list[int],
+    workers: int,
+    job_fn: Callable[[dict], dict[str, Any]],
+    results: list[dict[str, Any] | None],
+) -> list[int]:
+    """Grade ``indices`` in one pool; returns the indices lost to a broken pool."""
+    broken: list[int] = []
+    executor = ProcessPoolExecutor(
+        max_workers=max(1, min(workers, len(indices))),
+        mp_context=_context(),
+        initializer=_init_worker,
+        initargs=(os.getpid(),),
+    )
+    try:
+        futures: list[tuple[int, Future]] = [(i, executor.submit(job_fn, jobs[i])) for i in indices]
+        for i, future in futures:
+            try:
+                results[i] = future.result()
+            except BrokenProcessPool:
+                broken.append(i)
+            except Exception as exc:  # the job function itself raised
+                results[i] = _failed(jobs[i], f"{type(exc).__name__}: {exc}")
+    except BaseException:
+        _stop(executor)
+        raise
+    executor.shutdown(wait=True)
+    return broken
+
+
+def grade_many(
+    jobs: list[dict],
+    workers: int | None = None,
+    job_fn: Callable[[dict], dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
+    """Grade ``jobs`` in parallel (one worker per core by default); results in job order.
+
+    ``job_fn`` (default: :func:`grader._grade_job`, which turns any error into an
+    infrastructure result) must be a module-level function.
+    """
+    if not jobs:
+        return []
+    fn = job_fn or _default_job_fn()
+    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    if workers == 1:
+        out = []
+        for job in jobs:
+            try:
+                out.append(fn(job))
+            except Exception as exc:
+                out.append(_failed(job, f"{type(exc).__name__}: {exc}"))
+        return out
+    results: list[dict[str, Any] | None] = [None] * len(jobs)
+    todo = list(range(len(jobs)))
+    while todo:
+        broken = _run_round(jobs, todo, workers, fn, results)
+        if len(broken) == len(todo):
+            # no progress: give each remaining job a worker of its own
+            for i in broken:
+                if _run_round(jobs, [i], 1, fn, results):
+                    results[i] = _failed(
+                        jobs[i],
+                        "the grading worker process died while grading this submission "
+                        "(killed by the system, e.g. out of memory); it was not scored",
+                    )
+            break
+        todo = broken
+    return [
+        r if r is not None else _failed(jobs[i], "the grading worker returned no result")
+        for i, r in enumerate(results)
+    ]
