@@ -44,8 +44,10 @@ def _collect(args: argparse.Namespace) -> int:
     for line in report["skipped"]:
         print(f"  skipped: {line}")
     for student, reasons in sorted(report.get("problems", {}).items()):
-        state = "collected, but" if student in collected else "NOT collected:"
-        print(f"  {student}: {state}")
+        state = (
+            "collected, but some files were left out" if student in collected else "NOT collected"
+        )
+        print(f"  {student} ({state}):")
         for reason in reasons:
             print(f"    - {reason}")
     if report.get("raw"):

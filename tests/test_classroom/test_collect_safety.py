@@ -658,7 +658,10 @@ def test_cli_prints_each_students_problems(course, tmp_path, capsys):
     assert main(["class", "collect", str(course.root), ASSIGNMENT, str(incoming)]) == 0
     out = capsys.readouterr().out
     assert "Collected 1 submissions of 00_getting_started." in out
-    assert "  ada, not collected:\n    - link: symbolic link to /etc/passwd, not followed\n" in out
+    assert (
+        "  ada (collected, but some files were left out):\n"
+        "    - link: symbolic link to /etc/passwd, not followed\n"
+    ) in out
     assert "The submissions as they arrived are kept in " in out
 
 

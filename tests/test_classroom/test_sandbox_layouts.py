@@ -64,8 +64,14 @@ HUNTER = textwrap.dedent(
                 if dirpath.startswith(("/proc", "/sys", "/dev", "/proc/1/root/proc", "/proc/self/root/proc")):
                     dirnames[:] = []
                     continue
+                parent = os.path.basename(dirpath)
+                if parent == ".git" or (parent in ("checks", "solutions") and "lesson00.py" in filenames):
+                    FOUND.append(dirpath)
                 for name in filenames:
-                    if name in ("lesson00.py", "gradebook.db", "00_getting_started.ipynb", "HEAD"):
+                    # (nbgrader's own tests ship a gradebook.db in site-packages)
+                    if name == "00_getting_started.ipynb" or (
+                        name == "gradebook.db" and "site-packages" not in dirpath
+                    ):
                         FOUND.append(os.path.join(dirpath, name))
         except Exception as exc:
             pass
