@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from autograder import exercises
 from autograder.cli import exercises_markdown
 
@@ -57,3 +59,21 @@ def test_readme_python_example_runs():
             [sys.executable, "-c", code], capture_output=True, text=True, timeout=300
         )
         assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_readme_class_steps_are_real_commands(capsys):
+    from autograder.cli import main
+
+    readme = (ROOT / "README.md").read_text()
+    steps = sorted(set(re.findall(r"^\$Q class (\w+)", readme, re.M)))
+    assert {"init", "selftest", "collect", "autograde", "feedback", "report", "export"} <= set(
+        steps
+    )
+    for step in steps:
+        with pytest.raises(SystemExit) as info:
+            main(["class", step, "--help"])
+        assert info.value.code == 0, step
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        main(["class", "autograde", "--help"])
+    assert "--resume" in capsys.readouterr().out and "--resume" in readme

@@ -18,6 +18,7 @@ from typing import Any
 
 MAX_NOTEBOOK_BYTES = 50 * 1024**2
 MAX_DEPTH = 32  # folders searched below the submission folder
+MAX_SALVAGED_CELLS = 2000  # code cells recovered from a notebook that is not valid JSON
 NOT_A_NOTEBOOK = "the file is valid JSON but not a Jupyter notebook"
 
 _READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY
@@ -46,10 +47,14 @@ def _salvage_with_positions(text: str) -> list[tuple[int, str]]:
     """(1-based cell position, source) of the code cells that can still be read from a
     notebook that is not valid JSON. The position counts every ``"cell_type"`` key before
     it (escaped quotes inside strings do not count), so it is exact for a truncated file."""
+    import bisect
+
     decoder = json.JSONDecoder()
     starts = [m.start() for m in re.finditer(r'"cell_type"\s*:', text)]
-    cells = []
+    cells: list[tuple[int, str]] = []
     for match in re.finditer(r'"cell_type"\s*:\s*"code"', text):
+        if len(cells) >= MAX_SALVAGED_CELLS:  # a hostile file must not keep the grader busy
+            break
         window = text[match.end() : match.end() + 200_000]
         src = re.search(r'"source"\s*:\s*', window)
         if not src:
@@ -58,7 +63,7 @@ def _salvage_with_positions(text: str) -> list[tuple[int, str]]:
             value, _ = decoder.raw_decode(window[src.end() :])
         except (ValueError, RecursionError):
             continue
-        position = sum(1 for s in starts if s <= match.start())
+        position = bisect.bisect_right(starts, match.start())
         cells.append((position, _source_text(value)))
     return cells
 
