@@ -50,6 +50,33 @@ def notebook(*cells, tags=None, grade_cells=None) -> str:
     return nbformat.writes(nb)
 
 
+def v3_notebook(*cells) -> str:
+    """An nbformat 3 notebook (code cells inside "worksheets")."""
+    nb = nbformat.v3.new_notebook(
+        worksheets=[
+            nbformat.v3.new_worksheet(cells=[nbformat.v3.new_code_cell(input=c) for c in cells])
+        ]
+    )
+    return nbformat.v3.writes_json(nb)
+
+
+def null_meta_notebook(*cells) -> str:
+    """Every cell's metadata says ``"nbgrader": null``."""
+    nb = json.loads(notebook(*cells))
+    for cell in nb["cells"]:
+        cell["metadata"]["nbgrader"] = None
+    return json.dumps(nb)
+
+
+def with_markdown(*cells) -> str:
+    """Each code cell preceded by a markdown cell: code cell i is notebook cell 2i + 2."""
+    nb = nbformat.v4.new_notebook()
+    for src in cells:
+        nb.cells.append(nbformat.v4.new_markdown_cell("Some text"))
+        nb.cells.append(nbformat.v4.new_code_cell(src))
+    return nbformat.writes(nb)
+
+
 def grade_meta(grade_id, points):
     return {
         "grade": True,
@@ -187,6 +214,18 @@ def hostile_submissions(course_root: Path, port: int) -> dict[str, dict[str, str
                 GOOD_X,
             )
         },
+        "v3_notebook": {nb_name: v3_notebook(IMPORTS, GOOD_PLUS, GOOD_X)},
+        "nbgrader_null_meta": {nb_name: null_meta_notebook(IMPORTS, GOOD_PLUS, GOOD_X)},
+        "late_slow_and_crashing_cells": {
+            nb_name: with_markdown(
+                IMPORTS,
+                GOOD_PLUS,
+                GOOD_X,
+                "import time\nwhile True:\n    time.sleep(1)",
+                "import os\nos._exit(9)",
+            )
+        },
+        "not_a_notebook": {nb_name: json.dumps({"hello": "world"})},
         "network": {
             nb_name: notebook(
                 IMPORTS,
@@ -225,6 +264,11 @@ EXPECTED = {
     "skip_execution_tag": (2, 3, "graded", "passed"),
     "stderr_warning": (2, 3, "graded", "passed"),
     "network": (0, 3, "graded", "not yet"),
+    "v3_notebook": (2, 3, "graded", "converted"),
+    "nbgrader_null_meta": (2, 3, "graded", "passed"),
+    # correct functions keep their points; the notes name notebook cells 8 and 10
+    "late_slow_and_crashing_cells": (2, 3, "graded", "notebook cell 8 hung or crashed"),
+    "not_a_notebook": (0, 0, "ungradable", "not a Jupyter notebook"),
 }
 
 
@@ -278,6 +322,9 @@ def test_hostile_submission_outcome(graded_class, student):
     assert scores == {"00.plus_state": plus, "00.x_on_qubit": x}, blob
     assert r["max_score"] == 5.0  # points come from the trusted assignment
     assert text in blob, blob
+    if student == "late_slow_and_crashing_cells":
+        assert any("notebook cell 10 hung or crashed" in n for n in r["notes"]), blob
+        assert r["skipped_cells"] == [8, 10]
 
 
 def test_gradebook_holds_hostile_scores_and_good_student_untouched(graded_class):
