@@ -42,16 +42,16 @@ start: setup
 	$(BIN)/qml-course start
 
 test: setup-dev
-	$(BIN)/ruff check qmlkit autograder tests benchmarks
-	$(BIN)/ruff format --check qmlkit autograder tests benchmarks
+	$(BIN)/ruff check qmlkit autograder tests benchmarks setup.py build_support
+	$(BIN)/ruff format --check qmlkit autograder tests benchmarks setup.py build_support
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: setup-dev
-	$(BIN)/ruff check qmlkit autograder tests benchmarks
-	$(BIN)/ruff format --check qmlkit autograder tests benchmarks
+	$(BIN)/ruff check qmlkit autograder tests benchmarks setup.py build_support
+	$(BIN)/ruff format --check qmlkit autograder tests benchmarks setup.py build_support
 
 bench: setup-dev
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
 
 clean:
-	rm -rf build .pytest_cache test-artifacts
+	rm -rf build dist .pytest_cache test-artifacts

@@ -32,6 +32,7 @@ __all__ = [
     "AutograderError",
     "UnknownExercise",
 ]
+#: the course's version, its only source: pyproject.toml and qmlkit read it from here
 __version__ = "0.1.0"
 
 

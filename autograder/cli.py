@@ -2,7 +2,7 @@
 
 Learners:
     qml-course start            create/update the workspace and start JupyterLab in it
-    qml-course sync             create/update the workspace only
+    qml-course sync             create/update the workspace only (both: --workspace DIR)
     qml-course grade NB...      grade notebooks and print per-exercise results (--json)
     qml-course exercises        list exercise IDs (--lesson NN)
 
@@ -12,6 +12,7 @@ Instructors (see ``qml-course class --help``) manage nbgrader classes.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import json
 import os
@@ -21,34 +22,66 @@ from collections.abc import Sequence
 from .errors import AutograderError
 
 
-def _cmd_sync(args: argparse.Namespace) -> int:
+def _sync_workspace(args: argparse.Namespace):
+    """Create/update the learner's workspace, print what happened, return its folder."""
     from .workspace import sync, workspace_dir
 
-    report = sync()
+    root = workspace_dir(args.workspace)
+    try:
+        report = sync(root)
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise  # main() says the disk is full
+        raise AutograderError(
+            f"Cannot write your workspace at {root}: {exc.strerror or exc} "
+            f"({exc.filename or root}). Choose a folder you can write to with "
+            "--workspace DIR (or QMLCOURSE_WORKSPACE=DIR)."
+        ) from None
     print(report.summary())
-    print(f"Your workspace: {workspace_dir()}")
+    print(f"Your workspace: {root}")
+    return root
+
+
+def _cmd_sync(args: argparse.Namespace) -> int:
+    _sync_workspace(args)
     return 0
 
 
-def _cmd_start(args: argparse.Namespace) -> int:
-    from .workspace import sync, workspace_dir
-
-    report = sync()
-    print(report.summary())
-    root = workspace_dir()
-    cmd = [sys.executable, "-m", "jupyter", "lab", f"--notebook-dir={root}"]
-    if args.no_browser:
+def learner_lab_command(root, port: int | None = None, no_browser: bool = False) -> list[str]:
+    """The command line of the learner's JupyterLab, serving the workspace ``root``."""
+    cmd = [sys.executable, "-m", "jupyter", "lab", f"--ServerApp.root_dir={root}"]
+    if no_browser:
         cmd.append("--no-browser")
-    if args.port:
-        cmd.append(f"--port={args.port}")
+    if port:
+        cmd.append(f"--port={port}")
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")  # containers and CI machines often run as root
-    cmd.extend(args.jupyter_args)
+    return cmd
+
+
+def learner_lab_env(root) -> dict[str, str]:
+    """The environment of the learner's JupyterLab: our learner configuration first on
+    ``JUPYTER_CONFIG_PATH`` (no nbgrader instructor tools, no nbgrader config warnings)."""
+    from .workspace import learner_jupyter_config
+
+    config = str(learner_jupyter_config(root))
+    env = dict(os.environ)
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
+        p for p in (config, env.get("JUPYTER_CONFIG_PATH", "")) if p
+    )
+    return env
+
+
+def _cmd_start(args: argparse.Namespace) -> int:
+    root = _sync_workspace(args)
+    cmd = learner_lab_command(root, args.port, args.no_browser) + list(args.jupyter_args)
+    env = learner_lab_env(root)
     print("Starting JupyterLab: " + " ".join(cmd[2:]))
     sys.stdout.flush()
     if args.dry_run:
         return 0
-    os.execv(sys.executable, cmd)
+    os.chdir(root)  # nbgrader reads config from the server's folder: never a stranger's
+    os.execve(sys.executable, cmd, env)
     return 0  # pragma: no cover
 
 
@@ -69,7 +102,11 @@ def exercises_markdown() -> str:
     import inspect
 
     from .engine import exercises, get_exercise
-    from .solutions import reference
+
+    try:
+        from .solutions import reference
+    except ImportError:  # an installed wheel ships no reference solutions
+        reference = None
 
     lines = [
         "| ID | signature | points | time limit | exercise |",
@@ -77,10 +114,10 @@ def exercises_markdown() -> str:
     ]
     for ex_id in exercises():
         ex = get_exercise(ex_id)
-        try:
-            sig = f"`{ex.function_name}{inspect.signature(reference(ex_id))}`"
-        except (ImportError, AttributeError, ValueError):
-            sig = f"`{ex.function_name}(...)`"
+        sig = f"`{ex.function_name}(...)`"
+        if reference is not None:
+            with contextlib.suppress(ImportError, AttributeError, ValueError):
+                sig = f"`{ex.function_name}{inspect.signature(reference(ex_id))}`"
         sig = sig.replace("'", "").replace("|", "\\|")
         title = ex.title.replace("|", "\\|")
         lines.append(f"| {ex_id} | {sig} | {ex.points:g} | {ex.time_limit:g} s | {title} |")
@@ -100,10 +137,18 @@ def _cmd_exercises(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
     parser = argparse.ArgumentParser(prog="qml-course", description="The QML Course command line.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    where = (
+        "the workspace folder (default: QMLCOURSE_WORKSPACE, else workspace/ in a checkout, "
+        "else ~/qml-course)"
+    )
 
     p = sub.add_parser("start", help="create/update the workspace and start JupyterLab")
+    p.add_argument("--workspace", metavar="DIR", default=None, help=where)
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
     p.add_argument("--port", type=int, default=None)
     p.add_argument("--dry-run", action="store_true", help="prepare, print, but do not start")
@@ -111,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_start)
 
     p = sub.add_parser("sync", help="create/update the workspace; never overwrites your edits")
+    p.add_argument("--workspace", metavar="DIR", default=None, help=where)
     p.set_defaults(func=_cmd_sync)
 
     p = sub.add_parser("grade", help="grade notebooks and print per-exercise results")
@@ -147,6 +193,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("qml-course: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `qml-course exercises | head`: the reader has gone
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as exc:
         if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
             if args.command == "class":

@@ -29,21 +29,54 @@ CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
 
 
 def repo_root() -> Path:
-    """The checkout that holds ``lessons/`` (override with ``QMLCOURSE_ROOT``)."""
+    """The folder that holds our packages (override with ``QMLCOURSE_ROOT``).
+
+    In a checkout (or an unpacked source archive) that is the checkout, with ``lessons/``
+    beside the packages; in an installed wheel it is ``site-packages``, which has no
+    ``lessons/``: a wheel ships the learners' versions only (:data:`PACKAGED_LESSONS`).
+    """
     env = os.environ.get("QMLCOURSE_ROOT")
     if env:
         return Path(env).resolve()
     return Path(__file__).resolve().parents[1]
 
 
+#: the learners' versions of the lessons, generated when the wheel is built (``setup.py``);
+#: absent in a checkout, where they are generated from ``lessons/`` on every sync
+PACKAGED_LESSONS = Path(__file__).resolve().parent / "student_lessons"
+
+GET_AUTHORED_LESSONS = (
+    "The authored lessons (with solutions), which instructors' commands need, are not part "
+    "of the installed qml-course package: it holds only the learners' versions. Get them "
+    "from a checkout of the course repository or from its source archive "
+    "(qml_course-VERSION.tar.gz, e.g. `pip download --no-deps --no-binary :all: "
+    "qml-course`, then unpack it). Then install the course from that folder "
+    "(`pip install -e FOLDER`) or set QMLCOURSE_ROOT=FOLDER, and run the command again."
+)
+
+
+def authored_lessons_available() -> bool:
+    """True in a checkout (or with ``QMLCOURSE_ROOT``): ``lessons/`` with the sources."""
+    return (repo_root() / "lessons").is_dir()
+
+
 def lessons_dir() -> Path:
+    """The authored lessons' folder, or a message saying how to get it."""
     path = repo_root() / "lessons"
-    if not path.is_dir():
+    if path.is_dir():
+        return path
+    if os.environ.get("QMLCOURSE_ROOT"):
         raise AutograderError(
-            f"No lessons folder at {path}. Run this from a checkout of the course, or set "
-            "QMLCOURSE_ROOT to the folder that contains lessons/."
+            f"No lessons folder at {path}. QMLCOURSE_ROOT must name the course's folder "
+            "(the checkout or unpacked source archive that holds lessons/ and "
+            "pyproject.toml); correct it, or unset it."
         )
-    return path
+    if PACKAGED_LESSONS.is_dir():
+        raise AutograderError(GET_AUTHORED_LESSONS)
+    raise AutograderError(
+        f"No lessons folder at {path}. Run this from a checkout of the course, or set "
+        "QMLCOURSE_ROOT to the folder that contains lessons/."
+    )
 
 
 @dataclass(frozen=True)
@@ -59,14 +92,14 @@ class Lesson:
         return self.folder / f"{self.name}.ipynb"
 
 
-def list_lessons() -> list[Lesson]:
-    """The authored lessons, in order.
+def list_lessons(where: Path | None = None) -> list[Lesson]:
+    """The authored lessons (in ``where``, by default :func:`lessons_dir`), in order.
 
     >>> list_lessons()[0].name
     '00_getting_started'
     """
     out = []
-    for folder in sorted(lessons_dir().iterdir()):
+    for folder in sorted((where or lessons_dir()).iterdir()):
         m = LESSON_DIR_RE.match(folder.name)
         if m and (folder / f"{folder.name}.ipynb").exists():
             out.append(Lesson(m.group(1), folder.name, folder))
@@ -153,3 +186,54 @@ def student_version(nb: Any) -> Any:
     for pre in (ClearSolutions(config=cfg), ClearHiddenTests(config=cfg), ClearOutput(config=cfg)):
         nb, resources = pre.preprocess(nb, resources)
     return nb
+
+
+def notebook_bytes(nb: Any) -> bytes:
+    """A notebook as the bytes we write: nbformat's own layout plus a final newline."""
+    import nbformat
+
+    return (nbformat.writes(nb) + "\n").encode()
+
+
+def lesson_files(lesson: Lesson) -> dict[str, bytes]:
+    """The learner's files of one lesson: its student version and its pictures.
+
+    Keys are paths relative to the workspace (``NN_topic/NN_topic.ipynb``,
+    ``NN_topic/img/...``). The same function makes the wheel's lessons at build time
+    (``setup.py``) and a checkout's workspace, so both hold the same bytes.
+    """
+    import nbformat
+
+    nb = student_version(nbformat.read(str(lesson.notebook), as_version=4))
+    files = {f"{lesson.name}/{lesson.name}.ipynb": notebook_bytes(nb)}
+    img = lesson.folder / "img"
+    if img.is_dir():
+        for pic in sorted(img.rglob("*")):
+            rel = pic.relative_to(img)
+            if pic.is_file() and not any(part.startswith(".") for part in rel.parts):
+                files[f"{lesson.name}/img/{rel.as_posix()}"] = pic.read_bytes()
+    return files
+
+
+def student_files() -> dict[str, bytes]:
+    """Relative path -> bytes of every learner's file of the course.
+
+    From the authored lessons when they are here (a checkout), otherwise from the
+    student versions the installed package ships.
+    """
+    if authored_lessons_available():
+        files: dict[str, bytes] = {}
+        for lesson in list_lessons():
+            files.update(lesson_files(lesson))
+        return files
+    if PACKAGED_LESSONS.is_dir():
+        return {
+            path.relative_to(PACKAGED_LESSONS).as_posix(): path.read_bytes()
+            for path in sorted(PACKAGED_LESSONS.rglob("*"))
+            if path.is_file() and LESSON_DIR_RE.match(path.relative_to(PACKAGED_LESSONS).parts[0])
+        }
+    raise AutograderError(
+        f"This qml-course has no lessons: neither a checkout's lessons/ ({repo_root()}) nor "
+        f"the learners' lessons of the installed package ({PACKAGED_LESSONS}). Reinstall it "
+        "(`pip install --force-reinstall qml-course`) or run it from a checkout."
+    )

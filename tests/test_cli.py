@@ -32,6 +32,35 @@ def test_start_dry_run_prepares_workspace(tmp_path, monkeypatch, capsys):
     assert (tmp_path / "ws" / "00_getting_started" / "00_getting_started.ipynb").exists()
 
 
+def test_one_version(capsys):
+    """(The installed distribution's own version is checked on the wheel, in
+    tests/test_distribution.py; an editable install's metadata may lag behind.)"""
+    import autograder
+    import qmlkit
+
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"qml-course {autograder.__version__}"
+    assert qmlkit.__version__ == autograder.__version__
+
+
+def test_sync_into_a_given_folder(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("QMLCOURSE_WORKSPACE", str(tmp_path / "not-this-one"))
+    assert main(["sync", "--workspace", str(tmp_path / "mine")]) == 0
+    out = capsys.readouterr().out
+    assert f"Your workspace: {(tmp_path / 'mine').resolve()}" in out and "12 new" in out
+    assert (tmp_path / "mine" / "11_ibm_quantum" / "11_ibm_quantum.ipynb").exists()
+    assert not (tmp_path / "not-this-one").exists()
+
+
+def test_unwritable_workspace_is_a_clear_message(tmp_path, capsys):
+    (tmp_path / "a-file").write_text("not a folder")
+    assert main(["sync", "--workspace", str(tmp_path / "a-file" / "ws")]) == 2
+    err = capsys.readouterr().err
+    assert "Cannot write your workspace" in err and "--workspace DIR" in err
+
+
 def test_grade_bad_file_is_a_clear_message(tmp_path, capsys):
     bad = tmp_path / "00_getting_started.ipynb"
     bad.write_text("{ not json")

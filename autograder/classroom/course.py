@@ -101,6 +101,7 @@ def init_course(
     path: str | Path, course_id: str = "qml-course", db_url: str | None = None
 ) -> Course:
     """Create a course directory with every lesson as an assignment."""
+    lessons = list_lessons()  # first: without the authored lessons, create nothing
     root = Path(path).resolve()
     if root.exists() and any(root.iterdir()) and not (root / "nbgrader_config.py").exists():
         raise AutograderError(f"{root} exists and is not empty; choose a new folder.")
@@ -130,7 +131,7 @@ def init_course(
                 course_id=course_id, root=str(root), db_url=db_url, exchange=str(exchange)
             )
         )
-    for lesson in list_lessons():
+    for lesson in lessons:
         dest = root / "source" / lesson.name
         if dest.exists():
             continue  # never overwrite an instructor's edited assignment

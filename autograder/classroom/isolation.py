@@ -65,7 +65,7 @@ PASS_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "TZ")
 
 #: our own packages; the sandbox gets copies without these sub-packages
 OWN_PACKAGES = ("autograder", "qmlkit")
-SECRET_SUBPACKAGES = {"autograder": ("checks", "solutions")}
+SECRET_SUBPACKAGES = {"autograder": ("checks", "solutions", "student_lessons")}
 
 
 @dataclass
