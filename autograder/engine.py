@@ -280,6 +280,9 @@ class Tester:
         except LearnerError as err:
             result.message = f"Your function {err.message}"
             result.kind = err.kind
+        except MemoryError as exc:  # the answer is too large to compare
+            result.kind = "unusable"
+            result.message = _unusable(exc)
         except CheckTimeBudget as exc:
             # the grader's own work on this answer ran past its budget (see errors.py)
             result.message = str(exc)
@@ -288,9 +291,24 @@ class Tester:
         except Exception as exc:  # a bug in our checker: report, never blame the learner
             result.kind = "internal"
             result.message = f"internal grader error ({type(exc).__name__}: {exc})"
+        except BaseException as exc:
+            # a library that panics (pyo3's PanicException is a BaseException) on a value
+            # the learner returned: the answer could not be checked, and the grader goes on
+            if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+                raise
+            result.kind = "unusable"
+            result.message = _unusable(exc)
         if not result.passed:
             result.points = 0.0
         self.cases.append(result)
+
+
+def _unusable(exc: BaseException) -> str:
+    return (
+        "Your answer could not be checked: working with the value your function returned "
+        f"made the checker fail ({type(exc).__name__}). Return the kind of value the "
+        "exercise asks for (its type and size are in the exercise statement)."
+    )
 
 
 def _raise_in_thread(thread: threading.Thread) -> None:

@@ -65,6 +65,9 @@ class CheckBudget(CheckFailed):
     whose simulation would take gates × 2^qubits beyond the limit). Fails that case."""
 
 
-class CheckTimeBudget(Exception):
+class CheckTimeBudget(BaseException):
     """Checking one exercise took the grader more time than its budget; raised in the
-    trusted grading process by an alarm. Fails the running case and skips the rest."""
+    trusted grading process by an alarm. Fails the running case and skips the rest.
+
+    A ``BaseException``, so that no ``except Exception`` on the way (a guarded hint, a
+    decoder) can swallow it and let the check run on without its alarm."""

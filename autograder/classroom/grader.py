@@ -280,7 +280,8 @@ def grade_submission(
             errors, stuck, why = session.exec_cells(sources, deadline, limits.cell_timeout())
             if stuck is None:
                 result["cell_errors"] = [
-                    f"cell {run[e['index']][0]}: {e.get('ename')}: {e.get('evalue')}"
+                    f"cell {run[e['index']][0]}: {str(e.get('ename'))[:100]}: "
+                    f"{str(e.get('evalue'))[:300]}"
                     for e in errors
                     if isinstance(e, dict)
                     and isinstance(e.get("index"), int)
@@ -416,6 +417,10 @@ def _grade_one(ex: dict, session: SandboxSession, deadline: float) -> dict[str, 
         tester.cases[-1].kind = "timeout"
     except Exception as exc:
         result.error = f"internal grader error ({type(exc).__name__}: {exc})"
+    except BaseException as exc:  # a library panic between cases: ours, not the learner's
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        result.error = f"internal grader error ({type(exc).__name__}: {exc})"
     result.cases = tester.cases
     if any(c.kind == "timeout" and "took the grader" in (c.message or "") for c in result.cases):
         over_budget = True
@@ -481,7 +486,9 @@ def _grade_job(job: dict) -> dict[str, Any]:
             job.get("isolation"),
             Path(job["course_root"]) if job.get("course_root") else None,
         )
-    except Exception as exc:  # never lose the run to one submission
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # never lose the run to one submission
         return {
             "student": job["student"],
             "assignment": job["assignment"],

@@ -390,59 +390,75 @@ def prepare_workdir(workdir: Path, uid: int | None) -> None:
     os.chmod(workdir, 0o700 if uid is None else 0o755)
 
 
+#: folders below a submission's folder that are copied for grading
+MAX_INPUT_DEPTH = 16
+MAX_INPUT_FILES = 2000
+
+
 def copy_input(source: Path, dest: Path, max_bytes: int) -> list[str]:
     """Copy a submission's data files (not notebooks, not hidden files) for the sandbox.
 
     Symbolic links and anything that is not a regular file are skipped, never followed;
-    copying stops at ``max_bytes``. Returns notes about what was left out.
+    copying stops at ``max_bytes``, ``MAX_INPUT_FILES`` files and ``MAX_INPUT_DEPTH``
+    folders deep. Returns notes about what was left out.
     """
     notes: list[str] = []
     dest.mkdir(parents=True, exist_ok=True)
-    total = 0
+    total = files = 0
     if not source.is_dir() or source.is_symlink():
         return notes
-    for dirpath, dirnames, filenames in os.walk(source, followlinks=False):
-        rel = Path(dirpath).relative_to(source)
-        dirnames[:] = [
-            d
-            for d in sorted(dirnames)
-            if not d.startswith(".") and not os.path.islink(os.path.join(dirpath, d))
-        ]
-        for name in sorted(filenames):
-            if name.startswith(".") or name.endswith(".ipynb"):
+    stack: list[tuple[Path, int]] = [(Path("."), 0)]
+    while stack:
+        rel, depth = stack.pop()
+        try:
+            entries = sorted(os.scandir(source / rel), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
                 continue
-            src = Path(dirpath) / name
             try:
-                st = os.lstat(src)
+                st = entry.stat(follow_symlinks=False)
             except OSError:
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                if depth + 1 > MAX_INPUT_DEPTH:
+                    notes.append(f"{rel / name}: folders nested too deep; not copied for grading")
+                else:
+                    stack.append((rel / name, depth + 1))
+                continue
+            if name.endswith(".ipynb"):
                 continue
             if not stat.S_ISREG(st.st_mode):
                 notes.append(f"{rel / name}: not a regular file; not copied for grading")
                 continue
-            if total + st.st_size > max_bytes:
+            if total + st.st_size > max_bytes or files >= MAX_INPUT_FILES:
                 notes.append(
-                    f"{rel / name}: the submission's files are over "
-                    f"{max_bytes // 1024**2} MB; not copied for grading"
+                    f"{rel / name}: over the limit of {max_bytes // 1024**2} MB or "
+                    f"{MAX_INPUT_FILES} files for a submission; not copied for grading"
                 )
                 continue
             target = dest / rel / name
-            target.parent.mkdir(parents=True, exist_ok=True)
             try:
-                fd = os.open(src, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+                target.parent.mkdir(parents=True, exist_ok=True)
+                fd = os.open(source / rel / name, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
                 with os.fdopen(fd, "rb") as fin, open(target, "wb") as fout:
                     shutil.copyfileobj(fin, fout, 1024 * 1024)
             except OSError as exc:
                 notes.append(f"{rel / name}: could not be read ({exc.strerror})")
                 continue
             total += st.st_size
+            files += 1
     _make_readable(dest)
-    return notes
+    return notes[:50]
 
 
 def apply_limits(limits: Limits) -> None:
     """Set the resource limits of the current process (run in the child before exec)."""
     os.setsid()
     _die_with_parent()
+    _leave_session_keyring()
     pairs = [
         (resource.RLIMIT_CPU, limits.cpu_seconds),
         (resource.RLIMIT_AS, limits.memory_bytes),
@@ -460,6 +476,113 @@ def apply_limits(limits: Limits) -> None:
             resource.setrlimit(which, (value, value))
         except (ValueError, OSError):
             pass
+
+
+# ------------------------------------------------------------------- seccomp filter
+# Syscalls the sandbox may not make, by architecture: new user namespaces (unshare and
+# clone with CLONE_NEWUSER; clone3 answers ENOSYS so the C library falls back to clone,
+# whose flags can be inspected), the kernel keyrings, mounts, BPF, perf and userfaultfd.
+_AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
+_SYSCALLS = {
+    "x86_64": {
+        "unshare": 272,
+        "clone": 56,
+        "clone3": 435,
+        "setns": 308,
+        "keyctl": 250,
+        "add_key": 248,
+        "request_key": 249,
+        "mount": 165,
+        "umount2": 166,
+        "pivot_root": 155,
+        "bpf": 321,
+        "perf_event_open": 298,
+        "userfaultfd": 323,
+        "io_uring_setup": 425,
+    },
+    "aarch64": {
+        "unshare": 97,
+        "clone": 220,
+        "clone3": 435,
+        "setns": 268,
+        "keyctl": 219,
+        "add_key": 217,
+        "request_key": 218,
+        "mount": 40,
+        "umount2": 39,
+        "pivot_root": 41,
+        "bpf": 280,
+        "perf_event_open": 241,
+        "userfaultfd": 282,
+        "io_uring_setup": 425,
+    },
+}
+CLONE_NEWUSER = 0x10000000
+_ERRNO = 0x00050000
+_ALLOW = 0x7FFF0000
+
+
+def seccomp_filter(machine: str | None = None) -> bytes | None:
+    """A classic-BPF seccomp program (as bubblewrap's ``--seccomp`` reads it) that denies
+    the syscalls above with EPERM; ``None`` on an architecture we have no table for."""
+    import errno
+    import platform
+    import struct
+
+    machine = machine or platform.machine()
+    if machine not in _SYSCALLS:
+        return None
+    nr = _SYSCALLS[machine]
+    ld, jeq, jset, jge, ret = 0x20, 0x15, 0x45, 0x35, 0x06  # BPF_LD|W|ABS, JMP|..., RET|K
+    code: list[list] = []
+    labels: dict[str, int] = {}
+
+    def emit(op: int, k: int, jt: int | str = 0, jf: int | str = 0) -> None:
+        code.append([op, jt, jf, k])
+
+    emit(ld, 4)  # seccomp_data.arch
+    emit(jeq, _AUDIT_ARCH[machine], jf="deny")  # another ABI (32-bit calls): refused
+    emit(ld, 0)  # seccomp_data.nr
+    if machine == "x86_64":
+        emit(jge, 0x40000000, jt="deny")  # the x32 ABI
+    emit(jeq, nr["unshare"], jt="flags")
+    emit(jeq, nr["clone"], jt="flags")
+    emit(jeq, nr["clone3"], jt="enosys")  # flags behind a pointer: make libc use clone
+    for name, number in nr.items():
+        if name not in ("unshare", "clone", "clone3"):
+            emit(jeq, number, jt="deny")
+    emit(ret, _ALLOW)
+    labels["flags"] = len(code)
+    emit(ld, 16)  # seccomp_data.args[0], low 32 bits (little-endian): the flags
+    emit(jset, CLONE_NEWUSER, jt="deny")
+    emit(ret, _ALLOW)
+    labels["enosys"] = len(code)
+    emit(ret, _ERRNO | errno.ENOSYS)
+    labels["deny"] = len(code)
+    emit(ret, _ERRNO | errno.EPERM)
+    out = []
+    for i, (op, jt, jf, k) in enumerate(code):
+        jt = labels[jt] - i - 1 if isinstance(jt, str) else jt
+        jf = labels[jf] - i - 1 if isinstance(jf, str) else jf
+        out.append(struct.pack("=HBBI", op, jt, jf, k))
+    return b"".join(out)
+
+
+def _leave_session_keyring() -> None:
+    """Give this process a new, empty session keyring: the sandbox must not reach keys
+    the grader's login session holds."""
+    import platform
+
+    number = _SYSCALLS.get(platform.machine(), {}).get("keyctl")
+    if number is None:
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.syscall(number, 1, None)  # KEYCTL_JOIN_SESSION_KEYRING, anonymous
+    except Exception:  # pragma: no cover - best effort
+        pass
 
 
 def _die_with_parent() -> None:

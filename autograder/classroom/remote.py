@@ -68,6 +68,10 @@ def sweep_stale() -> list[Path]:
     return removed
 
 
+#: frames read ahead from a sandbox; the reader blocks (and so does the sandbox) beyond
+FRAME_QUEUE = 4
+
+
 class SandboxDied(Exception):
     """The sandbox process ended (crash, memory kill, os._exit) or was killed."""
 
@@ -101,7 +105,7 @@ class SandboxSession:
         self.hidden = hidden
         self.source_dir = source_dir
         self.proc: subprocess.Popen | None = None
-        self.frames: queue.Queue = queue.Queue()
+        self.frames: queue.Queue = queue.Queue(maxsize=FRAME_QUEUE)
         self.callbacks: dict[int, Callable[..., Any]] = {}
         self.base: Path | None = None
         self.workdir: Path | None = None
@@ -130,19 +134,30 @@ class SandboxSession:
         self.kill()
         try:
             self._stage()
-        except OSError as exc:
+        except (OSError, RecursionError, shutil.Error) as exc:
+            if self.base is not None:
+                shutil.rmtree(self.base, ignore_errors=True)
+                self.base = None
             raise InfrastructureError(f"could not prepare the sandbox's files ({exc})") from exc
         assert self.base is not None
         self.starts += 1
         uid = iso.sandbox_uid() if self.isolation.level in ("bwrap", "uid") else None
         stderr_path = self.base / "stderr.log"
         pass_fds: tuple[int, ...] = ()
+        extra_fds: list[int] = []
         args_r = -1
         if self.isolation.level == "bwrap":
             etc = iso.stage_etc(self.base / f"etc-{self.starts}", uid)
             options = iso.bwrap_args(
                 self.limits, self.base / "lib", self.base / "input", etc, self.hidden, uid
             )
+            program = iso.seccomp_filter()
+            if program is not None:
+                seccomp_r, seccomp_w = os.pipe()
+                os.write(seccomp_w, program)
+                os.close(seccomp_w)
+                extra_fds.append(seccomp_r)
+                options += ["--seccomp", str(seccomp_r)]
             data = b"\0".join(a.encode() for a in options)
             args_r, args_w = os.pipe()
             if len(data) >= 60_000:  # pipe buffers hold 64 KiB
@@ -151,7 +166,7 @@ class SandboxSession:
                 raise InfrastructureError("the sandbox's mount list is too long")
             os.write(args_w, data)
             os.close(args_w)
-            pass_fds = (args_r,)
+            pass_fds = (args_r, *extra_fds)
             cmd = iso.sandbox_command(self.isolation, uid, args_fd=args_r)
             env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
             cwd = "/"
@@ -187,10 +202,11 @@ class SandboxSession:
         except OSError as exc:
             raise InfrastructureError(f"could not start the sandbox ({exc})") from exc
         finally:
-            if args_r >= 0:
-                os.close(args_r)
+            for fd in [args_r, *extra_fds]:
+                if fd >= 0:
+                    os.close(fd)
         _register_child(self.proc.pid)
-        self.frames = queue.Queue()
+        self.frames = queue.Queue(maxsize=FRAME_QUEUE)
         reader = threading.Thread(target=self._read, args=(self.proc, self.frames), daemon=True)
         reader.start()
         try:
@@ -222,21 +238,37 @@ class SandboxSession:
 
     @staticmethod
     def _read(proc: subprocess.Popen, frames: queue.Queue) -> None:
+        def put(item: Any) -> bool:
+            """Hand a frame over; False once nobody will read it (the sandbox is gone)."""
+            while True:
+                try:
+                    frames.put(item, timeout=0.5)
+                    return True
+                except queue.Full:
+                    if proc.poll() is not None:
+                        return False
+
         try:
             while True:
-                frame = wire.read_frame(proc.stdout, limit=wire.SANDBOX_FRAME_LIMIT)
-                frames.put(frame)
-                if frame is None:
+                try:
+                    frame = wire.read_frame(proc.stdout, limit=wire.SANDBOX_FRAME_LIMIT)
+                except (OSError, ValueError) as exc:
+                    if isinstance(exc, wire.WireError):
+                        raise
+                    frame = None  # the pipe was closed by kill()
+                if not put(frame) or frame is None:
                     return
         except Exception as exc:  # a malformed frame: the sandbox is no longer trusted
-            frames.put(
-                {
-                    "result": "error",
-                    "kind": "protocol",
-                    "message": f"sent a malformed message ({str(exc)[:200]})",
-                }
+            reason = str(exc)[:200]
+            kind = "too_large" if "over the limit" in reason else "protocol"
+            message = (
+                "sent an answer too large for the grader (over "
+                f"{wire.SANDBOX_FRAME_LIMIT // 1024**2} MB)"
+                if kind == "too_large"
+                else f"sent a malformed message ({reason})"
             )
-            frames.put(None)
+            if put({"result": "error", "kind": kind, "message": message}):
+                put(None)
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
@@ -350,9 +382,14 @@ class SandboxSession:
                 return [], current if current is not None else 0, why
             if frame.get("event") == "cell":
                 index = frame.get("index")
-                if isinstance(index, int) and 0 <= index < len(cells):
+                # only a new cell gets a new clock: repeated or forged events do not
+                if (
+                    isinstance(index, int)
+                    and 0 <= index < len(cells)
+                    and (current is None or index > current)
+                ):
                     current = index
-                cell_deadline = min(deadline, time.monotonic() + cell_seconds)
+                    cell_deadline = min(deadline, time.monotonic() + cell_seconds)
                 continue
             if frame.get("result") == "done":
                 errors = frame.get("errors", [])
@@ -385,7 +422,7 @@ class SandboxSession:
                     raise LearnerError(
                         f"returned a value the grader cannot accept: {exc}"
                     ) from None
-                except Exception as exc:  # a malformed reply fails this case only
+                except (Exception, RecursionError) as exc:  # a malformed reply fails this case
                     raise LearnerError(
                         f"returned a value that could not be read ({type(exc).__name__})"
                     ) from None
@@ -397,8 +434,9 @@ class SandboxSession:
         return {"__callback__": cid, "name": getattr(fn, "__name__", "f")}
 
     def _answer_callback(self, frame: dict) -> None:
-        fn = self.callbacks.get(frame.get("callback"))  # type: ignore[arg-type]
         try:
+            cid = frame.get("callback")
+            fn = self.callbacks.get(cid) if isinstance(cid, int) else None
             if fn is None:
                 raise WireError("unknown callback")
             args = wire.decode(frame.get("args", []))
@@ -471,9 +509,19 @@ class RemoteFunction:
             raise LearnerError(f"crashed: {died}.", kind="crash") from None
 
 
+#: the kinds of failure a sandbox may report; anything else is read as an exception (a
+#: sandbox must never be able to claim a grader problem, which would leave it unscored)
+_KINDS = {"exception", "exit", "missing", "unsendable", "protocol", "too_large"}
+
+
+def _text(value: Any, limit: int = 2000) -> str:
+    return value[:limit] if isinstance(value, str) else ""
+
+
 def _learner_error(frame: dict) -> LearnerError:
-    kind = frame.get("kind", "exception")
-    message = frame.get("message", "")
+    kind = frame.get("kind")
+    kind = kind if kind in _KINDS else "exception"
+    message = _text(frame.get("message"))
     if kind == "exit":
         return LearnerError(
             f"called sys.exit({message}) (or exit()); a function should return its answer "
@@ -481,8 +529,10 @@ def _learner_error(frame: dict) -> LearnerError:
             kind="exit",
         )
     if kind == "exception":
-        etype = frame.get("etype", "Exception")
-        where = f"\n({frame['where']})" if frame.get("where") else ""
+        etype = _text(frame.get("etype"), 100)
+        if not etype.isidentifier():
+            etype = "Exception"
+        where = f"\n({_text(frame.get('where'), 200)})" if frame.get("where") else ""
         if etype == "NotImplementedError" and not message:
             err = LearnerError(
                 "raised NotImplementedError: the exercise is not done yet. Replace the "
@@ -494,10 +544,12 @@ def _learner_error(frame: dict) -> LearnerError:
             )
         else:
             err = LearnerError(f"raised {etype}: {message}{where}")
-        err.original = _rebuild_exception(etype, frame.get("mro", []), message)
+        mro = frame.get("mro")
+        mro = [m for m in mro if isinstance(m, str)][:50] if isinstance(mro, list) else []
+        err.original = _rebuild_exception(etype, mro, message)
         return err
     return LearnerError(
-        message or "failed in the sandbox", kind=kind if kind != "missing" else "exception"
+        message or "failed in the sandbox", kind="exception" if kind == "missing" else kind
     )
 
 
@@ -505,10 +557,19 @@ def _rebuild_exception(etype: str, mro: list[str], message: str) -> BaseExceptio
     """An exception object whose class matches the learner's by name (for expect_raises)."""
     bases = [getattr(builtins, n) for n in mro if isinstance(getattr(builtins, n, None), type)]
     bases = [b for b in bases if issubclass(b, BaseException)] or [Exception]
-    if bases[0].__name__ == etype:
-        return bases[0](message)
-    cls = type(etype, (bases[0],), {})
-    return cls(message)
+    try:
+        if bases[0].__name__ == etype:
+            return bases[0](message)
+        return type(etype, (bases[0],), {})(message)
+    except Exception:
+        # classes that need more than a message (UnicodeDecodeError, ExceptionGroup, ...)
+        # or cannot be subclassed: keep the name, derive from the nearest simple base
+        for base in [*bases, Exception]:
+            try:
+                return type(etype, (base,), {"__init__": Exception.__init__})(message)
+            except Exception:
+                continue
+        return Exception(message)
 
 
 class RemoteTester(Tester):

@@ -56,7 +56,21 @@ class Sandbox:
     def send(self, message: dict) -> None:
         if os.getpid() != self.pid:  # a process the learner forked must never answer
             os._exit(0)
-        self.proto_out.write(wire.dumps(message))
+        data = wire.dumps(message)
+        if len(data) > wire.SANDBOX_FRAME_LIMIT and message.get("result") == "value":
+            data = wire.dumps(
+                {
+                    "result": "error",
+                    "kind": "too_large",
+                    "message": (
+                        f"returned a value too large to check: {len(data) / 1024**2:.0f} MB "
+                        f"once encoded, and the grader accepts up to "
+                        f"{wire.SANDBOX_FRAME_LIMIT // 1024**2} MB. Does it return far more "
+                        "than the exercise asks for?"
+                    ),
+                }
+            )
+        self.proto_out.write(data)
         self.proto_out.flush()
 
     def _handle(self, value: Any) -> dict:

@@ -28,7 +28,12 @@ import numpy as np
 
 MAX_DEPTH = 20
 #: largest message the trusted side reads from a sandbox
-SANDBOX_FRAME_LIMIT = 64 * 1024 * 1024
+SANDBOX_FRAME_LIMIT = 48 * 1024 * 1024
+#: most JSON containers in one message (arrays cross as npy bytes, so real messages have
+#: few); bounds the memory json.loads may need for a hostile message
+MAX_CONTAINERS = 200_000
+#: largest array (elements) accepted from a sandbox
+MAX_ARRAY_ELEMENTS = 2**25
 #: largest serialised circuit (QPY, base64) accepted from a sandbox
 QPY_LIMIT = 8 * 1024 * 1024
 
@@ -44,7 +49,31 @@ def _npy(arr: np.ndarray) -> str:
 
 
 def _from_npy(text: str) -> np.ndarray:
-    return np.load(io.BytesIO(base64.b64decode(text)), allow_pickle=False)
+    buf = io.BytesIO(base64.b64decode(text))
+    # read the header first: the shape it claims decides what np.load would allocate
+    version = np.lib.format.read_magic(buf)
+    if version == (1, 0):
+        shape, _fortran, dtype = np.lib.format.read_array_header_1_0(buf)
+    elif version in ((2, 0), (3, 0)):
+        shape, _fortran, dtype = np.lib.format.read_array_header_2_0(buf)
+    else:
+        raise WireError(f"unknown .npy version {version}")
+    size = math.prod(shape)
+    if size > MAX_ARRAY_ELEMENTS or dtype.kind not in "biufcU" or dtype.hasobject:
+        raise WireError(
+            f"an array of {size:,} elements of dtype {dtype} cannot be checked "
+            f"(the grader accepts numbers or text, up to {MAX_ARRAY_ELEMENTS:,} elements)"
+        )
+    buf.seek(0)
+    arr = np.load(buf, allow_pickle=False)
+    if arr.size > MAX_ARRAY_ELEMENTS or arr.dtype.itemsize == 0 and arr.size > 0:
+        raise WireError(
+            f"an array of {arr.size:,} elements is too large to check "
+            f"(the grader accepts up to {MAX_ARRAY_ELEMENTS:,})"
+        )
+    if arr.dtype.kind not in "biufcU":
+        raise WireError(f"arrays of dtype {arr.dtype} cannot be checked")
+    return arr
 
 
 def encode(
@@ -129,6 +158,143 @@ def _encode_qiskit(value: Any, enc: Callable[[Any], Any]) -> Any:
     return None
 
 
+#: classical bits a learner's circuit may declare (qubits: compare.MAX_CIRCUIT_QUBITS)
+MAX_CIRCUIT_CLBITS = 1024
+#: memory and time a throw-away process may spend loading a circuit to vet it
+QPY_VET_BYTES = 1024**3
+QPY_VET_SECONDS = 30.0
+
+
+_QPY_LAYOUT: tuple[int, int] | None | bool = False  # (version, header offset), None: unknown
+
+
+def _qpy_layout() -> tuple[int, int] | None:
+    """Where the circuit header sits in QPY files that this Qiskit writes.
+
+    Found by writing a known circuit: the header (name size, phase type and size, qubits,
+    classical bits, metadata size, registers, instructions) comes right before the name,
+    and what precedes it does not depend on the circuit. ``None`` if the format is not
+    recognised (then only the vetting in a child process protects the grader)."""
+    global _QPY_LAYOUT
+    if _QPY_LAYOUT is False:
+        import struct
+
+        from qiskit import QuantumCircuit, qpy
+
+        try:
+            probe = QuantumCircuit(7, 11, name="qmlcourse-calibration")
+            for q in range(3):
+                probe.x(q)
+            buf = io.BytesIO()
+            qpy.dump(probe, buf)
+            raw = buf.getvalue()
+            where = raw.find(struct.pack("!II", 7, 11))
+            start = where - 5
+            name = raw.find(b"qmlcourse-calibration")
+            ok = (
+                where > 0
+                and struct.unpack("!H", raw[start : start + 2])[0] == len(probe.name)
+                and struct.unpack("!Q", raw[start + 25 : start + 33])[0] == 3
+                and start + 33 <= name
+            )
+            _QPY_LAYOUT = (raw[6], start) if ok else None
+        except Exception:  # pragma: no cover - another QPY format
+            _QPY_LAYOUT = None
+    return _QPY_LAYOUT  # type: ignore[return-value]
+
+
+def _check_qpy_header(raw: bytes) -> None:
+    """Refuse a circuit whose QPY header declares sizes the grader will not build."""
+    import struct
+
+    from ..compare import MAX_CIRCUIT_OPS, MAX_CIRCUIT_QUBITS
+
+    layout = _qpy_layout()
+    if layout is None:
+        return
+    version, start = layout
+    if len(raw) < start + 33 or raw[:6] != b"QISKIT" or raw[6] != version:
+        raise WireError("a circuit in an unexpected QPY format")
+    qubits, clbits = struct.unpack("!II", raw[start + 5 : start + 13])
+    (instructions,) = struct.unpack("!Q", raw[start + 25 : start + 33])
+    for count, limit, what in (
+        (qubits, MAX_CIRCUIT_QUBITS, "qubits"),
+        (clbits, MAX_CIRCUIT_CLBITS, "classical bits"),
+        (instructions, MAX_CIRCUIT_OPS, "instructions"),
+    ):
+        if count > limit:
+            raise WireError(
+                f"the circuit is too large to check: it declares {count:,} {what} "
+                f"(the grader accepts at most {limit:,})"
+            )
+
+
+def _vet_qpy(raw: bytes) -> None:
+    """Load QPY bytes in a forked child under a memory and time limit, and check the
+    circuit's declared sizes there: a header may claim billions of (qu)bits, which QPY
+    would allocate before any check of ours could run. Raises :class:`WireError` unless
+    the child says the circuit is safe to load."""
+    import os
+    import resource
+    import select
+    import signal
+
+    if not hasattr(os, "fork"):  # pragma: no cover - Windows: no vetting possible
+        return
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        verdict = b"error"
+        try:
+            os.close(r)
+            with open("/proc/self/statm") as fh:
+                used = int(fh.read().split()[0]) * resource.getpagesize()
+            limit = used + QPY_VET_BYTES
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+            signal.alarm(int(QPY_VET_SECONDS))
+            from qiskit import qpy
+
+            from ..compare import MAX_CIRCUIT_QUBITS, check_circuit_budget
+
+            circuits = qpy.load(io.BytesIO(raw))
+            if len(circuits) != 1:
+                verdict = b"expected one circuit"
+            elif circuits[0].num_qubits > MAX_CIRCUIT_QUBITS:
+                verdict = b"too many qubits"
+            elif circuits[0].num_clbits > MAX_CIRCUIT_CLBITS:
+                verdict = b"too many classical bits"
+            else:
+                check_circuit_budget(circuits[0])
+                verdict = b"ok"
+        except MemoryError:
+            verdict = b"too large"
+        except BaseException as exc:  # noqa: BLE001 - report, never raise, in the child
+            verdict = type(exc).__name__.encode()[:60]
+        finally:
+            try:
+                os.write(w, verdict)
+            finally:
+                os._exit(0)
+    os.close(w)
+    try:
+        ready, _, _ = select.select([r], [], [], QPY_VET_SECONDS + 5)
+        verdict = os.read(r, 200) if ready else b"took too long"
+    finally:
+        os.close(r)
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(pid, 0)
+    if verdict != b"ok":
+        what = verdict.decode(errors="replace") or "the loader crashed"
+        if what in ("too large", "took too long", "too many qubits", "too many classical bits"):
+            raise WireError(f"the circuit is too large to check ({what})")
+        if what == "CheckBudget":
+            raise WireError("the circuit is too large to check (too many operations)")
+        raise WireError(f"the circuit could not be read ({what})")
+
+
 def decode(
     data: Any,
     remote_handle: Callable[[dict], Any] | None = None,
@@ -175,7 +341,13 @@ def decode(
             raise WireError(
                 f"a circuit of over {QPY_LIMIT // 1024**2} MB (serialised) is too large to check"
             )
-        circuits = qpy.load(io.BytesIO(base64.b64decode(payload)))
+        try:
+            raw = base64.b64decode(payload, validate=True)
+        except ValueError:
+            raise WireError("a circuit that is not valid base64") from None
+        _check_qpy_header(raw)  # declared sizes, before anything is built
+        _vet_qpy(raw)  # then a trial load in a throw-away process with a memory limit
+        circuits = qpy.load(io.BytesIO(raw))
         if len(circuits) != 1:
             raise WireError("expected one circuit")
         check_circuit_budget(circuits[0])
@@ -246,6 +418,8 @@ def read_frame(stream: Any, limit: int = 512 * 1024 * 1024) -> dict | None:
     body = _read_exact(stream, size)
     if body is None:
         return None
+    if body.count(b"[") + body.count(b"{") > MAX_CONTAINERS:
+        raise WireError("a message holds too many nested values")
     try:
         message = json.loads(body)
     except (ValueError, RecursionError) as exc:
