@@ -179,15 +179,19 @@ def _uses_library_feature_map(fn: Any) -> str | None:
     if code is None:
         # a function graded in the classroom sandbox: ask it which names its code uses
         names = fn.code_names() if hasattr(fn, "code_names") else []
+
         # the learner's own function is called zz_feature_map; library objects show up as
         # imports ("import:NAME"), attributes, or qualified names of referenced globals
+        def bare(n: str) -> str:
+            return n.rsplit(".", 1)[-1].removeprefix("import:")
+
         hits = [
             n
             for n in names
-            if n.rsplit(".", 1)[-1].removeprefix("import:") in _FORBIDDEN
+            if bare(n) in _FORBIDDEN
             and (n.startswith(("import:", "qiskit")) or n != "zz_feature_map")
         ]
-        return hits[0].rsplit(".", 1)[-1].removeprefix("import:") if hits else None
+        return bare(hits[0]) if hits else None
     glb = getattr(fn, "__globals__", {})
     forbidden_objs = _library_objects()
     todo = [code]

@@ -268,6 +268,7 @@ def grade_submission(
     result["notebook"] = str(path)
 
     session = SandboxSession(path.parent, limits, isolation, hidden_paths(course_root))
+    session.sources = [src for _pos, src in run]
     skipped: dict[int, str] = {}
 
     def boot() -> None:

@@ -110,6 +110,8 @@ class SandboxSession:
         self.base: Path | None = None
         self.workdir: Path | None = None
         self.input_notes: list[str] = []
+        #: the submission's code cells, for checks that read the source (trusted side)
+        self.sources: list[str] = []
         self.ready: dict = {}
         self.starts = 0
 
@@ -478,16 +480,23 @@ class RemoteFunction:
     """A learner function (or a method of a returned object) in the sandbox."""
 
     def code_names(self) -> list[str]:
-        """Names the function's code refers to (see ``Sandbox.code_names``); [] if unknown."""
+        """Names the function's code refers to: read here from the submitted source (which
+        the learner cannot fake at grading time), plus what the sandbox reports about the
+        compiled function (which catches names a static reading misses)."""
         if "name" not in self.target:
             return []
+        from .static_names import function_names
+
+        names = set(function_names(self.session.sources, self.target["name"]))
         try:
             self.session.send({"op": "names", "name": self.target["name"]})
             frame = self.session.receive(self.deadline)
+            value = frame.get("value")
+            if isinstance(value, list):
+                names.update(str(v)[:200] for v in value[:2000])
         except (TimeoutError, SandboxDied):
-            return []
-        value = frame.get("value")
-        return [str(v) for v in value] if isinstance(value, list) else []
+            pass
+        return sorted(names)
 
     def __init__(self, session: SandboxSession, target: dict, name: str) -> None:
         self.session = session

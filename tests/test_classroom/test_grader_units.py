@@ -165,8 +165,16 @@ def test_check_cells_are_recognised(source, expected):
             "def zz_feature_map(x, reps):\n"
             "    return lib.zz_feature_map(len(x), reps=reps, entanglement='full').assign_parameters(x)"
         ],
+        [
+            # the sandbox is the learner's: make it report no names at all
+            "import __main__ as _sbx  # the running sandbox module\n"
+            "_sbx.Sandbox.code_names = lambda self, name: []\n"
+            "from qiskit.circuit.library import zz_feature_map as zzf\n"
+            "def zz_feature_map(x, reps):\n"
+            "    return zzf(len(x), reps=reps, entanglement='full').assign_parameters(x)"
+        ],
     ],
-    ids=["aliased-global", "import-inside", "module-attribute"],
+    ids=["aliased-global", "import-inside", "module-attribute", "sandbox-lies"],
 )
 def test_sandboxed_check_still_sees_a_forbidden_library_call(tmp_path, cells):
     """05.zz_feature_map forbids Qiskit's feature map; the sandbox reports the names used."""
