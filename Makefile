@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 PYTEST_ARGS ?=
 
-.PHONY: start test setup setup-dev system-deps lint format bench clean help
+.PHONY: start test setup setup-dev system-deps lint format bench clean help site
 
 help:
 	@echo "make start   set up (first time only) and start JupyterLab with the lessons"
@@ -42,13 +42,18 @@ start: setup
 	$(BIN)/qml-course start
 
 test: setup-dev
-	$(BIN)/ruff check qmlkit autograder tests benchmarks setup.py build_support
-	$(BIN)/ruff format --check qmlkit autograder tests benchmarks setup.py build_support
+	$(BIN)/ruff check qmlkit autograder tests benchmarks setup.py build_support book
+	$(BIN)/ruff format --check qmlkit autograder tests benchmarks setup.py build_support book
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: setup-dev
-	$(BIN)/ruff check qmlkit autograder tests benchmarks setup.py build_support
-	$(BIN)/ruff format --check qmlkit autograder tests benchmarks setup.py build_support
+	$(BIN)/ruff check qmlkit autograder tests benchmarks setup.py build_support book
+	$(BIN)/ruff format --check qmlkit autograder tests benchmarks setup.py build_support book
+
+# The rendered course (Jupyter Book 1.x): every lesson as the learner gets it, executed, with
+# dead internal links failing the build. Opens at build/site/_build/html/index.html.
+site: setup-dev
+	$(PY) book/build.py
 
 bench: setup-dev
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
