@@ -3,7 +3,8 @@
 Learners:
     qml-course start            create/update the workspace and start JupyterLab in it
     qml-course sync             create/update the workspace only (both: --workspace DIR)
-    qml-course grade NB...      grade notebooks and print per-exercise results (--json)
+    qml-course grade NB...      self-check notebooks (runs in their own kernel, so not
+                                tamper-proof) and print per-exercise results (--json)
     qml-course exercises        list exercise IDs (--lesson NN)
 
 Instructors (see ``qml-course class --help``) manage nbgrader classes.
@@ -159,7 +160,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workspace", metavar="DIR", default=None, help=where)
     p.set_defaults(func=_cmd_sync)
 
-    p = sub.add_parser("grade", help="grade notebooks and print per-exercise results")
+    p = sub.add_parser(
+        "grade",
+        help="self-check notebooks and print per-exercise results (runs in the notebook's "
+        "own kernel, so a notebook can fool it; instructors use `class autograde`)",
+    )
     p.add_argument("notebooks", nargs="+", metavar="NOTEBOOK")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.add_argument("--timeout", type=float, default=120.0, help="seconds per cell (120)")

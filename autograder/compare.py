@@ -58,7 +58,7 @@ def to_state(obj: Any, what: str = "state") -> np.ndarray:
         )
     try:
         arr = np.asarray(obj, dtype=complex)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise CheckFailed(
             f"Expected a {what} as a NumPy array or Statevector, got {type(obj).__name__}."
         ) from None
@@ -492,6 +492,10 @@ def as_number(value: Any, what: str = "result", allow_complex: bool = False) -> 
             if abs(complex(value).imag) > 1e-9:
                 raise CheckFailed(f"Expected a real number as the {what}, got {value!r}.")
             value = complex(value).real
+    try:
+        value = complex(value) if isinstance(value, (complex, np.complexfloating)) else float(value)
+    except (OverflowError, TypeError, ValueError):
+        raise CheckFailed(f"The {what} is too large to be a floating-point number.") from None
     if not np.isfinite(value):
         raise CheckFailed(f"The {what} is {value!r}; expected a finite number.", actual=value)
     return complex(value) if allow_complex and isinstance(value, complex) else float(value)
@@ -510,7 +514,7 @@ def as_array(
         raise CheckFailed(f"Expected an array as the {what}, got {type(value).__name__}.")
     try:
         arr = np.asarray(value, dtype=dtype)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise CheckFailed(
             f"Expected a numeric array as the {what}, got {type(value).__name__}."
         ) from None

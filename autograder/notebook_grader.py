@@ -5,6 +5,11 @@ limit). Grade cells in the submitted file are ignored: which exercises exist and
 they are worth comes from the autograder's registry for the notebook's lesson. After the
 learner's cells, one cell of ours calls every exercise's check on the learner's function
 and prints the results as JSON.
+
+This is a self-check, not a grade to trust: the checks run inside the learner's own
+kernel, so a notebook cell can replace the checker and score full marks. Every result
+says so (``SELF_CHECK_NOTE`` in the text, ``"self_check"`` and ``"trust"`` in the JSON).
+Instructors grade with ``qml-course class autograde``, which runs the checks sandboxed.
 """
 
 from __future__ import annotations
@@ -20,6 +25,13 @@ from .lessons import lesson_number_of, nbgrader_meta, read_notebook
 
 MARK_START = "<<QMLCOURSE-RESULTS>>"
 MARK_END = "<<END-QMLCOURSE-RESULTS>>"
+
+#: printed with every ``qml-course grade`` result: what the score can and cannot be trusted for
+SELF_CHECK_NOTE = (
+    "self-check only: the checks ran inside this notebook's own kernel, so code in the "
+    "notebook can change the result (a notebook can fool it). Instructors grade with "
+    "`qml-course class autograde`, which runs the checks sandboxed."
+)
 
 _COLLECT = """\
 import json as _qc_json
@@ -54,6 +66,8 @@ class NotebookGrade:
         return {
             "path": self.path,
             "lesson": self.lesson,
+            "self_check": True,
+            "trust": SELF_CHECK_NOTE,
             "score": self.score,
             "max_score": self.max_score,
             "error": self.error,
@@ -63,7 +77,7 @@ class NotebookGrade:
 
     def text(self) -> str:
         head = f"{self.path}: {self.score:g}/{self.max_score:g} points"
-        lines = [head]
+        lines = [head, f"  note: {SELF_CHECK_NOTE}"]
         if self.error:
             lines.append(f"  could not grade: {self.error}")
         for r in self.results:

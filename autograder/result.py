@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -155,6 +156,17 @@ class Result:
                 seen.append(c.hint)
         return seen
 
+    @property
+    def not_started(self) -> bool:
+        """True when every case stopped at the stub's ``raise NotImplementedError()``."""
+        stub = [_NOT_STARTED_MARK in c.message for c in self.cases]
+        skipped = [c.message.lower().startswith("not run") for c in self.cases]
+        return (
+            self.error is None
+            and any(stub)
+            and all(not c.passed and (s or k) for c, s, k in zip(self.cases, stub, skipped))
+        )
+
     def _headline(self) -> str:
         if self.error:
             return f"{self.exercise_id}: could not be checked (grader problem, not your fault)"
@@ -166,6 +178,9 @@ class Result:
         lines = [self._headline()]
         if self.error:
             lines.append(f"  {self.error}")
+        if self.not_started:
+            lines.append(f"  {NOT_STARTED}")
+            return "\n".join(lines)
         for c in self.cases:
             mark = "✓" if c.passed else "✗"
             lines.append(f"  {mark} {c.description}")
@@ -174,7 +189,7 @@ class Result:
             if c.message:
                 lines.extend("      " + ln for ln in c.message.splitlines())
             if c.hidden and c.expected is None and c.actual is not None:
-                lines.append("      expected: (hidden test: the expected value is not shown)")
+                lines.append(f"      expected: {HIDDEN_INPUT}")
                 lines.append("      got:      " + _indent(format_value(c.actual), 16))
             elif c.expected is not None or c.actual is not None:
                 lines.append("      expected: " + _indent(format_value(c.expected), 16))
@@ -204,23 +219,36 @@ class Result:
             f'<b style="color:{color}">{html.escape(self._headline())}</b><ul style="margin:4px 0">',
         ]
         if self.error:
-            parts.append(f"<li>{html.escape(self.error)}</li>")
+            parts.append(f"<li>{_html_text(self.error)}</li>")
+        if self.not_started:
+            parts.append(f"<li style='list-style:none'>{_html_text(NOT_STARTED)}</li>")
+            parts.append("</ul></div>")
+            return "".join(parts)
         for c in self.cases:
-            mark = "✅" if c.passed else "❌"
+            mark = (
+                '<span style="color:#1a7f37">✓</span>'
+                if c.passed
+                else '<span style="color:#cf222e">✗</span>'
+            )
             item = f"{mark} <code>{html.escape(c.description)}</code>"
             if not c.passed:
                 if c.message:
-                    item += f"<br>{html.escape(c.message)}"
+                    item += f"<br>{_html_text(c.message)}"
                 if c.expected is not None or c.actual is not None:
+                    shown = (
+                        HIDDEN_INPUT
+                        if c.hidden and c.expected is None
+                        else format_value(c.expected)
+                    )
                     item += (
                         "<br><small>expected:</small><pre style='margin:0'>"
-                        + html.escape(format_value(c.expected))
+                        + html.escape(shown)
                         + "</pre><small>got:</small><pre style='margin:0'>"
                         + html.escape(format_value(c.actual))
                         + "</pre>"
                     )
                 if c.hint:
-                    item += f"<br><b>Likely mistake:</b> {html.escape(c.hint)}"
+                    item += f"<br><b>Likely mistake:</b> {_html_text(c.hint)}"
                 if c.figure:
                     b64 = base64.b64encode(c.figure).decode()
                     item += f'<br><img src="data:image/png;base64,{b64}" style="max-width:320px">'
@@ -239,6 +267,22 @@ class Result:
             "cases": [c.to_dict() for c in self.cases],
             "feedback": self.feedback,
         }
+
+
+#: what a hidden case shows in place of its expected value
+HIDDEN_INPUT = "(hidden input)"
+#: the one line shown for an exercise whose stub was not replaced yet
+NOT_STARTED = "not started: replace `raise NotImplementedError()` with your code"
+#: what the engine (and the classroom runner) write for a stub's bare NotImplementedError
+_NOT_STARTED_MARK = "raised NotImplementedError: the exercise is not done yet"
+
+_BACKTICKS = re.compile(r"`([^`\n]+)`")
+
+
+def _html_text(text: str) -> str:
+    """Escape text for HTML, then show `backticked` spans as code and keep line breaks."""
+    escaped = html.escape(text)
+    return _BACKTICKS.sub(r"<code>\1</code>", escaped).replace("\n", "<br>")
 
 
 def _pts(x: float) -> str:

@@ -75,4 +75,4 @@ def test_student_stub_scores_zero(lesson, tmp_path):
     grade = grade_notebook(target, cell_timeout=300)
     assert grade.error is None, grade.error
     assert grade.score == 0, grade.text()
-    assert all("not done yet" in r["feedback"] for r in grade.results)
+    assert all("not started" in r["feedback"] for r in grade.results)

@@ -8,6 +8,18 @@ from .. import compare as cmp
 from ..engine import Tester, exercise
 
 
+def _norm_hint(state: np.ndarray, norm: float, expected: np.ndarray) -> str | None:
+    """Name the scaling mistake only when the direction is already that of |+>."""
+    if norm < 1e-12 or not cmp.states_equal(state / norm, expected):
+        return None
+    if cmp.states_equal(state, expected * np.sqrt(2)):
+        return "state not normalised: (1, 1) has norm √2, so divide both amplitudes by np.sqrt(2)"
+    return (
+        f"the amplitudes point the right way but the norm is {norm:.4f}, not 1: divide the "
+        "vector by its norm"
+    )
+
+
 @exercise("00.plus_state", points=2, title="The amplitudes of |+>")
 def check_plus_state(t: Tester) -> None:
     expected = np.array([1, 1]) / np.sqrt(2)
@@ -25,7 +37,7 @@ def check_plus_state(t: Tester) -> None:
                 f"The amplitudes' squared magnitudes must add up to 1; the norm is {norm:.4f}.",
                 expected=expected,
                 actual=state,
-                hint="state not normalised: divide by np.sqrt(2)",
+                hint=_norm_hint(state, norm, expected),
             )
     with t.case("plus_state() is (|0> + |1>)/sqrt(2), up to a global phase", points=1):
         cmp.assert_state(t.call(), expected)

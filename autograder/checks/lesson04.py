@@ -330,6 +330,8 @@ def _shots_hint(actual: int, epsilon: float, delta: float) -> str | None:
 def _as_count(value: Any, call: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise CheckFailed(f"{call} returned {value!r}; expected an integer number of shots.")
+    if isinstance(value, (int, np.integer)):
+        return int(value)  # Python ints may exceed what np.isfinite accepts
     if not np.isfinite(value) or float(value) != int(value):
         raise CheckFailed(
             f"{call} returned {value!r}, which is not a whole number of shots.",
@@ -443,12 +445,18 @@ def _mitigate_hint(
         for k in keys
     ):
         return "qubit order reversed in the keys: qubit 0 is the rightmost character"
-    exp = _mitigated(counts, p01, p10)
-    if any(v < -1e-9 for v in exp.values()) and all(v >= -1e-12 for v in actual.values()):
-        return "negative values were clipped: return the quasi-probabilities as they are (they may be negative)"
     # applying the confusion matrix instead of its inverse
-    if same(_apply(counts, _confusion(p01, p10))):
+    if same(_apply(counts, _confusion(p01, p10))) or same(_apply(counts, _confusion(p10, p01))):
         return "this applies the confusion matrix again instead of its inverse"
+    exp = _mitigated(counts, p01, p10)
+    if any(v < -1e-9 for v in exp.values()):
+        clipped = {k: max(v, 0.0) for k, v in exp.items()}
+        total_clipped = sum(clipped.values())
+        if same(clipped) or same({k: v / total_clipped for k, v in clipped.items()}):
+            return (
+                "negative values were clipped: return the quasi-probabilities as they are "
+                "(they may be negative)"
+            )
     return None
 
 

@@ -53,12 +53,42 @@ def check_basis_encoding(t: Tester) -> None:
             expected = np.zeros(2 ** len(bits))
             expected[int(bits, 2)] = 1
             state = cmp.circuit_state(qc)
-            if cmp.states_equal(state, cmp.reverse_qubit_order(expected)) and bits != bits[::-1]:
+            if cmp.states_equal(state, expected):
+                continue
+            got = _basis_label(state)
+            if got is not None:
                 raise CheckFailed(
-                    f"The circuit prepares |{bits[::-1]}> instead of |{bits}>.",
-                    hint="qubit order reversed: the rightmost character of the bitstring is qubit 0",
+                    f"The circuit prepares |{got}> instead of |{bits}>.",
+                    hint=_basis_hint(got, bits),
                 )
             cmp.assert_state(state, expected)
+
+
+def _basis_label(state: np.ndarray) -> str | None:
+    """The bitstring of a computational basis state (up to phase), else None."""
+    k = int(np.argmax(np.abs(state)))
+    if abs(abs(state[k]) - 1) > 1e-6:
+        return None
+    n = int(round(np.log2(state.size)))
+    return format(k, f"0{n}b")
+
+
+def _basis_hint(got: str, bits: str) -> str | None:
+    """Name the mistake only when exactly one known mistake explains the state."""
+    flipped = "".join("1" if b == "0" else "0" for b in bits)
+    explanations = []
+    if got == bits[::-1]:
+        explanations.append(
+            "qubit order reversed: the rightmost character of the bitstring is qubit 0"
+        )
+    if got == flipped:
+        explanations.append("X on the wrong bits: apply X to the qubits whose bit is '1'")
+    if got == flipped[::-1]:
+        explanations.append(
+            "X on the wrong bits and qubit order reversed: apply X where the bit is '1', and "
+            "the rightmost character is qubit 0"
+        )
+    return explanations[0] if len(explanations) == 1 else None
 
 
 # ----------------------------------------------------------------------- angle encoding

@@ -236,6 +236,29 @@ def _energy_answer(value: Any) -> float:
     return float(cmp.as_number(value, what="energy"))
 
 
+def _product_minima(h: np.ndarray) -> tuple[float, float]:
+    """The lowest energy over two-qubit product states, over all of them and over real ones
+    (what an ansatz without an entangling gate can reach, with and without phases)."""
+    from scipy.optimize import minimize
+
+    def qubit(theta: float, phi: float) -> np.ndarray:
+        return np.array([np.cos(theta / 2), np.exp(1j * phi) * np.sin(theta / 2)])
+
+    def energy(v: np.ndarray, real: bool) -> float:
+        phases = (0.0, 0.0) if real else (v[1], v[3])
+        psi = np.kron(qubit(v[0], phases[0]), qubit(v[2], phases[1]))
+        return float(np.real(psi.conj() @ h @ psi))
+
+    rng = np.random.default_rng(7070)
+    out = []
+    for real in (False, True):
+        starts = rng.uniform(0, 2 * np.pi, (12, 4))
+        out.append(
+            min(float(minimize(energy, x0, args=(real,), method="BFGS").fun) for x0 in starts)
+        )
+    return out[0], out[1]
+
+
 def _diagnose_energy(e: float, hamiltonian: Any) -> str | None:
     h = np.asarray(hamiltonian.to_matrix(), dtype=complex)
     evals = np.linalg.eigvalsh(h)
@@ -256,6 +279,11 @@ def _diagnose_energy(e: float, hamiltonian: Any) -> str | None:
             "the estimate is below the true ground energy, which a variational energy can never be: "
             "check the expectation value"
         )
+    if _is_product_minimum(e, h, ground):
+        return (
+            "this is the lowest energy a product state reaches: the ground state is "
+            "entangled, so the ansatz needs an entangling gate (e.g. a CX between the qubits)"
+        )
     real_min = float(np.linalg.eigvalsh(np.real(h))[0])
     if real_min > ground + 1e-3 and abs(e - real_min) < 1e-3:
         return (
@@ -268,9 +296,13 @@ def _diagnose_energy(e: float, hamiltonian: Any) -> str | None:
                 f"this is eigenvalue number {k} (an excited state): the optimiser got stuck; use a more "
                 "expressive ansatz, or several random starting points and keep the lowest energy"
             )
-    if e - ground < 0.05:
+    if e - ground < 0.05 and not _is_product_minimum(e, h, ground):
         return "close but not converged: tighten the optimiser's tolerance or allow more iterations"
     return None
+
+
+def _is_product_minimum(e: float, h: np.ndarray, ground: float) -> bool:
+    return any(abs(e - m) < 1e-4 and m - ground > 1e-3 for m in _product_minima(h))
 
 
 @exercise("07.vqe_ground_energy", points=5, time_limit=60, title="A small VQE")

@@ -147,16 +147,38 @@ def _bce_mistake(value: float, p: np.ndarray, y: np.ndarray) -> str | None:
     checks = [
         (expected * n, "summed instead of averaged: divide by the number of points (np.mean)"),
         (_bce(p, y, np.log2), "log base 2 instead of the natural log: use np.log"),
+        (_bce(p, y, np.log10), "log base 10 instead of the natural log: use np.log"),
         (
             _bce(1 - p, y),
             "swapped p and 1 - p: p1 is the probability of class 1, so a label 1 costs -log(p1)",
         ),
         (-expected, "wrong sign: the cross-entropy is -mean(y log p + (1 - y) log(1 - p)) >= 0"),
     ]
+    for eps in _LARGE_EPSILONS:
+        checks.append(
+            (_bce(p, y, eps=eps), f"clipping with epsilon {eps:g} is too coarse: clip with 1e-12")
+        )
+        checks.append(
+            (
+                _bce_added(p, y, eps),
+                f"adding {eps:g} inside the logarithm changes the loss: clip p to "
+                "[1e-12, 1 - 1e-12] instead",
+            )
+        )
     for wrong, hint in checks:
         if np.isclose(value, wrong, rtol=1e-4, atol=1e-6) and not np.isclose(wrong, expected):
             return hint
     return None
+
+
+#: epsilons learners use that are large enough to change the loss visibly
+_LARGE_EPSILONS = (0.2, 0.1, 0.05, 0.01, 1e-3, 1e-4)
+
+
+def _bce_added(p: np.ndarray, y: np.ndarray, eps: float) -> float:
+    p = np.asarray(p, dtype=float)
+    y = np.asarray(y, dtype=float)
+    return float(-np.mean(y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps)))
 
 
 _NAN_HINT = (
@@ -232,8 +254,7 @@ def check_cross_entropy(t: Tester) -> None:
                 "nothing, so the loss should be -log(0.7)/3.",
                 expected=expected,
                 actual=value,
-                hint=_bce_mistake(value, np.array([1.0, 0.0, 0.7]), np.array([1.0, 0.0, 1.0]))
-                or "clip with a tiny epsilon such as 1e-12, not a large one",
+                hint=_bce_mistake(value, np.array([1.0, 0.0, 0.7]), np.array([1.0, 0.0, 1.0])),
             )
     with t.case(
         "safe at p = 0 and 1 when they are wrong: cross_entropy([0.0, 1.0], [1, 0])",
@@ -246,7 +267,7 @@ def check_cross_entropy(t: Tester) -> None:
                 "A confidently wrong prediction (p = 0 for a label 1) must cost a lot: the "
                 "loss should be large (about 27.6 with clipping at 1e-12) but finite.",
                 actual=value,
-                hint="swapped p and 1 - p, or clipping with a far too large epsilon",
+                hint=_bce_mistake(value, np.array([0.0, 1.0]), np.array([1.0, 0.0])),
             )
 
 
@@ -330,6 +351,7 @@ def check_classifier(
                 hint="predict returns labels; predict_proba returns probabilities",
             )
         state["accuracy"] = float(np.mean(pred == y_test))
+        state["constant"] = bool(np.all(pred == pred[0]))
     for level, pts in ((0.70, 1), (threshold, 3)):
         with t.case(f"test accuracy >= {level:.2f}", points=pts, hidden=True):
             if "accuracy" not in state:
@@ -339,9 +361,25 @@ def check_classifier(
                 raise CheckFailed(
                     f"The test accuracy is {acc:.2f}; at least {level:.2f} is needed.",
                     actual=acc,
-                    hint="train longer or use a more expressive circuit (more layers, data "
-                    "re-uploading); check the training accuracy first",
+                    hint=_accuracy_hint(acc, state["constant"]),
                 )
+
+
+def _accuracy_hint(acc: float, constant: bool) -> str | None:
+    if constant:
+        return "predict gives the same label for every point: the model has not learned to separate the classes"
+    if acc < 0.3:
+        return (
+            f"below chance: {1 - acc:.2f} of the predictions are the opposite class, so the "
+            "labels 0 and 1 are swapped somewhere (in the training labels, or in how predict "
+            "turns the model's output into a class)"
+        )
+    if acc < 0.5:
+        return None
+    return (
+        "train longer or use a more expressive circuit (more layers, data re-uploading); "
+        "check the training accuracy first"
+    )
 
 
 @exercise("08.train_vqc", points=6, time_limit=120, title="Train a variational classifier")

@@ -264,9 +264,15 @@ def test_chsh_mistakes():
     assert not r.passed and "minus sign belongs to E(a1, b1)" in r.feedback
 
     def sampled(a0, a1, b0, b1):
+        # each correlator estimated from 4000 shots (seeded, so repeated calls agree)
         rng = np.random.default_rng(1)
-        exact = np.cos(a0 - b0) + np.cos(a0 - b1) + np.cos(a1 - b0) - np.cos(a1 - b1)
-        return exact + rng.normal(0, 0.03)
+        shots = 4000
+
+        def e_hat(a, b):
+            same = rng.binomial(shots, (1 + np.cos(a - b)) / 2)
+            return (2 * same - shots) / shots
+
+        return e_hat(a0, b0) + e_hat(a0, b1) + e_hat(a1, b0) - e_hat(a1, b1)
 
     r = check("03.chsh_value", sampled)
     assert r.score == 0 and "not from sampled shots" in r.feedback
