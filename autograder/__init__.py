@@ -8,17 +8,20 @@
 >>> result.passed, result.score, result.max_score
 (True, 2.0, 2.0)
 
-The same checks back nbgrader's grade cells through :func:`grade`, which prints the
-feedback and returns the score so that nbgrader records partial credit.
+The same checks back nbgrader's grade cells through :func:`grade`, which returns the
+score so that nbgrader records partial credit; it prints the full feedback only under
+``nbgrader autograde`` and one line otherwise.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import Any
 
 from .engine import exercise, exercises, get_exercise, run_check
 from .errors import AutograderError, CheckFailed, UnknownExercise
-from .result import CaseResult, Result
+from .result import CaseResult, Result, _pts
 
 __all__ = [
     "check",
@@ -54,12 +57,56 @@ def check(exercise_id: str, answer: Any) -> Result:
     return result
 
 
-def grade(exercise_id: str, answer: Any) -> float:
-    """nbgrader grade-cell entry point: print the feedback and return the score.
+def nbgrader_execution() -> str | None:
+    """How nbgrader is running this notebook: ``"autograde"``, ``"validate"`` or ``None``.
 
-    nbgrader reads a number returned by a grade cell as partial credit. Nothing is
-    written to stderr (which nbgrader would count as a failure).
+    nbgrader sets the ``NBGRADER_EXECUTION`` environment variable for the kernels it starts
+    (``nbgrader autograde`` and the Validate button / ``nbgrader validate``); it is not set
+    when a learner runs a notebook in Jupyter, in Binder, or with ``qml-course grade``.
+    """
+    mode = os.environ.get("NBGRADER_EXECUTION", "").strip().lower()
+    return mode or None
+
+
+def grade_line(result: Result) -> str:
+    """The one line a grade cell shows to a learner working at their own pace."""
+    total = f"{_pts(result.max_score)} points"
+    if result.not_started:
+        return (
+            f"{result.exercise_id}: not started, 0/{total}: replace "
+            "`raise NotImplementedError()` with your code"
+        )
+    if result.error:
+        return f"{result.exercise_id}: could not be checked (grader problem, not your fault)"
+    status = "passed" if result.passed else "not yet"
+    return (
+        f"{result.exercise_id}: {status}, {_pts(result.score)}/{total} when this cell ran "
+        "(the check cell above shows the details)"
+    )
+
+
+def grade(exercise_id: str, answer: Any) -> float:
+    """nbgrader grade-cell entry point: check the answer and return the score.
+
+    nbgrader reads a number returned by a grade cell as partial credit, so the score is
+    always returned as a plain float. What is printed depends on who runs the cell:
+
+    * ``nbgrader autograde``: the check's full feedback, for the instructor and the
+      feedback report;
+    * nbgrader's Validate: one line; when no case passes it goes to stderr, so that
+      Validate reports the cell as failed with that line (an exercise not started reads
+      "not started", not "Partial credit");
+    * anyone else (a learner at their own pace): one line, the score and a pointer to the
+      check cell, which already shows the feedback; nothing is repeated here to go stale.
+
+    Outside Validate nothing is written to stderr (which nbgrader would count as a failure).
     """
     result = run_check(exercise_id, answer)
-    print(result.feedback)
-    return result.score
+    mode = nbgrader_execution()
+    if mode == "autograde":
+        print(result.feedback)
+    elif mode is not None and result.score == 0:
+        print(grade_line(result), file=sys.stderr)
+    else:
+        print(grade_line(result))
+    return float(result.score)

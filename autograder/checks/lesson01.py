@@ -87,8 +87,8 @@ def _normalize_hint(actual: np.ndarray, v: np.ndarray) -> str | None:
 def check_normalize(t: Tester) -> None:
     rng = np.random.default_rng(101)
 
-    def one(v: np.ndarray) -> None:
-        arr = cmp.as_array(t.call(v.copy()), what="normalised vector")
+    def one(v: np.ndarray, as_list: bool = False) -> None:
+        arr = cmp.as_array(t.call(v.tolist() if as_list else v.copy()), what="normalised vector")
         if arr.ndim != 1 or arr.size != v.size:
             raise CheckFailed(
                 f"Expected a vector of {v.size} amplitudes, got shape {arr.shape}.",
@@ -106,10 +106,22 @@ def check_normalize(t: Tester) -> None:
 
     with t.case("normalize([3, 4j]) == [0.6, 0.8j]", points=1):
         one(np.array([3, 4j]))
-    with t.case("normalize of random complex vectors of length 2, 4 and 8", points=1, hidden=True):
+    with t.case(
+        "normalize of random complex vectors of length 2, 4 and 8", points=0.5, hidden=True
+    ):
         for n in (2, 4, 8):
             one(rng.normal(size=n) + 1j * rng.normal(size=n))
         one(np.array([1.0, 1.0, 1.0, 1.0]))
+    with t.case(
+        "normalize of vectors with some zero amplitudes, of integers, and of plain lists",
+        points=0.5,
+        hidden=True,
+    ):
+        # zero entries are fine as long as one amplitude is not zero; lists must work too
+        one(np.array([0, 0, 1j, 0]))
+        one(np.array([0, 2, 0, 0, 0, 0, 0, -2]))
+        one(np.array([0.0, 3.0, 0.0, 4j]), as_list=True)
+        one(np.array([2, 0, 1]), as_list=True)
     with t.case("normalize([0, 0]) raises ValueError", points=1):
         t.expect_raises(ValueError, np.zeros(2, dtype=complex))
 

@@ -219,7 +219,7 @@ def check_is_unitary(t: Tester) -> None:
             False,
             "|det| = 1 is not enough: a unitary satisfies U^dagger U = I",
         )
-    with t.case("complex unitaries, scaled and perturbed matrices, atol", points=1, hidden=True):
+    with t.case("complex unitaries, scaled and perturbed matrices, atol", points=0.5, hidden=True):
         conj_hint = "use the conjugate transpose U.conj().T, not U.T, for complex matrices"
         one(s, True, conj_hint)
         one(np.asarray(random_unitary(4, seed=2021).data), True, conj_hint)
@@ -230,6 +230,30 @@ def check_is_unitary(t: Tester) -> None:
         dev = float(np.max(np.abs(bumped.conj().T @ bumped - np.eye(2))))
         one(bumped, False, "compare within the tolerance atol, not a looser one")
         one(bumped, True, "use the atol argument in your comparison", atol=20 * dev)
+    with t.case(
+        "the tolerance is absolute: deviations a little above or below atol",
+        points=0.5,
+        hidden=True,
+    ):
+        # U^dagger U - I is diag(d, 0) for U = a unitary times diag(sqrt(1 + d), 1); every
+        # deviation is 10x away from atol, so max-entry and norm-based tests agree, while a
+        # relative tolerance (np.allclose's default rtol=1e-5) lets d = 1e-7 or 3e-6 through
+        rel_hint = (
+            "the tolerance is absolute: pass rtol=0 to np.allclose/np.isclose (their default "
+            "rtol=1e-5 adds a relative tolerance on the diagonal)"
+        )
+        w = np.asarray(random_unitary(2, seed=2024).data)
+        for d, kwargs, expected in (
+            (1e-7, {}, False),
+            (3e-6, {"atol": 1e-7}, False),
+            (1e-7, {"atol": 1e-6}, True),
+            (1e-11, {}, True),
+        ):
+            m = w @ np.diag([np.sqrt(1 + d), 1.0])
+            one(m, expected, rel_hint if not expected else "use the atol argument", **kwargs)
+        ignore_hint = "use the atol argument you are given, not a fixed tolerance"
+        m = w @ np.diag([np.sqrt(1 + 1e-10), 1.0])
+        one(m, False, ignore_hint, atol=1e-12)
     with t.case("non-square matrices give False, not an error", points=1, hidden=True):
         hint = "check the shape first and return False for a non-square matrix"
         one(np.ones((2, 3), dtype=complex), False, hint)

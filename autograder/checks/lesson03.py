@@ -150,8 +150,10 @@ def _entangled_cases() -> list[tuple[str, np.ndarray, bool, bool]]:
 
 @exercise("03.is_entangled", points=4, title="Product or entangled?")
 def check_is_entangled(t: Tester) -> None:
-    for desc, states, entangled, hidden in _entangled_cases():
-        with t.case(f"is_entangled on {desc}", points=1, hidden=hidden):
+    cases = _entangled_cases()
+    for k, (desc, states, entangled, hidden) in enumerate(cases):
+        points = 0.5 if k == len(cases) - 1 else 1
+        with t.case(f"is_entangled on {desc}", points=points, hidden=hidden):
             for state in states:
                 got = _as_bool(t.call(state.copy()), "is_entangled(state)")
                 if got == entangled:
@@ -187,6 +189,37 @@ def check_is_entangled(t: Tester) -> None:
                     actual=got,
                     hint=hint,
                 )
+
+    with t.case("the atol argument: entanglement of size 1e-6 and 1e-5", points=0.5, hidden=True):
+        # |+>|+> tilted so that |a00 a11 - a01 a10| is about eps (so is the smaller Schmidt
+        # coefficient, the larger one being about 1; 1 - purity is about 2 eps**2). Each
+        # verdict is a factor 10 or more away from atol for all of these quantities, so they
+        # agree; an answer that ignores atol says "entangled" at atol=1e-3, and one with
+        # np.isclose's default rtol=1e-5 (2.5e-6 here) says "product" at atol=1e-13.
+        for eps, kwargs, entangled in (
+            (1e-6, {"atol": 1e-13}, True),
+            (1e-5, {"atol": 1e-3}, False),
+        ):
+            state = np.array([0.5 + eps, 0.5, 0.5, 0.5 + eps], dtype=complex)
+            state /= np.linalg.norm(state)
+            got = _as_bool(t.call(state.copy(), **kwargs), "is_entangled(state)")
+            if got == entangled:
+                continue
+            shown = f" with atol={kwargs['atol']:g}"
+            if entangled:
+                hint = (
+                    "anything above atol counts as entangled: compare with the atol you are "
+                    "given, as an absolute tolerance only (np.isclose and np.allclose add "
+                    "rtol=1e-5 by default)"
+                )
+            else:
+                hint = "use the atol argument you are given: quantities below it count as zero"
+            raise CheckFailed(
+                f"A state whose |a00*a11 - a01*a10| is about {eps:g} got {got}{shown}.",
+                expected=entangled,
+                actual=got,
+                hint=hint,
+            )
 
 
 # ------------------------------------------------------------------------------ reduced density matrix

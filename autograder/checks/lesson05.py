@@ -110,10 +110,16 @@ def check_angle_encoding(t: Tester) -> None:
         ([1.1], True),
         ([0.2, 2.9, 1.7, 0.6], True),
     ]
-    for x, hidden in cases:
+    for k, (x, hidden) in enumerate(cases):
         shown = [round(v, 3) for v in x]
-        with t.case(f"angle_encoding({shown})", points=0.75, hidden=hidden):
-            qc = _bound_circuit(t.call(np.array(x)), len(x))
+        # "x may be a list or a NumPy array": the example is passed as a list, the rest as arrays
+        as_list = k == 0
+        with t.case(
+            f"angle_encoding({shown})" + (" (a list)" if as_list else " (an array)"),
+            points=0.75,
+            hidden=hidden,
+        ):
+            qc = _bound_circuit(t.call(list(x) if as_list else np.array(x)), len(x))
             state = cmp.circuit_state(qc)
             expected = _product_state([_ry(v) for v in x])
             if cmp.states_equal(state, expected):
@@ -179,9 +185,12 @@ def check_amplitude_encoding(t: Tester) -> None:
     with t.case("amplitude_encoding raises ValueError for the zero vector", points=0.5):
         t.expect_raises(ValueError, np.zeros(4))
     with t.case(
-        "amplitude_encoding raises ValueError for a length that is not a power of 2", points=0.5
+        "amplitude_encoding raises ValueError for a length that is not a power of 2, or of 1",
+        points=0.5,
     ):
         t.expect_raises(ValueError, np.array([1.0, 2.0, 3.0]))
+        # 2**0 = 1 is a power of two, but zero qubits cannot hold a state (the statement says so)
+        t.expect_raises(ValueError, np.array([5.0]))
 
 
 # ------------------------------------------------------------------------ ZZ feature map

@@ -204,8 +204,8 @@ def check_is_valid_kernel(t: Tester) -> None:
         ),
         ("a fidelity Gram matrix of 5 states", gram, (), True, True, None),
         (
-            "[[1, 0.3], [0.1, 1]] (not symmetric)",
-            nonsym,
+            "[[1, 0.3], [0.1, 1]] (not symmetric) and non-square arrays",
+            [nonsym, np.eye(2, 3), np.ones((3, 2)), np.ones(4)],
             (),
             False,
             True,
@@ -228,21 +228,36 @@ def check_is_valid_kernel(t: Tester) -> None:
             "use the atol argument: eigenvalues >= -atol count as zero",
         ),
     ]
-    for text, K, extra, expected, hidden, hint in cases:
+    for text, Ks, extra, expected, hidden, hint in cases:
         with t.case(f"is_valid_kernel({text})", points=0.5, hidden=hidden):
-            value = t.call(K.copy(), *extra)
-            if not isinstance(value, (bool, np.bool_)):
-                raise CheckFailed(
-                    f"Expected True or False, got {value!r} ({type(value).__name__}).",
-                    hint="return a bool, e.g. bool(symmetric and psd)",
+            for K in Ks if isinstance(Ks, list) else [Ks]:
+                square = K.ndim == 2 and K.shape[0] == K.shape[1]
+                square_hint = (
+                    "check the shape first and return False for an array that is not a "
+                    "square matrix"
                 )
-            if bool(value) != expected:
-                raise CheckFailed(
-                    f"The answer for this matrix is {expected}, you returned {bool(value)}.",
-                    expected=expected,
-                    actual=bool(value),
-                    hint=hint,
-                )
+                try:
+                    value = t.call(K.copy(), *extra)
+                except LearnerError as err:
+                    if err.kind != "exception" or square:
+                        raise
+                    raise CheckFailed(
+                        f"For an array of shape {K.shape} your function {err.message}",
+                        hint=square_hint,
+                    ) from None
+                if not isinstance(value, (bool, np.bool_)):
+                    raise CheckFailed(
+                        f"Expected True or False, got {value!r} ({type(value).__name__}).",
+                        hint="return a bool, e.g. bool(symmetric and psd)",
+                    )
+                if bool(value) != expected:
+                    raise CheckFailed(
+                        f"The answer for this {'matrix' if square else f'array of shape {K.shape}'} "
+                        f"is {expected}, you returned {bool(value)}.",
+                        expected=expected,
+                        actual=bool(value),
+                        hint=hint if square else square_hint,
+                    )
 
 
 # -------------------------------------------------------------------------- train_qsvm

@@ -129,22 +129,27 @@ def _diagnose_gradient(
 
 @exercise("07.parameter_shift_gradient", points=5, time_limit=30, title="The parameter-shift rule")
 def check_parameter_shift_gradient(t: Tester) -> None:
-    cases: list[tuple[str, list[float], bool]] = [
-        ("one_qubit", [0.3, 1.1], False),
-        ("two_qubits", [0.5, -1.2, 2.0], False),
-        ("three_qubits", [0.1, 0.7, -2.2, 1.5, 0.0, 3.0], True),
-        ("two_qubit_rotations", [1.3, 0.4, -0.9, 2.2], True),
-        ("two_qubits", [np.pi / 2, 0.0, -np.pi], True),
+    # how params is passed: the statement's example passes a list, and a parameter vector of
+    # whole numbers is an integer array (adding pi/2 in place to a copy of it truncates)
+    cases: list[tuple[str, list[float], bool, str]] = [
+        ("one_qubit", [0.3, 1.1], False, "list"),
+        ("two_qubits", [0.5, -1.2, 2.0], False, "float"),
+        ("three_qubits", [0.1, 0.7, -2.2, 1.5, 0.0, 3.0], True, "float"),
+        ("two_qubit_rotations", [1, 0, -2, 3], True, "int"),
+        ("two_qubits", [np.pi / 2, 0.0, -np.pi], True, "float"),
     ]
-    for kind, params, hidden in cases:
+    for kind, params, hidden, style in cases:
+        given: Any = list(params) if style == "list" else np.array(params)
         params = np.array(params, dtype=float)
         f = _Expectation(kind)
+        shown = {"list": " (a list)", "int": " (an integer array)"}.get(style, "")
         with t.case(
-            f"parameter_shift_gradient(f, {np.round(params, 3).tolist()}) ({kind.replace('_', ' ')})",
+            f"parameter_shift_gradient(f, {np.round(params, 3).tolist()}) "
+            f"({kind.replace('_', ' ')}){shown}",
             points=1,
             hidden=hidden,
         ):
-            value = t.call(f, params.copy())
+            value = t.call(f, given.copy())
             queries = list(f.queries)
             g = cmp.as_array(value, what="gradient")
             if g.ndim != 1 or g.size != params.size:
@@ -169,11 +174,18 @@ def check_parameter_shift_gradient(t: Tester) -> None:
                 )
             if np.allclose(g, exact, atol=1e-7, rtol=0):
                 continue
+            hint = _diagnose_gradient(g, exact, queries, params)
+            moved = [q for q in queries if np.any(q != params)]
+            if style == "int" and moved and all(np.all(q == np.round(q)) for q in moved):
+                hint = (
+                    "params was an integer array and your shifted copies stayed integers "
+                    "(pi/2 was truncated): convert first, `np.asarray(params, dtype=float)`"
+                )
             raise CheckFailed(
                 "The gradient is not the exact one (tolerance 1e-7).",
                 expected=exact,
                 actual=g,
-                hint=_diagnose_gradient(g, exact, queries, params),
+                hint=hint,
             )
 
 

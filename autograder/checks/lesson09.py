@@ -239,9 +239,10 @@ def check_qnn_weight_gradient(t: Tester) -> None:
             False,
         ),
         (
-            "hidden: 2 qubits, 2 layers (square weights)",
+            "hidden: 2 qubits, 2 layers (square weights, an integer array)",
             rng.uniform(0, np.pi, 2),
-            rng.uniform(-np.pi, np.pi, (2, 2)),
+            # whole-number weights come as an integer array: a shifted copy must not truncate
+            np.rint(rng.uniform(-np.pi, np.pi, (2, 2))).astype(int),
             True,
         ),
         (

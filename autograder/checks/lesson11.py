@@ -385,15 +385,27 @@ def check_run_bell_experiment(t: Tester) -> None:
         ):
             counts = _call_bell(t, qmlkit.backends.get("ideal", seed=seed), shots)
             cmp.assert_counts(counts, bell, num_bits=2)
-    for shots, seed, hidden in ((600, 1132, False), (401, 1133, True)):
+    # On fake:manila every qubit pair misreads a Bell outcome as 01 or 10 with probability
+    # above 0.015 (readout errors of 1.4 % and more on each qubit, plus CX errors; measured
+    # 0.033 to 0.037). An answer that ignores the backend and simulates ideally gives none:
+    # at 1000 shots a correct run shows no 01/10 with probability below 0.985**1000 < 3e-7.
+    for shots, seed, hidden in ((1100, 1132, False), (1200, 1133, True)):
         with t.case(
             f"run_bell_experiment(qmlkit.backends.get('fake:manila'), {shots}): "
-            "00 and 11 hold >= 85 % of the shots",
+            "00 and 11 hold >= 85 % of the shots, and the device's noise shows",
             points=1,
             hidden=hidden,
         ):
             counts = _call_bell(t, qmlkit.backends.get("fake:manila", seed=seed), shots)
             good = counts.get("00", 0) + counts.get("11", 0)
+            if good == shots:
+                raise CheckFailed(
+                    f"All {shots} shots gave 00 or 11: that is an ideal simulation, not a run "
+                    "on the noisy fake device (which misreads a few percent of the shots).",
+                    actual=counts,
+                    hint="run on the backend you are given: `backend.isa(qc)` and "
+                    "`backend.sampler`, or `sim.counts(qc, shots=shots, backend=backend)`",
+                )
             if good < 0.85 * shots:
                 raise CheckFailed(
                     f"Only {good}/{shots} = {good / shots:.0%} of the shots gave 00 or 11.",

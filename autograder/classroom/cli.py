@@ -133,13 +133,23 @@ def _selftest(args: argparse.Namespace) -> int:
 
 
 def _feedback(args: argparse.Namespace) -> int:
-    from .workflow import feedback
+    from .workflow import feedback, releasable
 
     pages = feedback(_course(args), args.assignment)
-    print(
-        f"Wrote {len(pages)} feedback pages under feedback/. Return them with: "
-        f"nbgrader release_feedback {args.assignment}"
-    )
+    exchange = [p for p in pages if releasable(p)]
+    other = [p for p in pages if not releasable(p)]
+    print(f"Wrote {len(pages)} feedback pages under feedback/STUDENT/{args.assignment}/.")
+    if exchange:
+        print(
+            f"  {len(exchange)} came through the nbgrader exchange: return them with "
+            f"`nbgrader release_feedback {args.assignment}` (run in the class folder)."
+        )
+    if other:
+        print(
+            f"  {len(other)} came from a folder or an LMS export, so the exchange cannot "
+            "return them: hand back feedback/STUDENT/"
+            f"{args.assignment}/{args.assignment}.html through your LMS."
+        )
     return 0
 
 

@@ -725,8 +725,20 @@ def write_autograded(course: Course, assignment: str, result: dict[str, Any]) ->
 
 
 # ------------------------------------------------------------------ feedback, export, report
+#: what ``nbgrader release_feedback`` needs beside each page: the submission's own files,
+#: which ``nbgrader collect`` brings from the exchange
+EXCHANGE_FILES = ("timestamp.txt", "submission_secret.txt")
+
+
 def feedback(course: Course, assignment: str) -> list[Path]:
-    """Write an HTML feedback page per student into nbgrader's feedback/ folder."""
+    """Write an HTML feedback page per student into nbgrader's feedback/ folder.
+
+    For a submission that came through nbgrader's exchange (its ``timestamp.txt`` and
+    ``submission_secret.txt`` are in ``submitted/``), those files are put beside the page,
+    so ``nbgrader release_feedback`` can return it; see :func:`releasable`. The folders
+    stay private (0700); the page itself is 0644 because ``release_feedback`` copies its
+    mode into the exchange, where the student must be able to read it.
+    """
     with course_lock(course.root, "feedback"), _umask(0o077):
         secure_course_files(course)
         written = []
@@ -734,10 +746,21 @@ def feedback(course: Course, assignment: str) -> list[Path]:
             folder = _private_dirs(course.root / "feedback", r["student"], assignment)
             page = folder / f"{assignment}.html"
             page.write_text(_feedback_html(r))
-            _chmod(page, 0o600)
+            _chmod(page, 0o644)
+            submitted = course.root / "submitted" / r["student"] / assignment
+            for name in EXCHANGE_FILES:
+                src = submitted / name
+                if src.is_file() and not src.is_symlink() and src.stat().st_size < 4096:
+                    (folder / name).write_text(src.read_text(errors="replace"))
+                    _chmod(folder / name, 0o600)
             written.append(page)
         secure_course_files(course)
         return written
+
+
+def releasable(page: Path) -> bool:
+    """True when ``nbgrader release_feedback`` can return this feedback page."""
+    return all((page.parent / name).is_file() for name in EXCHANGE_FILES)
 
 
 def _feedback_html(r: dict[str, Any]) -> str:

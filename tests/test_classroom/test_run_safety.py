@@ -372,7 +372,9 @@ def test_files_are_private_after_a_run(course, fake_grader):
         for top in ("feedback", "autograded"):
             assert mode(course.root / top / student) == 0o700
             assert mode(course.root / top / student / ASSIGNMENT) == 0o700
-        assert mode(course.root / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html") == 0o600
+        # the page is 0644 inside 0700 folders: release_feedback copies its mode into the
+        # exchange, where the student must read it; here nobody else can reach it
+        assert mode(course.root / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html") == 0o644
         assert (
             mode(course.root / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb") == 0o600
         )
@@ -749,3 +751,26 @@ def test_pool_keeps_order_and_survives_failing_and_dying_jobs():
     assert results[1]["reason"] == "RuntimeError: checker bug" and results[1]["exercises"] == []
     assert "worker process died" in results[3]["reason"]
     assert all(r["pid"] != os.getpid() for r in results if r["status"] == "graded")
+
+
+def test_feedback_of_exchange_submissions_can_be_released_with_nbgrader(
+    course, fake_grader, capsys
+):
+    """Submissions that came through nbgrader's exchange carry timestamp.txt and
+    submission_secret.txt; nbgrader release_feedback needs them beside the page."""
+    from autograder.cli import main
+
+    exchange_student = course.root / "submitted" / "s1" / ASSIGNMENT
+    (exchange_student / "timestamp.txt").write_text("2026-12-01 10:00:00.000000 UTC")
+    (exchange_student / "submission_secret.txt").write_text("0123456789abcdef")
+    workflow.autograde(course, ASSIGNMENT, ["s1", "s2"])
+    assert main(["class", "feedback", str(course.root), ASSIGNMENT]) == 0
+    out = capsys.readouterr().out
+    assert "1 came through the nbgrader exchange" in out
+    assert "1 came from a folder or an LMS export" in out
+    proc = course.nbgrader("release_feedback", ASSIGNMENT, "--student", "s1", check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    released = list((course.root / "exchange").rglob("feedback/*.html"))
+    assert len(released) == 1, proc.stderr[-2000:]
+    assert stat.S_IMODE(released[0].stat().st_mode) & 0o004  # the student can read it
+    assert "s1" in released[0].read_text()
