@@ -117,7 +117,8 @@ def test_learner_stderr_and_warnings_do_not_leak(capfd):
     assert "00.plus_state: passed" in out
 
 
-def test_grade_returns_float_for_partial_credit(capsys):
+def test_grade_returns_float_for_partial_credit(capsys, monkeypatch):
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")  # the full feedback is printed
     score = grade("00.plus_state", lambda: np.array([1, 1]))
     assert isinstance(score, float) and score == 0.0
     assert "not normalised" in capsys.readouterr().out
