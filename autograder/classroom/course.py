@@ -121,7 +121,7 @@ def init_course(
     exchange.mkdir(exist_ok=True)
     os.chmod(exchange, 0o1777)  # nbgrader's exchange must be writable by every student
     os.chmod(root, 0o711)
-    for sub in ("source", "submitted", "autograded", "raw", "backups", "reports"):
+    for sub in ("source", "submitted", "autograded", "feedback", "raw", "backups", "reports"):
         os.chmod(root / sub, 0o700)  # not readable by learners' sandboxes or other users
     db_url = db_url or f"sqlite:///{root / 'gradebook.db'}"
     course = Course(root)
