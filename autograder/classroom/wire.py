@@ -151,6 +151,19 @@ def _encode_qiskit(value: Any, enc: Callable[[Any], Any]) -> Any:
     if isinstance(value, Backend):
         return {"__backend__": value.name, "seed": value.seed}
     name = type(value).__name__
+    if mod.startswith("qiskit.providers.fake_provider") and name == "GenericBackendV2":
+        # rebuilt from its parameters; the seed (which draws its error rates, and so steers
+        # noise-aware layout) is recorded by whoever made it, as ``_qmlcourse_seed``
+        basis = [g for g in value._basis_gates if g not in ("reset", "delay", "measure")]
+        edges = [list(e) for e in value.coupling_map.get_edges()] if value.coupling_map else None
+        return {
+            "__genericbackend__": {
+                "num_qubits": int(value.num_qubits),
+                "basis_gates": basis,
+                "coupling_map": edges,
+                "seed": getattr(value, "_qmlcourse_seed", None),
+            }
+        }
     if mod.startswith("qiskit_ibm_runtime.fake_provider") and name.startswith("Fake"):
         return {"__fakebackend__": name}
     if mod.startswith("qiskit_aer") and name == "AerSimulator":
@@ -386,6 +399,8 @@ def decode(
         if not name.startswith("Fake") or not hasattr(fake_provider, name):
             raise WireError(f"unknown fake backend {name!r}")
         return getattr(fake_provider, name)()
+    if key == "__genericbackend__":
+        return _generic_backend(data[key])
     if key == "__aersimulator__":
         from qiskit_aer import AerSimulator
 
@@ -399,6 +414,37 @@ def decode(
             raise WireError("unexpected callback")
         return remote_callback(data)
     raise WireError(f"unknown tag {key!r}")
+
+
+def _generic_backend(spec: Any) -> Any:
+    from qiskit.circuit.library import get_standard_gate_name_mapping
+    from qiskit.providers.fake_provider import GenericBackendV2
+
+    if not isinstance(spec, dict):
+        raise WireError("malformed backend")
+    n, basis = spec.get("num_qubits"), spec.get("basis_gates")
+    edges, seed = spec.get("coupling_map"), spec.get("seed")
+    known = set(get_standard_gate_name_mapping())
+    if not isinstance(n, int) or not 1 <= n <= 64:
+        raise WireError("a backend's size must be 1 to 64 qubits")
+    if not isinstance(basis, list) or not all(isinstance(g, str) and g in known for g in basis):
+        raise WireError("a backend's basis gates must be standard gate names")
+    if edges is not None and not (
+        isinstance(edges, list)
+        and len(edges) <= 4 * n * n
+        and all(
+            isinstance(e, list)
+            and len(e) == 2
+            and all(isinstance(q, int) and 0 <= q < n for q in e)
+            for e in edges
+        )
+    ):
+        raise WireError("malformed coupling map")
+    if seed is not None and not isinstance(seed, int):
+        raise WireError("a backend's seed must be an integer")
+    backend = GenericBackendV2(num_qubits=n, basis_gates=basis, coupling_map=edges, seed=seed)
+    backend._qmlcourse_seed = seed
+    return backend
 
 
 def dumps(message: dict) -> bytes:
