@@ -6,8 +6,10 @@ Its output is ⟨Z⟩ of the last qubit, n-1 (Qiskit order: qubit 0 is the right
 
 Every angle enters through a single RY gate, whose generator Y/2 has eigenvalues ±1/2, so the
 parameter-shift rule ∂f/∂θ = [f(θ + π/2) - f(θ - π/2)] / 2 is exact for inputs and weights alike
-(Mitarai et al. 2018; Schuld et al. 2019). :class:`QNNLayer` evaluates all shifted circuits in one
-batched real statevector simulation (RY and CX have real matrices).
+(Mitarai et al. 2018; Schuld et al. 2019); it is what hardware, with shots, can use.
+:class:`QNNLayer` computes the same exact gradients by the adjoint method by default (one forward
+and one backward pass of a batched real statevector simulation: RY and CX have real matrices)
+and keeps the parameter-shift rule as ``backward(..., method="parameter-shift")``.
 
 >>> import numpy as np
 >>> layer = QNNLayer(2, 1)
@@ -30,6 +32,34 @@ from ._sklearn import ClassifierMixinLite, validate_binary_fit, validate_predict
 __all__ = ["QNNLayer", "QNNClassifier"]
 
 
+_METHODS = ("adjoint", "parameter-shift")
+_CHUNK_AMPLITUDES = 2**18  # rows x 2**n per block of the batch: 2 MiB arrays, cache-friendly
+
+
+def _rotate_y(state: np.ndarray, n: int, q: int, c: np.ndarray, s: np.ndarray) -> None:
+    """Apply RY on qubit ``q`` in place: [[c, -s], [s, c]] with per-row c, s of shape (B,).
+
+    ``state`` has shape (..., B, 2**n) (Qiskit order: qubit q is bit q of the index).
+    """
+    v = state.reshape(state.shape[:-1] + (2 ** (n - 1 - q), 2, 2**q))
+    zero, one = v[..., 0, :], v[..., 1, :]
+    c3, s3 = c[:, None, None], s[:, None, None]
+    new_zero = zero * c3
+    new_zero -= one * s3
+    one *= c3
+    one += zero * s3
+    zero[...] = new_zero
+
+
+def _y_pairing(phi: np.ndarray, lam: np.ndarray, n: int, q: int) -> np.ndarray:
+    """<lam| (-i Y_q) |phi> per row = sum over pairs of lam_1 phi_0 - lam_0 phi_1, shape (B,)."""
+    shape = phi.shape[:-1] + (2 ** (n - 1 - q), 2, 2**q)
+    p, m = phi.reshape(shape), lam.reshape(shape)
+    prod = m[..., 1, :] * p[..., 0, :]
+    prod -= m[..., 0, :] * p[..., 1, :]
+    return prod.reshape(prod.shape[0], -1).sum(axis=1)
+
+
 class QNNLayer:
     """The course QNN as a differentiable layer (CURRICULUM 09.qnn_forward).
 
@@ -37,7 +67,21 @@ class QNNLayer:
         n_qubits: number of qubits ``n`` (= number of input angles).
         n_layers: number of trainable layers ``L``; weights have shape ``(L, n)``.
 
-    Introduced in lesson 09.
+    :meth:`backward` is exact by either of two methods, which agree to rounding error:
+
+    * ``method="adjoint"`` (the default; Jones & Gacon 2020): one forward pass, then one
+      backward pass that carries the state and ``Z_{n-1}`` applied to it back through the gates;
+      an RY gate with angle ``a`` contributes ``d<Z>/da = <lam| -iY |phi>`` (real amplitudes).
+      It costs about three forward passes whatever the number of parameters, but needs the
+      state vector, so it is for simulators only;
+    * ``method="parameter-shift"``: two evaluations of the circuit per angle, the rule that
+      also works on hardware, where each expectation is estimated from shots (lesson 07). For
+      ``n`` qubits and ``L`` layers that is ``2 n (L + 1)`` shifted copies of the batch.
+
+    The simulation is batched over the data and exact: RY(x_i) followed by RY(w[0, i]) is
+    RY(x_i + w[0, i]), so the state before the first CX chain is a product state built
+    directly, and the last CX chain (a permutation of basis states) is folded into the
+    diagonal observable. Introduced in lesson 09.
 
     >>> import numpy as np
     >>> layer = QNNLayer(3, 2)
@@ -47,6 +91,10 @@ class QNNLayer:
     >>> d_x, d_w = layer.backward(X, w)
     >>> d_x.shape, d_w.shape
     ((4, 3), (4, 2, 3))
+    >>> X = np.array([[0.3, -1.2, 2.0]]); w = np.array([[0.5, 0.1, -0.7], [1.1, -0.4, 0.9]])
+    >>> adjoint, shift = layer.backward(X, w), layer.backward(X, w, method="parameter-shift")
+    >>> all(np.allclose(a, b, atol=1e-12) for a, b in zip(adjoint, shift))
+    True
     """
 
     def __init__(self, n_qubits: int, n_layers: int) -> None:
@@ -64,7 +112,10 @@ class QNNLayer:
             flip = ((idx >> c) & 1).astype(bool)
             perm = np.where(flip, k[idx ^ (1 << (c + 1))], k)
         self._chain = perm
+        self._unchain = np.argsort(perm)  # the inverse permutation (the chain undone)
         self._z_last = 1.0 - 2.0 * ((idx >> (n - 1)) & 1)
+        # <Z_{n-1}> after the last chain = sum_k z[k] old[perm[k]]^2 = sum_j z[perm^-1[j]] old[j]^2
+        self._z_folded = self._z_last[self._unchain] if self.n_layers else self._z_last
 
     def _check(self, X: Any, weights: Any) -> tuple[np.ndarray, np.ndarray]:
         x = np.asarray(X, dtype=float)
@@ -84,24 +135,36 @@ class QNNLayer:
             raise InputError("X or weights contain NaN or infinity.")
         return x, w
 
-    def _simulate(self, x: np.ndarray, w: np.ndarray) -> np.ndarray:
-        """<Z_{n-1}> for angles x (B, n) and per-sample weights w (B, L, n)."""
+    def _chunks(self, batch: int) -> list[slice]:
+        """Blocks of rows, so that the state arrays stay small whatever the batch size."""
+        step = max(1, _CHUNK_AMPLITUDES >> self.n_qubits)
+        return [slice(i, i + step) for i in range(0, batch, step)]
+
+    def _final_states(self, x: np.ndarray, w: np.ndarray) -> np.ndarray:
+        """States before the last CX chain for angles x (B, n) and per-row weights w (B, L, n)."""
         n, batch = self.n_qubits, x.shape[0]
-        state = np.zeros((batch, 2**n))
-        state[:, 0] = 1.0
-        angles = [x] + [w[:, layer] for layer in range(self.n_layers)]
-        for layer, theta in enumerate(angles):
+        theta = x + w[:, 0] if self.n_layers else x  # RY(w) RY(x) = RY(x + w)
+        half = theta / 2
+        c, s = np.cos(half), np.sin(half)
+        state = np.stack([c[:, 0], s[:, 0]], axis=1)  # product state, qubit 0 least significant
+        for q in range(1, n):
+            amp = np.stack([c[:, q], s[:, q]], axis=1)
+            state = (amp[:, :, None] * state[:, None, :]).reshape(batch, -1)
+        for layer in range(1, self.n_layers):
+            state = state[:, self._chain]  # the previous layer's CX chain
+            half = w[:, layer] / 2
+            c, s = np.cos(half), np.sin(half)
             for q in range(n):
-                c = np.cos(theta[:, q] / 2)[:, None, None]
-                s = np.sin(theta[:, q] / 2)[:, None, None]
-                view = state.reshape(batch, 2 ** (n - 1 - q), 2, 2**q)
-                zero, one = view[:, :, 0, :], view[:, :, 1, :]
-                state = np.stack([c * zero - s * one, s * zero + c * one], axis=2).reshape(
-                    batch, -1
-                )
-            if layer > 0:
-                state = state[:, self._chain]
-        return (state**2) @ self._z_last
+                _rotate_y(state, n, q, c[:, q], s[:, q])
+        return state
+
+    def _expectation(self, x: np.ndarray, w: np.ndarray) -> np.ndarray:
+        """<Z_{n-1}> for angles x (B, n) and per-row weights w (B, L, n)."""
+        out = np.empty(x.shape[0])
+        for rows in self._chunks(x.shape[0]):
+            state = self._final_states(x[rows], w[rows])
+            out[rows] = (state * state) @ self._z_folded
+        return out
 
     def forward(self, X: Any, weights: Any) -> np.ndarray:
         """⟨Z⟩ of qubit n-1 for every row of ``X`` (shape (B, n), or (n,) for one sample).
@@ -110,15 +173,56 @@ class QNNLayer:
             An array of shape (B,).
         """
         x, w = self._check(X, weights)
-        return self._simulate(x, np.broadcast_to(w, (x.shape[0],) + w.shape))
+        return self._expectation(x, np.broadcast_to(w, (x.shape[0],) + w.shape))
 
-    def backward(self, X: Any, weights: Any) -> tuple[np.ndarray, np.ndarray]:
-        """Exact gradients of :meth:`forward` by the parameter-shift rule.
+    def backward(
+        self, X: Any, weights: Any, method: str = "adjoint"
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Exact gradients of :meth:`forward`, by the adjoint method or the parameter-shift rule.
+
+        Args:
+            X: input angles, shape (B, n) or (n,).
+            weights: shape (L, n).
+            method: ``"adjoint"`` (default, simulator only) or ``"parameter-shift"`` (the rule
+                that also works with shots on hardware); both are exact.
 
         Returns:
             ``(d_out/d_X, d_out/d_weights)`` with shapes (B, n) and (B, L, n).
         """
+        if method not in _METHODS:
+            raise InputError(f"method must be one of {_METHODS}, got {method!r}.")
         x, w = self._check(X, weights)
+        if method == "parameter-shift":
+            return self._parameter_shift(x, w)
+        return self._adjoint(x, w)[1:]
+
+    def _adjoint(self, x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, ...]:
+        """(<Z_{n-1}>, d/dX, d/dweights) by one forward and one backward pass, block by block."""
+        n, n_l, batch = self.n_qubits, self.n_layers, x.shape[0]
+        out = np.empty(batch)
+        d_x = np.empty((batch, n))
+        d_w = np.zeros((batch, n_l, n))
+        for rows in self._chunks(batch):
+            xb = x[rows]
+            phi = self._final_states(xb, np.broadcast_to(w, (len(xb), n_l, n)))
+            both = np.stack([phi, phi * self._z_folded])  # the state and lam = Z_folded phi
+            out[rows] = np.einsum("bk,bk->b", both[0], both[1])
+            for layer in range(n_l - 1, 0, -1):
+                for q in range(n):  # the RY gates of a layer commute: each sees the same pair
+                    d_w[rows, layer, q] = _y_pairing(both[0], both[1], n, q)
+                half = -w[layer] / 2  # undo the layer on the state and on lam
+                for q in range(n):
+                    c = np.broadcast_to(np.cos(half[q]), (len(xb),))
+                    s = np.broadcast_to(np.sin(half[q]), (len(xb),))
+                    _rotate_y(both, n, q, c, s)
+                both = both[:, :, self._unchain]
+            for q in range(n):  # the fused RY(x + w[0]): d/dx = d/dw[0] for every row
+                d_x[rows, q] = _y_pairing(both[0], both[1], n, q)
+            if n_l:
+                d_w[rows, 0] = d_x[rows]
+        return out, d_x, d_w
+
+    def _parameter_shift(self, x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         batch, n, n_l = x.shape[0], self.n_qubits, self.n_layers
         n_shift = n + n_l * n  # one shift per input angle and per weight
         xs = np.broadcast_to(x, (2, n_shift, batch, n)).copy()
@@ -130,8 +234,8 @@ class QNNLayer:
             layer, q = divmod(k, n)
             ws[0, n + k, :, layer, q] += np.pi / 2
             ws[1, n + k, :, layer, q] -= np.pi / 2
-        out = self._simulate(xs.reshape(-1, n), ws.reshape(-1, n_l, n)).reshape(2, n_shift, batch)
-        grad = (out[0] - out[1]) / 2  # (n_shift, batch)
+        out = self._expectation(xs.reshape(-1, n), ws.reshape(2 * n_shift * batch, n_l, n))
+        grad = (out.reshape(2, n_shift, batch)[0] - out.reshape(2, n_shift, batch)[1]) / 2
         return grad[:n].T.copy(), grad[n:].T.reshape(batch, n_l, n)
 
 
@@ -155,7 +259,7 @@ class QNNClassifier(ClassifierMixinLite):
     4. trainable output scaling: ``P(class 1) = sigmoid(s ⟨Z⟩ + t)``.
 
     The loss is the mean binary cross-entropy; its gradient flows through the classical layers by
-    the chain rule and through the QNN by the exact parameter-shift rule.
+    the chain rule and through the QNN by exact adjoint gradients (:meth:`QNNLayer.backward`).
 
     Args:
         n_qubits: qubits of the QNN (angles produced by the classical layer).
@@ -220,12 +324,13 @@ class QNNClassifier(ClassifierMixinLite):
         self, theta: np.ndarray, xs: np.ndarray, y: np.ndarray
     ) -> tuple[float, np.ndarray]:
         a, c, w, s, t = self._unpack(theta, xs.shape[1])
-        angles, z, p = self._forward(theta, xs)
+        angles, w = self.layer_._check(xs @ a + c, w)
+        z, d_angles, d_w = self.layer_._adjoint(angles, w)  # <Z> and its exact gradients
+        p = _sigmoid(s * z + t)
         eps = 1e-12
         loss = -np.mean(y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps))
         d_logit = (p - y) / len(y)  # dL/d(s z + t)
         d_z = d_logit * s
-        d_angles, d_w = self.layer_.backward(angles, w)
         d_angles = d_angles * d_z[:, None]
         grad = [
             (xs.T @ d_angles).ravel(),

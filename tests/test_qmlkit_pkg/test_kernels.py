@@ -221,3 +221,59 @@ def test_large_blocks_equal_a_plain_matrix_product():
     K = kernel.evaluate(X)
     np.testing.assert_allclose(K, np.abs(S.conj() @ S.T) ** 2, rtol=0, atol=1e-13)
     np.testing.assert_array_equal(K, K.T)
+
+
+def _scipy_blas_threads() -> list[int]:
+    """Current thread counts of the BLAS libraries loaded (scipy's among them)."""
+    import scipy.linalg.blas  # noqa: F401  (the BLAS the Gram product uses, loaded first)
+    from threadpoolctl import threadpool_info
+
+    return [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"]
+
+
+@pytest.mark.parametrize("with_y", [False, True])
+def test_blas_threads_chosen_by_size_and_restored(with_y, monkeypatch):
+    from threadpoolctl import threadpool_limits
+
+    seen = []
+    for name in ("_gram_block", "_gram_diagonal_block"):
+        original = getattr(kernels, name)
+
+        def recording(*args, _original=original):
+            seen.append(_scipy_blas_threads())
+            return _original(*args)
+
+        monkeypatch.setattr(kernels, name, recording)
+    X = np.random.default_rng(0).uniform(0, np.pi, (40, 3))
+    Y = X[:25] if with_y else None
+    kernel = FidelityKernel(zz_feature_map(3, reps=1), chunk_size=16)
+    before = _scipy_blas_threads()  # loads scipy's BLAS before the limit below
+    with threadpool_limits(limits=2, user_api="blas"):  # two threads where BLAS allows them
+        before = _scipy_blas_threads()
+        assert len(before) >= 1
+        assert kernels.blas_threads_for(40, 40, 8) == 1
+        small = kernel.evaluate(X, Y)  # 40 x 40 x 8: one thread
+        assert seen and all(threads == [1] * len(before) for threads in seen)
+        assert _scipy_blas_threads() == before  # restored
+        seen.clear()
+        monkeypatch.setattr(kernels, "ONE_THREAD_WORK", 0)  # now every product is "large"
+        assert kernels.blas_threads_for(40, 40, 8) is None
+        large = kernel.evaluate(X, Y)
+        assert seen and all(threads == before for threads in seen)
+        assert _scipy_blas_threads() == before
+    np.testing.assert_allclose(small, large, atol=1e-14)
+    S = kernel.states(X)
+    T = S if Y is None else S[:25]
+    np.testing.assert_allclose(small, np.abs(S.conj() @ T.T) ** 2, atol=1e-12)
+
+
+def test_blas_threads_restored_when_the_product_fails(monkeypatch):
+    def failing(*args):
+        assert _scipy_blas_threads() == [1] * len(_scipy_blas_threads())
+        raise MemoryError("out of memory in the Gram product")
+
+    monkeypatch.setattr(kernels, "_gram_diagonal_block", failing)
+    before = _scipy_blas_threads()
+    with pytest.raises(MemoryError):
+        FidelityKernel(zz_feature_map(2, reps=1)).evaluate(np.zeros((5, 2)))
+    assert _scipy_blas_threads() == before

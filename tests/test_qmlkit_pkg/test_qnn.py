@@ -55,6 +55,81 @@ def test_backward_matches_finite_differences_of_qiskit(n, layers):
                 assert d_w[b, l, i] == pytest.approx(fd, abs=1e-8)
 
 
+@pytest.mark.parametrize(
+    "n, layers, batch",
+    [(1, 0, 3), (1, 1, 1), (2, 0, 4), (2, 3, 5), (3, 1, 8), (4, 3, 33), (5, 2, 7), (8, 3, 16)],
+)
+def test_adjoint_equals_parameter_shift(n, layers, batch):
+    rng = np.random.default_rng(100 * n + 10 * layers + batch)
+    X = rng.uniform(-2 * np.pi, 2 * np.pi, (batch, n))
+    w = rng.uniform(-2 * np.pi, 2 * np.pi, (layers, n))
+    layer = QNNLayer(n, layers)
+    d_x, d_w = layer.backward(X, w)  # adjoint, the default
+    s_x, s_w = layer.backward(X, w, method="parameter-shift")
+    assert d_x.shape == (batch, n) and d_w.shape == (batch, layers, n)
+    np.testing.assert_allclose(d_x, s_x, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(d_w, s_w, rtol=0, atol=1e-10)
+    if layers:  # RY(x_i) RY(w[0, i]) = RY(x_i + w[0, i]): equal derivatives, not zero ones
+        np.testing.assert_allclose(d_w[:, 0], d_x, rtol=0, atol=1e-12)
+        assert np.max(np.abs(d_x)) > 1e-3
+
+
+@pytest.mark.parametrize("n, layers", [(1, 0), (1, 2), (3, 0), (4, 3), (5, 1)])
+def test_adjoint_matches_finite_differences_of_qiskit(n, layers):
+    rng = np.random.default_rng(7 * n + layers)
+    X = rng.uniform(-np.pi, np.pi, (2, n))
+    w = rng.uniform(-np.pi, np.pi, (layers, n))
+    d_x, d_w = QNNLayer(n, layers).backward(X, w)
+    eps = 1e-6
+    for b, x in enumerate(X):
+        fd_x = [
+            (_qiskit_qnn(x + e, w) - _qiskit_qnn(x - e, w)) / (2 * eps) for e in np.eye(n) * eps
+        ]
+        np.testing.assert_allclose(d_x[b], fd_x, rtol=0, atol=1e-8)
+        fd_w = np.zeros_like(w)
+        for index in np.ndindex(w.shape):
+            e = np.zeros_like(w)
+            e[index] = eps
+            fd_w[index] = (_qiskit_qnn(x, w + e) - _qiskit_qnn(x, w - e)) / (2 * eps)
+        np.testing.assert_allclose(d_w[b], fd_w, rtol=0, atol=1e-8)
+
+
+def test_gradient_of_features_that_enter_every_gate():
+    """Each raw feature enters all n input rotations through angles = features @ A; the chain
+    rule d_features = d_angles @ A.T must match finite differences of the qiskit reference."""
+    n, layers, d = 4, 3, 3
+    rng = np.random.default_rng(11)
+    F = rng.normal(size=(5, d))
+    A = rng.normal(size=(d, n))
+    w = rng.uniform(-np.pi, np.pi, (layers, n))
+    d_angles, _ = QNNLayer(n, layers).backward(F @ A, w)
+    d_features = d_angles @ A.T
+    eps = 1e-6
+    for b, f in enumerate(F):
+        fd = [
+            (_qiskit_qnn((f + e) @ A, w) - _qiskit_qnn((f - e) @ A, w)) / (2 * eps)
+            for e in np.eye(d) * eps
+        ]
+        np.testing.assert_allclose(d_features[b], fd, rtol=0, atol=1e-8)
+
+
+def test_large_batches_are_simulated_block_by_block(monkeypatch):
+    import qmlkit.models.qnn as qnn
+
+    n, layers = 5, 2
+    rng = np.random.default_rng(3)
+    X = rng.uniform(-3, 3, (37, n))
+    w = rng.uniform(-3, 3, (layers, n))
+    layer = QNNLayer(n, layers)
+    whole = layer.forward(X, w), *layer.backward(X, w)
+    monkeypatch.setattr(qnn, "_CHUNK_AMPLITUDES", 4 * 2**n)  # blocks of 4 rows: 10 blocks
+    assert len(layer._chunks(len(X))) == 10
+    blocks = layer.forward(X, w), *layer.backward(X, w)
+    for a, b in zip(whole, blocks):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-14)
+    np.testing.assert_allclose(whole[0], [_qiskit_qnn(x, w) for x in X], atol=1e-12)
+
+
 def test_forward_and_gradients_equal_qiskit_machine_learning():
     from qiskit.circuit import ParameterVector
     from qiskit.primitives import StatevectorEstimator
@@ -86,9 +161,10 @@ def test_forward_and_gradients_equal_qiskit_machine_learning():
         layer.forward(X, weights), qnn.forward(X, weights.ravel())[:, 0], atol=1e-8
     )
     g_in, g_w = qnn.backward(X, weights.ravel())
-    d_x, d_w = layer.backward(X, weights)
-    np.testing.assert_allclose(d_x, g_in[:, 0, :], atol=1e-8)
-    np.testing.assert_allclose(d_w.reshape(5, -1), g_w[:, 0, :], atol=1e-8)
+    for method in ("adjoint", "parameter-shift"):
+        d_x, d_w = layer.backward(X, weights, method=method)
+        np.testing.assert_allclose(d_x, g_in[:, 0, :], atol=1e-8)
+        np.testing.assert_allclose(d_w.reshape(5, -1), g_w[:, 0, :], atol=1e-8)
 
 
 def test_single_sample_and_shape_errors():
@@ -102,6 +178,8 @@ def test_single_sample_and_shape_errors():
         layer.forward([[np.nan, 0.0]], [[0.0, 0.0]])
     with pytest.raises(InputError, match="n_qubits"):
         QNNLayer(0, 1)
+    with pytest.raises(InputError, match="method must be one of"):
+        layer.backward(np.zeros((3, 2)), np.zeros((1, 2)), method="finite-difference")
 
 
 def test_classifier_gradient_matches_finite_differences():
