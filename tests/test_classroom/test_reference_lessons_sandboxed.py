@@ -1,8 +1,9 @@
 """Every lesson's authored notebook (with its solutions) gets full marks through the
 sandboxed classroom grader, exactly as it does with the learner's own check cells.
 
-This is what catches a value that cannot cross the sandbox boundary (a backend, a model)
-or a check that needs something the sandbox does not have.
+This is what catches a value that cannot cross the sandbox boundary (a backend, a model),
+a check that needs something the sandbox does not have, or a worker that hangs because
+its parent had used Qiskit's Rust thread pool before forking it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,11 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def graded():
+    # Use Qiskit's Rust thread pool here first, as a long grading run (or this test suite)
+    # may have done: forked workers must not then hang in their own parallel calls.
+    from qiskit.quantum_info import SparsePauliOp
+
+    SparsePauliOp.from_list([("XYZZXYZZXYZZ", 1.0), ("ZZZZZZZZZZZZ", 0.5)] * 20).to_matrix()
     jobs = [
         {
             "submission_dir": str(lesson.folder),
