@@ -265,6 +265,8 @@ def _vet_qpy(raw: bytes) -> None:
             limit = used + QPY_VET_BYTES
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
             signal.alarm(int(QPY_VET_SECONDS))
+            # a forked child has none of the parent's threads: keep Qiskit's Rust serial
+            os.environ["QISKIT_IN_PARALLEL"] = "TRUE"
             from qiskit import qpy
 
             from ..compare import MAX_CIRCUIT_QUBITS, check_circuit_budget
