@@ -26,8 +26,12 @@ def _init(args: argparse.Namespace) -> int:
 
 def _release(args: argparse.Namespace) -> int:
     from .course import release
+    from .lock import course_lock
 
-    folder = release(_course(args), args.assignment)
+    course = _course(args)
+    # generate_assignment writes the gradebook: never at the same time as a grading run
+    with course_lock(course.root, "release"):
+        folder = release(course, args.assignment)
     print(f"Released {args.assignment}: student version in {folder} and in the exchange.")
     return 0
 

@@ -185,6 +185,26 @@ def test_second_autograde_waits_for_the_first_then_proceeds(course, fake_grader,
     assert stat.S_IMODE(lock_file.stat().st_mode) == 0o600
 
 
+def test_release_and_collect_wait_for_a_grading_run(course, tmp_path, capsys):
+    from autograder.cli import main
+
+    incoming = tmp_path / "incoming" / "s7"
+    incoming.mkdir(parents=True)
+    shutil.copy(course.root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", incoming / "x.ipynb")
+    for argv in (
+        ["class", "release", str(course.root), ASSIGNMENT],
+        ["class", "collect", str(course.root), ASSIGNMENT, str(incoming.parent)],
+    ):
+        holder = _holding(course.root, 1.5)
+        started = time.monotonic()
+        assert main(argv) == 0
+        waited = time.monotonic() - started
+        holder.wait(timeout=30)
+        err = capsys.readouterr().err
+        assert f"(autograde, pid {holder.pid}, started" in err, argv
+        assert waited > 0.5, argv
+
+
 def test_lock_without_waiting_refuses_and_names_the_holder(course):
     holder = _holding(course.root, 30)
     try:
