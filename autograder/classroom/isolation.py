@@ -359,20 +359,21 @@ def _drop_to(uid: int) -> list[str]:
     ]
 
 
-def _uids_in_use() -> set[int]:
-    used = set()
+def _process_owners() -> list[int]:
+    """The user id of every process this machine shows in /proc (one entry a process)."""
+    owners = []
     for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
         if entry.isdigit():
             try:
-                used.add(os.stat(f"/proc/{entry}").st_uid)
+                owners.append(os.stat(f"/proc/{entry}").st_uid)
             except OSError:
                 continue
-    return used
+    return owners
 
 
 def sandbox_uid() -> int:
     """A user id for one sandbox: not a system account and not running anything now."""
-    used = _uids_in_use()
+    used = set(_process_owners())
     for _ in range(50):
         uid = random.randint(61000, 64999)
         if uid not in used:
@@ -469,7 +470,7 @@ def apply_limits(limits: Limits) -> None:
     if hasattr(resource, "RLIMIT_NPROC"):
         # counted per real user id: as root the sandbox gets its own uid; otherwise the
         # instructor's own processes count too, so allow for them
-        extra = 0 if os.geteuid() == 0 else _count_processes(os.getuid())
+        extra = 0 if os.geteuid() == 0 else _process_owners().count(os.getuid())
         pairs.append((resource.RLIMIT_NPROC, limits.processes + extra))
     for which, value in pairs:
         try:
@@ -585,27 +586,22 @@ def _leave_session_keyring() -> None:
         pass
 
 
-def _die_with_parent() -> None:
-    """Ask Linux to kill this process when the grader that started it dies."""
+def set_parent_death_signal(signum: int) -> None:
+    """Ask Linux to send ``signum`` to this process when its parent dies
+    (``prctl(PR_SET_PDEATHSIG)``); best effort, Linux only."""
     if not sys.platform.startswith("linux"):
         return
     try:
         import ctypes
-        import signal
 
         libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
-    except Exception:  # pragma: no cover - best effort
+        libc.prctl(1, int(signum), 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - no prctl
         pass
 
 
-def _count_processes(uid: int) -> int:
-    count = 0
-    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
-        if entry.isdigit():
-            try:
-                if os.stat(f"/proc/{entry}").st_uid == uid:
-                    count += 1
-            except OSError:
-                continue
-    return count
+def _die_with_parent() -> None:
+    """Kill this process (a sandbox being started) when the grader that started it dies."""
+    import signal
+
+    set_parent_death_signal(signal.SIGKILL)

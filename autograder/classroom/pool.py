@@ -29,7 +29,6 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 WATCH_SECONDS = 0.5
-PR_SET_PDEATHSIG = 1
 # The parent-death signal is SIGTERM, not SIGKILL, so that the worker can still kill the
 # sandboxes it started (they run in their own session and would otherwise be orphaned).
 # The watchdog thread covers the case where the handler cannot run.
@@ -69,15 +68,9 @@ def _die() -> None:
 
 
 def _set_parent_death_signal() -> None:
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
+    from .isolation import set_parent_death_signal
 
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, int(DEATH_SIGNAL), 0, 0, 0)
-    except (OSError, AttributeError):  # pragma: no cover - no prctl: the watchdog remains
-        pass
+    set_parent_death_signal(DEATH_SIGNAL)
 
 
 def _watch_parent(parent: int) -> None:
