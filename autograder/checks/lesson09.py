@@ -21,7 +21,7 @@ import numpy as np
 from .. import compare as cmp
 from ..engine import Tester, exercise
 from ..errors import CheckFailed
-from .lesson08 import check_classifier
+from ._common import check_classifier
 
 # ------------------------------------------------------------------------ the course QNN
 
