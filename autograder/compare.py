@@ -501,6 +501,25 @@ def as_number(value: Any, what: str = "result", allow_complex: bool = False) -> 
     return complex(value) if allow_complex and isinstance(value, complex) else float(value)
 
 
+def as_bool(
+    value: Any, what: str = "result", hint: str = "return a bool, e.g. `return bool(...)`"
+) -> bool:
+    """Require ``True`` or ``False`` (a NumPy bool counts); 0, 1, "yes" or None do not.
+
+    >>> as_bool(np.bool_(True))
+    True
+    >>> as_bool(1)
+    Traceback (most recent call last):
+    ...
+    autograder.errors.CheckFailed: Expected True or False as the result, got 1 (int).
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise CheckFailed(
+        f"Expected True or False as the {what}, got {value!r} ({type(value).__name__}).", hint=hint
+    )
+
+
 def as_array(
     value: Any,
     shape: tuple[int, ...] | None = None,

@@ -195,12 +195,8 @@ def check_is_unitary(t: Tester) -> None:
                 f"For a {matrix.shape[0]}x{matrix.shape[1]} matrix your function {err.message}",
                 hint=hint,
             ) from None
-        if not isinstance(value, (bool, np.bool_)):
-            raise CheckFailed(
-                f"Expected True or False, got {value!r} ({type(value).__name__}).",
-                hint="return a bool, e.g. bool(np.allclose(...))",
-            )
-        if bool(value) == expected:
+        value = cmp.as_bool(value, "answer", hint="return a bool, e.g. bool(np.allclose(...))")
+        if value == expected:
             return
         extra = f" with atol={kwargs['atol']:g}" if kwargs else ""
         raise CheckFailed(

@@ -112,12 +112,7 @@ def _fmt(state: np.ndarray) -> str:
 
 
 def _as_bool(value: object, call: str) -> bool:
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    raise CheckFailed(
-        f"{call} returned {value!r} ({type(value).__name__}); it must return True or False.",
-        hint="return a bool, e.g. `return bool(...)`",
-    )
+    return cmp.as_bool(value, f"value of {call}")
 
 
 def _entangled_cases() -> list[tuple[str, np.ndarray, bool, bool]]:

@@ -245,11 +245,9 @@ def check_is_valid_kernel(t: Tester) -> None:
                         f"For an array of shape {K.shape} your function {err.message}",
                         hint=square_hint,
                     ) from None
-                if not isinstance(value, (bool, np.bool_)):
-                    raise CheckFailed(
-                        f"Expected True or False, got {value!r} ({type(value).__name__}).",
-                        hint="return a bool, e.g. bool(symmetric and psd)",
-                    )
+                value = cmp.as_bool(
+                    value, "answer", hint="return a bool, e.g. bool(symmetric and psd)"
+                )
                 if bool(value) != expected:
                     raise CheckFailed(
                         f"The answer for this {'matrix' if square else f'array of shape {K.shape}'} "

@@ -176,7 +176,7 @@ def test_is_entangled_mistakes():
         return abs(a[0] * a[3] - a[1] * a[2])
 
     r = check("03.is_entangled", returns_number)
-    assert r.score == 0 and "must return True or False" in r.feedback
+    assert r.score == 0 and "Expected True or False as the value of" in r.feedback
 
 
 # ---------------------------------------------------------------- reduced_density_matrix
