@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 
@@ -479,6 +479,10 @@ def assert_circuit(
 # ---------------------------------------------------------------------------- numbers
 
 
+@overload
+def as_number(value: Any, what: str = ..., allow_complex: Literal[False] = ...) -> float: ...
+@overload
+def as_number(value: Any, what: str = ..., allow_complex: bool = ...) -> float | complex: ...
 def as_number(value: Any, what: str = "result", allow_complex: bool = False) -> float | complex:
     """Require a single finite number (Python or NumPy scalar, or 0-d/size-1 array)."""
     if isinstance(value, bool) or value is None:
