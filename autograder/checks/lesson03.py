@@ -115,7 +115,7 @@ def _as_bool(value: object, call: str) -> bool:
     return cmp.as_bool(value, f"value of {call}")
 
 
-def _entangled_cases() -> list[tuple[str, np.ndarray, bool, bool]]:
+def _entangled_cases() -> list[tuple[str, list[np.ndarray], bool, bool]]:
     """(description, state, entangled?, hidden) for the is_entangled check."""
     plus = np.array([1, 1]) / np.sqrt(2)
     zero, one = np.array([1, 0]), np.array([0, 1])

@@ -82,7 +82,7 @@ def check_expectation_from_counts(t: Tester) -> None:
     rng = _rng(1)
     hidden3 = _random_counts(rng, 3, 4000, drop=1)
     hidden4 = _random_counts(rng, 4, 5000, drop=2)
-    cases = [
+    cases: list[tuple[str, list[tuple[Any, str]], bool]] = [
         ("one qubit: {'0': 800, '1': 200} with 'Z'", [({"0": 800, "1": 200}, "Z")], False),
         (
             f"two qubits: {two} with 'IZ', 'ZI' and 'ZZ'",

@@ -339,7 +339,7 @@ _ZZ_MISTAKES = (
 
 @exercise("05.zz_feature_map", points=6, title="The ZZ feature map by hand")
 def check_zz_feature_map(t: Tester) -> None:
-    cases = [
+    cases: list[tuple[Any, int, bool]] = [
         ([0.4, 1.3], 1, False),
         ([0.4, 1.3], 2, False),
         ([1.0, 2.0, 0.5], 2, False),

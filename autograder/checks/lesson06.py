@@ -155,6 +155,7 @@ def check_kernel_matrix(t: Tester) -> None:
                     hint="transposed: K[i, j] is the kernel of X[i] and Y[j], rows for X, columns for Y",
                 )
             arr = cmp.as_array(value, shape=expected.shape, what="kernel matrix")
+            hint: str | None
             if np.max(np.abs(arr.imag)) > 1e-9:
                 if np.allclose(arr, overlaps, atol=1e-7) or np.allclose(
                     arr, overlaps.conj(), atol=1e-7

@@ -131,7 +131,7 @@ def _diagnose_gradient(
 def check_parameter_shift_gradient(t: Tester) -> None:
     # how params is passed: the statement's example passes a list, and a parameter vector of
     # whole numbers is an integer array (adding pi/2 in place to a copy of it truncates)
-    cases: list[tuple[str, list[float], bool, str]] = [
+    cases: list[tuple[str, Any, bool, str]] = [
         ("one_qubit", [0.3, 1.1], False, "list"),
         ("two_qubits", [0.5, -1.2, 2.0], False, "float"),
         ("three_qubits", [0.1, 0.7, -2.2, 1.5, 0.0, 3.0], True, "float"),

@@ -221,7 +221,7 @@ def check_cross_entropy(t: Tester) -> None:
     rng = np.random.default_rng(80802)
     p_hidden = rng.uniform(0.02, 0.98, 50)
     y_hidden = rng.integers(0, 2, 50)
-    cases = [
+    cases: list[tuple[str, Any, Any, bool]] = [
         (
             "cross_entropy([0.9, 0.2, 0.6], [1, 0, 1]) (the example, lists)",
             [0.9, 0.2, 0.6],
@@ -235,7 +235,7 @@ def check_cross_entropy(t: Tester) -> None:
         with t.case(description, points=1, hidden=hidden):
             args = (list(p1), list(y)) if isinstance(p1, list) else (p1.copy(), y.copy())
             expected = _bce(np.asarray(p1), np.asarray(y))
-            value = _finite_loss(t, *args, expected=expected)
+            value = _finite_loss(t, args[0], args[1], expected=expected)
             if not np.isclose(value, expected, rtol=1e-6, atol=1e-9):
                 raise CheckFailed(
                     "The mean binary cross-entropy is not right.",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cache
+from typing import Any
 
 import numpy as np
 
@@ -255,7 +256,7 @@ def _lagrange_at_zero(scales: np.ndarray, values: np.ndarray) -> float:
 def check_richardson_extrapolate(t: Tester) -> None:
     rng = np.random.default_rng(1120)
     poly = lambda c, s: np.polyval(c, np.asarray(s, dtype=float))  # noqa: E731
-    cases = [
+    cases: list[tuple[str, Any, Any, bool]] = [
         (
             "[1, 3, 5], values of 0.9 - 0.12 s + 0.008 s^2",
             [1, 3, 5],

@@ -17,6 +17,7 @@ can have its own rotation angle.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -57,7 +58,7 @@ def apply_rz(psi: np.ndarray, angle: np.ndarray, q: int) -> np.ndarray:
 def apply_cx(psi: np.ndarray, control: int, target: int) -> np.ndarray:
     """CNOT with the given control and target qubits."""
     out = psi.copy()
-    idx = [slice(None)] * psi.ndim
+    idx: list[Any] = [slice(None)] * psi.ndim
     idx[_axis(psi, control)] = 1
     sub = out[tuple(idx)]
     t_axis = _axis(psi, target) - (1 if _axis(psi, target) > _axis(psi, control) else 0)
@@ -68,7 +69,7 @@ def apply_cx(psi: np.ndarray, control: int, target: int) -> np.ndarray:
 def apply_cz(psi: np.ndarray, a: int, b: int) -> np.ndarray:
     """CZ between qubits ``a`` and ``b``."""
     out = psi.copy()
-    idx = [slice(None)] * psi.ndim
+    idx: list[Any] = [slice(None)] * psi.ndim
     idx[_axis(psi, a)] = 1
     idx[_axis(psi, b)] = 1
     out[tuple(idx)] *= -1
