@@ -30,9 +30,17 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import BackendError
+from .errors import BackendError, InputError
 
-__all__ = ["Backend", "get", "use", "current_spec", "fake_device_names", "parse_spec"]
+__all__ = [
+    "Backend",
+    "get",
+    "use",
+    "resolve",
+    "current_spec",
+    "fake_device_names",
+    "parse_spec",
+]
 
 ENV_VAR = "QMLKIT_BACKEND"
 _DEFAULT = "ideal"
@@ -176,6 +184,38 @@ def get(spec: str | None = None, *, seed: int | None = None) -> Backend:
             backend = _make_ibm(spec, device)
         _cache[key] = backend
         return backend
+
+
+def resolve(backend: str | Backend | None = None, *, seed: int | None = None) -> Backend:
+    """The :class:`Backend` a ``backend=`` argument of a qmlkit function stands for.
+
+    Every qmlkit function that runs circuits takes ``backend=`` in one of three forms and
+    passes it through here: ``None`` (the current setting, :func:`current_spec`), a spec
+    string (see the module docstring) or a :class:`Backend` (used as it is; ``seed`` then
+    does not apply, the backend keeps its own).
+
+    Args:
+        backend: ``None``, a spec string such as ``"fake:manila"``, or a :class:`Backend`.
+        seed: sampling seed for a backend made from ``None`` or a spec.
+
+    Raises:
+        BackendError: for an unknown spec (or ``ibm`` without a saved account).
+        InputError: for an object that is none of the three forms (for example a bare
+            Qiskit backend: use its spec string, or a fake device's ``"fake:<name>"``).
+
+    >>> resolve("ideal", seed=3).seed
+    3
+    >>> b = get("ideal"); resolve(b) is b
+    True
+    """
+    if backend is None or isinstance(backend, str):
+        return get(backend, seed=seed)
+    if isinstance(backend, Backend):
+        return backend
+    raise InputError(
+        "backend must be None, a spec string such as 'fake:manila', or a qmlkit Backend; "
+        f"got {type(backend).__name__}. Use a spec string, or qmlkit.backends.get(...)."
+    )
 
 
 @dataclass

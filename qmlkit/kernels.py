@@ -22,19 +22,27 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
-from functools import lru_cache
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from ._env import limit_blas_threads
+from .backends import resolve
 from .errors import InputError
 from .statevec import compile_circuit
 
+if TYPE_CHECKING:
+    from qiskit import QuantumCircuit
+
+    from .backends import Backend
+
 __all__ = [
+    "Kernel",
     "FidelityKernel",
     "ProjectedKernel",
+    "fidelity_kernel",
+    "kernel_matrix",
     "kernel_target_alignment",
     "check_data",
 ]
@@ -50,6 +58,25 @@ BLOCK_BYTES = 48 * 2**20
 #: The Gram product runs on one BLAS thread up to this much work (n_x * n_y * 2**q complex
 #: multiply-adds, about 1.5 ms on one thread), on all of BLAS's threads above it.
 ONE_THREAD_WORK = 2**24
+
+
+class Kernel(Protocol):
+    """What QSVC and the lessons need of a kernel: a callable that returns the Gram matrix.
+
+    ``kernel(X)`` is the symmetric (n_x, n_x) matrix of the rows of ``X`` with themselves;
+    ``kernel(X, Y)`` the (n_x, n_y) matrix ``K[i, j] = k(X[i], Y[j])``. :class:`FidelityKernel`
+    and :class:`ProjectedKernel` implement it, and so does any function with this signature
+    (for example ``lambda X, Y=None: kernel_matrix(X, Y, my_pairwise_kernel)``).
+
+    >>> from qiskit.circuit.library import z_feature_map
+    >>> kernel: Kernel = FidelityKernel(z_feature_map(1, reps=1))
+    >>> kernel([[0.0], [np.pi / 2]]).round(6).tolist()
+    [[1.0, 0.0], [0.0, 1.0]]
+    """
+
+    def __call__(self, X: Any, Y: Any = None) -> np.ndarray:
+        """The Gram matrix of the rows of X with the rows of Y (``Y=None``: with X)."""
+        ...  # pragma: no cover - a protocol method has no body
 
 
 def check_data(X: Any, num_features: int | None = None, name: str = "X") -> np.ndarray:
@@ -95,7 +122,7 @@ def check_data(X: Any, num_features: int | None = None, name: str = "X") -> np.n
     return arr
 
 
-def _require_circuit(feature_map: Any) -> Any:
+def _require_circuit(feature_map: Any) -> QuantumCircuit:
     from qiskit import QuantumCircuit
 
     if not isinstance(feature_map, QuantumCircuit):
@@ -118,18 +145,6 @@ def _is_exact(backend: Any) -> bool:
     return getattr(backend, "kind", None) == "ideal"
 
 
-@lru_cache(maxsize=1)
-def _blas_controller() -> Any:
-    """A threadpoolctl controller of the BLAS libraries loaded, scipy's included (or None)."""
-    import scipy.linalg.blas  # noqa: F401  (load scipy's BLAS so that the controller sees it)
-
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:  # a dependency of scikit-learn, so normally present
-        return None
-    return ThreadpoolController()
-
-
 def blas_threads_for(n_x: int, n_y: int, dim: int) -> int | None:
     """BLAS threads for a Gram product of n_x by n_y states of dimension dim: 1, or None for all.
 
@@ -143,18 +158,6 @@ def blas_threads_for(n_x: int, n_y: int, dim: int) -> int | None:
     (1, None)
     """
     return 1 if n_x * n_y * dim <= ONE_THREAD_WORK else None
-
-
-@contextmanager
-def _blas_thread_policy(n_x: int, n_y: int, dim: int) -> Iterator[None]:
-    """Limit BLAS to the threads :func:`blas_threads_for` picks; restored on exit."""
-    threads = blas_threads_for(n_x, n_y, dim)
-    controller = _blas_controller() if threads is not None else None
-    if controller is None:
-        yield
-        return
-    with controller.limit(limits=threads, user_api="blas"):
-        yield
 
 
 def _gram_block(sx: np.ndarray, sy: np.ndarray, out: np.ndarray) -> None:
@@ -224,23 +227,29 @@ class FidelityKernel:
 
     def __init__(
         self,
-        feature_map: Any,
-        backend: Any = None,
+        feature_map: QuantumCircuit,
+        backend: str | Backend | None = None,
         shots: int = 1024,
         seed: int | None = None,
         chunk_size: int | None = None,
     ):
-        self.feature_map = _require_circuit(feature_map)
+        # only stored here (scikit-learn's rule): the feature map is checked on first use
+        self.feature_map = feature_map
         self.backend = backend
         self.shots = shots
         self.seed = seed
         self.chunk_size = chunk_size
-        self._program = None
+        self._program: Any = None
+        self._program_of: Any = None
 
     @property
     def num_features(self) -> int:
-        """Number of features per data row (= parameters of the feature map)."""
-        return self.feature_map.num_parameters
+        """Number of features per data row (= parameters of the feature map).
+
+        Raises:
+            InputError: if ``feature_map`` is not a parameterised ``QuantumCircuit``.
+        """
+        return _require_circuit(self.feature_map).num_parameters
 
     @property
     def exact(self) -> bool:
@@ -252,7 +261,8 @@ class FidelityKernel:
 
     def __repr__(self) -> str:
         where = "exact" if self.exact else f"backend={self.backend!r}, shots={self.shots}"
-        return f"FidelityKernel({self.feature_map.num_qubits} qubits, {where})"
+        qubits = getattr(self.feature_map, "num_qubits", "?")
+        return f"FidelityKernel({qubits} qubits, {where})"
 
     # --------------------------------------------------------------------- exact path
     def states(self, X: Any) -> np.ndarray:
@@ -266,8 +276,9 @@ class FidelityKernel:
         return self._compiled().run(X)
 
     def _compiled(self) -> Any:
-        if self._program is None:
-            self._program = compile_circuit(self.feature_map)
+        if self._program is None or self._program_of is not self.feature_map:
+            self._program = compile_circuit(_require_circuit(self.feature_map))
+            self._program_of = self.feature_map
         return self._program
 
     def _chunk(self) -> int:
@@ -300,7 +311,7 @@ class FidelityKernel:
 
     def _evaluate_exact(self, X: np.ndarray, Y: np.ndarray | None) -> np.ndarray:
         dim = 2**self.feature_map.num_qubits
-        with _blas_thread_policy(len(X), len(X if Y is None else Y), dim):
+        with limit_blas_threads(blas_threads_for(len(X), len(X if Y is None else Y), dim)):
             return self._gram(X, Y)
 
     def _gram(self, X: np.ndarray, Y: np.ndarray | None) -> np.ndarray:
@@ -343,18 +354,6 @@ class FidelityKernel:
             return len(X) * (len(X) - 1) // 2
         return len(X) * len(check_data(Y, self.num_features, "Y"))
 
-    def _backend(self) -> Any:
-        from . import backends
-
-        if isinstance(self.backend, str):
-            return backends.get(self.backend, seed=self.seed)
-        if isinstance(self.backend, backends.Backend):
-            return self.backend
-        raise InputError(
-            "backend must be None, a spec string such as 'fake:manila', or a "
-            f"qmlkit Backend; got {type(self.backend).__name__}."
-        )
-
     def compute_uncompute_circuit(self) -> Any:
         """The circuit U(y)^† U(x) with all qubits measured; P(0...0) = k(x, y).
 
@@ -362,7 +361,7 @@ class FidelityKernel:
         """
         from qiskit.circuit import ParameterVector
 
-        fm = self.feature_map.remove_final_measurements(inplace=False)
+        fm = _require_circuit(self.feature_map).remove_final_measurements(inplace=False)
         px = ParameterVector("x", fm.num_parameters)
         py = ParameterVector("y", fm.num_parameters)
         qc = fm.assign_parameters(dict(zip(fm.parameters, px)))
@@ -375,7 +374,7 @@ class FidelityKernel:
             raise InputError(f"shots must be a positive integer, got {self.shots!r}.")
         if self.shots < 1:
             raise InputError(f"shots must be a positive integer, got {self.shots!r}.")
-        backend = self._backend()
+        backend = resolve(self.backend, seed=self.seed)
         if Y is None:
             rows, cols = np.triu_indices(len(X), k=1)
             left, right = X[rows], X[cols]
@@ -396,8 +395,9 @@ class FidelityKernel:
             )
         probabilities = np.empty(0)
         if count:
-            isa = backend.isa(self.compute_uncompute_circuit())
-            names = [p.name for p in self.compute_uncompute_circuit().parameters]
+            circuit = self.compute_uncompute_circuit()
+            isa = backend.isa(circuit)
+            names = [p.name for p in circuit.parameters]
             order = {name: i for i, name in enumerate(names)}
             both = np.concatenate([left, right], axis=1)
             values = both[:, [order[p.name] for p in isa.parameters]]
@@ -476,12 +476,24 @@ class ProjectedKernel:
            [0.1353, 1.    ]])
     """
 
-    def __init__(self, feature_map: Any, gamma: float = 1.0):
-        self.feature_map = _require_circuit(feature_map)
-        if not np.isfinite(gamma) or gamma <= 0:
+    def __init__(self, feature_map: QuantumCircuit, gamma: float = 1.0):
+        # only stored here (scikit-learn's rule): both are checked on first use
+        self.feature_map = feature_map
+        self.gamma = gamma
+        self._program: Any = None
+        self._program_of: Any = None
+
+    def __call__(self, X: Any, Y: Any = None) -> np.ndarray:
+        return self.evaluate(X, Y)
+
+    def _gamma(self) -> float:
+        gamma = self.gamma
+        ok = isinstance(gamma, (int, float, np.integer, np.floating)) and not isinstance(
+            gamma, bool
+        )
+        if not ok or not np.isfinite(gamma) or gamma <= 0:
             raise InputError(f"gamma must be a positive number, got {gamma!r}.")
-        self.gamma = float(gamma)
-        self._program = None
+        return float(gamma)
 
     def bloch_vectors(self, X: Any) -> np.ndarray:
         """Bloch vectors (<X_q>, <Y_q>, <Z_q>) of every qubit, shape (samples, qubits, 3).
@@ -491,11 +503,13 @@ class ProjectedKernel:
         >>> np.round(r, 6).tolist()
         [[[1.0, 0.0, 0.0]]]
         """
-        X = check_data(X, self.feature_map.num_parameters)
-        if self._program is None:
-            self._program = compile_circuit(self.feature_map)
+        feature_map = _require_circuit(self.feature_map)
+        X = check_data(X, feature_map.num_parameters)
+        if self._program is None or self._program_of is not feature_map:
+            self._program = compile_circuit(feature_map)
+            self._program_of = feature_map
         states = self._program.run(X)
-        n = self.feature_map.num_qubits
+        n = feature_map.num_qubits
         out = np.empty((len(X), n, 3))
         for q in range(n):
             s = states.reshape(len(X), -1, 2, 2**q)
@@ -507,8 +521,84 @@ class ProjectedKernel:
         return out
 
     def evaluate(self, X: Any, Y: Any = None) -> np.ndarray:
-        """The projected kernel matrix between the rows of X and of Y (default X)."""
-        rx = self.bloch_vectors(X).reshape(len(np.asarray(X)), -1)
-        ry = rx if Y is None else self.bloch_vectors(Y).reshape(len(np.asarray(Y)), -1)
+        """The projected kernel matrix between the rows of X and of Y (default X).
+
+        Raises:
+            InputError: bad data (see :func:`check_data`), a ``feature_map`` that is not a
+                parameterised circuit, or a ``gamma`` that is not a positive number.
+        """
+        gamma = self._gamma()
+        rx = self.bloch_vectors(X)
+        rx = rx.reshape(len(rx), -1)
+        if Y is None:
+            ry = rx
+        else:
+            ry = self.bloch_vectors(Y)
+            ry = ry.reshape(len(ry), -1)
         sq = (rx**2).sum(1)[:, None] + (ry**2).sum(1)[None, :] - 2 * rx @ ry.T
-        return np.exp(-self.gamma * np.maximum(sq, 0.0) / 2)
+        return np.exp(-gamma * np.maximum(sq, 0.0) / 2)
+
+
+def fidelity_kernel(
+    feature_map: QuantumCircuit,
+    *,
+    backend: str | Backend | None = None,
+    shots: int = 1024,
+    seed: int | None = None,
+) -> Kernel:
+    """The fidelity kernel of a feature map as a :class:`Kernel`: ``K = kernel(X, Y)``.
+
+    A function-style shortcut for :class:`FidelityKernel` (same arguments), in the style of
+    PennyLane's kernels module. Introduced in lesson 06.
+
+    >>> from qiskit.circuit.library import z_feature_map
+    >>> k = fidelity_kernel(z_feature_map(1, reps=1))
+    >>> k([[0.0]], [[0.0], [np.pi / 4]]).round(6).tolist()
+    [[1.0, 0.5]]
+    """
+    return FidelityKernel(feature_map, backend=backend, shots=shots, seed=seed)
+
+
+def kernel_matrix(X: Any, Y: Any, kernel: Callable[[np.ndarray, np.ndarray], float]) -> np.ndarray:
+    """The Gram matrix ``K[i, j] = kernel(X[i], Y[j])`` of a kernel on pairs of points.
+
+    For kernels written one pair at a time (as in PennyLane's ``kernel_matrix``), for
+    example a learner's own overlap function or a classical kernel to compare with.
+    ``Y=None`` means ``Y = X``. A :class:`Kernel` object computes whole matrices itself:
+    call it, ``kernel(X, Y)``, instead.
+
+    Args:
+        X: data of shape (n_x, features).
+        Y: data of shape (n_y, features), or ``None``.
+        kernel: a function of two 1-D points that returns a number.
+
+    Returns:
+        A float array of shape (n_x, n_y).
+
+    Raises:
+        InputError: bad data (see :func:`check_data`), or a kernel that does not return one
+            finite number.
+
+    >>> rbf = lambda x, y: float(np.exp(-np.sum((x - y) ** 2)))
+    >>> kernel_matrix([[0.0], [1.0]], None, rbf).round(4).tolist()
+    [[1.0, 0.3679], [0.3679, 1.0]]
+    """
+    if not callable(kernel):
+        raise InputError(
+            f"kernel must be a function k(x, y) of two points, got {type(kernel).__name__}."
+        )
+    X = check_data(X)
+    Y = X if Y is None else check_data(Y, X.shape[1], "Y")
+    K = np.empty((len(X), len(Y)))
+    for i, x in enumerate(X):
+        for j, y in enumerate(Y):
+            value = kernel(x, y)
+            try:
+                K[i, j] = float(value)
+            except (TypeError, ValueError):
+                raise InputError(
+                    f"kernel(X[{i}], Y[{j}]) must return one number, got {type(value).__name__}."
+                ) from None
+    if not np.all(np.isfinite(K)):
+        raise InputError("The kernel returned NaN or infinity for some pairs of points.")
+    return K

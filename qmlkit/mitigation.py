@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 from qiskit.transpiler.basepasses import AnalysisPass
 
+from .backends import resolve
 from .errors import BackendError, InputError
 
 __all__ = [
@@ -43,20 +44,6 @@ __all__ = [
     "plot_zne",
     "plot_comparison",
 ]
-
-
-def _resolve(backend: Any, seed: int | None = None) -> Any:
-    """A qmlkit Backend from a spec string, a Backend, or None (the current setting)."""
-    from . import backends
-
-    if backend is None or isinstance(backend, str):
-        return backends.get(backend, seed=seed)
-    if isinstance(backend, backends.Backend):
-        return backend
-    raise InputError(
-        f"Expected a backend spec such as 'fake:manila' or a qmlkit Backend, got "
-        f"{type(backend).__name__}. Wrap a Qiskit backend with qmlkit.backends.get(...)."
-    )
 
 
 def _first_counts(pub_result: Any) -> dict[str, int]:
@@ -117,7 +104,7 @@ def calibrate_readout(
     """
     from qiskit import QuantumCircuit
 
-    b = _resolve(backend, seed)
+    b = resolve(backend, seed=seed)
     qubits = [int(q) for q in qubits]
     if not qubits or len(set(qubits)) != len(qubits) or min(qubits) < 0:
         raise InputError(
@@ -269,7 +256,7 @@ def fold_gates(circuit: Any, scale: int, backend: Any = None) -> Any:
             folded.append(inverse)
             folded.append(inst)
     if backend is not None:
-        folded = _to_native(folded, _resolve(backend))
+        folded = _to_native(folded, resolve(backend))
     return folded
 
 
@@ -343,7 +330,7 @@ def zero_noise_extrapolate(
     >>> zero_noise_extrapolate(qc, lambda c: c.get("1", 0) / 100, "ideal", shots=100)
     ([1.0, 1.0, 1.0], 1.0)
     """
-    b = _resolve(backend, seed)
+    b = resolve(backend, seed=seed)
     isa = b.isa(circuit)
     folded = [fold_gates(isa, s, backend=b) for s in scales]
     results = b.sampler.run(folded, shots=int(shots)).result()
@@ -479,7 +466,7 @@ def add_dynamical_decoupling(circuit: Any, backend: Any = None, sequence: str = 
     from qiskit.transpiler.exceptions import TranspilerError
     from qiskit.transpiler.passes import ALAPScheduleAnalysis, PadDynamicalDecoupling
 
-    b = _resolve(backend)
+    b = resolve(backend)
     target = b.backend.target
     no_timing = BackendError(
         "Dynamical decoupling needs the device's gate durations; the ideal simulator has "

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from ._env import in_jupyter, single_threaded_blas
 from .errors import InputError
 
 __all__ = ["minimize", "adam", "ProgressBar", "OptimizeResult", "GRADIENT_FREE"]
@@ -45,15 +46,6 @@ class OptimizeResult:
     nit: int
     history: list[float] = field(default_factory=list)
     message: str = ""
-
-
-def _in_jupyter() -> bool:
-    try:
-        from IPython import get_ipython  # type: ignore[import-not-found]
-    except ImportError:
-        return False
-    shell = get_ipython()
-    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
 
 
 class ProgressBar:
@@ -96,7 +88,7 @@ class ProgressBar:
         if not self.enabled:
             return
         if widget is None:
-            widget = _in_jupyter()
+            widget = in_jupyter()
         if widget:
             try:
                 import ipywidgets as widgets
@@ -225,28 +217,19 @@ def minimize(
         if callback is not None:
             callback(len(history), float(loss))
 
+    # one BLAS thread while training: the matrices are tiny, and on a busy machine
+    # multi-threaded BLAS calls inside scipy's L-BFGS-B cost milliseconds each
     try:
-        limits = _single_thread_blas()
-    except Exception:  # threadpoolctl missing or failing: run as is
-        limits = None
-    try:
-        if method.lower() == "adam":
-            res = adam(fun, x0, maxiter=maxiter, learning_rate=learning_rate, on_iteration=record)
-            res.history = history
-            return res
-        return _scipy_minimize(fun, x0, method, int(maxiter), record, history)
+        with single_threaded_blas():
+            if method.lower() == "adam":
+                res = adam(
+                    fun, x0, maxiter=maxiter, learning_rate=learning_rate, on_iteration=record
+                )
+                res.history = history
+                return res
+            return _scipy_minimize(fun, x0, method, int(maxiter), record, history)
     finally:
         bar.close()
-        if limits is not None:
-            limits.restore_original_limits()
-
-
-def _single_thread_blas() -> Any:
-    """Limit BLAS to one thread while training: our matrices are tiny, and on a busy machine
-    multi-threaded BLAS calls inside scipy's L-BFGS-B cost milliseconds each."""
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _scipy_minimize(

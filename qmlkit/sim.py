@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from .backends import resolve
 from .errors import InputError
 
 __all__ = ["statevector", "counts", "expectation", "unitary", "probabilities"]
@@ -117,7 +118,7 @@ def counts(
         raise InputError(f"shots must be a positive integer, got {shots!r}.")
     if qc.num_clbits == 0:
         qc = qc.measure_all(inplace=False)
-    b = _resolve_backend(backend, seed)
+    b = resolve(backend, seed=seed)
     isa = b.isa(qc)
     if b.kind == "ideal" and seed is not None:
         from qiskit_aer.primitives import SamplerV2
@@ -162,7 +163,7 @@ def expectation(
             f"The observable acts on {observable.num_qubits} qubits but the circuit has "
             f"{qc.num_qubits}; give one Pauli letter per qubit (leftmost = highest qubit)."
         )
-    b = _resolve_backend(backend, None)
+    b = resolve(backend)
     if b.kind == "ideal" and precision is None:
         qc = _without_measurements(qc)
         return float(np.real(Statevector(qc).expectation_value(observable)))
@@ -171,16 +172,3 @@ def expectation(
     pub = (isa, obs)
     job = b.estimator.run([pub], precision=precision) if precision else b.estimator.run([pub])
     return float(job.result()[0].data.evs)
-
-
-def _resolve_backend(backend: Any, seed: int | None) -> Any:
-    from . import backends
-
-    if backend is None or isinstance(backend, str):
-        return backends.get(backend, seed=seed)
-    if isinstance(backend, backends.Backend):
-        return backend
-    raise InputError(
-        "backend must be a spec string such as 'fake:manila', a qmlkit Backend, or None; "
-        f"got {type(backend).__name__}."
-    )

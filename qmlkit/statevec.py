@@ -33,13 +33,13 @@ the least-significant bit of a statevector index.
 
 from __future__ import annotations
 
-import contextlib
 import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from ._env import single_threaded_blas
 from .errors import InputError
 
 __all__ = ["simulate", "compile_circuit", "Program"]
@@ -315,7 +315,7 @@ class Program:
                 (B, 2**n).
         """
         vals = _check_values(values, self.num_parameters)
-        with _single_threaded_blas():
+        with single_threaded_blas():  # small products: see qmlkit._env
             return self._run(vals, trim_constant_tail, batch_last)
 
     def _run(self, vals: np.ndarray, trim_constant_tail: bool, batch_last: bool) -> np.ndarray:
@@ -347,28 +347,6 @@ class Program:
         if state.shape[1] != batch:  # nothing depended on the data
             state = np.repeat(state, batch, axis=1)
         return state if batch_last else np.ascontiguousarray(state.T)
-
-
-_BLAS_CONTROLLER: Any = None
-
-
-def _single_threaded_blas() -> Any:
-    """Run BLAS on one thread inside the simulation.
-
-    Its matrix products are small (16 x 16 blocks, phase coefficients); starting and
-    synchronising BLAS threads costs more than they save, badly so on a shared machine
-    where the other cores are busy. The one large product, the kernel's Gram matrix,
-    runs outside and keeps all threads.
-    """
-    global _BLAS_CONTROLLER
-    try:
-        if _BLAS_CONTROLLER is None:
-            from threadpoolctl import ThreadpoolController
-
-            _BLAS_CONTROLLER = ThreadpoolController()
-        return _BLAS_CONTROLLER.limit(limits=1, user_api="blas")
-    except Exception:  # threadpoolctl missing or unusable: keep the default threads
-        return contextlib.nullcontext()
 
 
 def _zero_state(n: int) -> np.ndarray:

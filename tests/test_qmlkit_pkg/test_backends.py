@@ -112,3 +112,33 @@ def test_isa_one_circuit_many_observables():
     b = backends.get("fake:manila")
     isa, obs = b.isa(bell(), [SparsePauliOp("ZZ"), SparsePauliOp("XX")])
     assert len(obs) == 2 and all(o.num_qubits == isa.num_qubits for o in obs)
+
+
+def test_resolve_is_the_one_backend_argument_rule(monkeypatch):
+    from qmlkit import kernels, mitigation, sim
+    from qmlkit.errors import InputError
+
+    monkeypatch.setattr(backends, "_session_spec", None)
+    monkeypatch.delenv("QMLKIT_BACKEND", raising=False)
+    assert backends.resolve(None).name == "ideal"  # the current setting
+    assert backends.resolve(None, seed=5) is backends.get("ideal", seed=5)
+    fake = backends.resolve("fake:manila", seed=2)
+    assert (fake.name, fake.seed) == ("fake:manila", 2)
+    assert backends.resolve(fake, seed=9) is fake  # a Backend is used as it is
+    with pytest.raises(BackendError, match="Did you mean"):
+        backends.resolve("fake:manilla")
+    with pytest.raises(InputError, match="spec string .* or a qmlkit Backend; got FakeManilaV2"):
+        backends.resolve(fake.backend)  # a bare Qiskit backend
+    # the modules that run circuits go through it: the same message everywhere
+    from qiskit.circuit.library import z_feature_map
+
+    for call in (
+        lambda: sim.counts(bell(), backend=fake.backend),
+        lambda: mitigation.calibrate_readout(fake.backend, [0]),
+        lambda: kernels.FidelityKernel(z_feature_map(1), backend=fake.backend).evaluate([[0.1]]),
+    ):
+        with pytest.raises(InputError, match="or a qmlkit Backend; got FakeManilaV2"):
+            call()
+    for module in (sim, mitigation, kernels):
+        assert not any(name.startswith("_resolve") for name in vars(module))
+    assert "resolve" in backends.__all__

@@ -93,10 +93,11 @@ def test_bad_input_gives_clear_errors():
         k.evaluate(np.zeros((0, 3)))
     with pytest.raises(InputError, match=r"2-D.*reshape\(1, -1\)"):
         k.evaluate(np.zeros(3))
+    # the constructor only stores its arguments (scikit-learn's rule); first use checks them
     with pytest.raises(InputError, match="QuantumCircuit"):
-        FidelityKernel(lambda x: x)
+        FidelityKernel(lambda x: x).evaluate(np.zeros((2, 1)))
     with pytest.raises(InputError, match="no parameters"):
-        FidelityKernel(QuantumCircuit(2))
+        FidelityKernel(QuantumCircuit(2)).evaluate(np.zeros((2, 1)))
     with pytest.raises(InputError, match="chunk_size"):
         FidelityKernel(zz_feature_map(3), chunk_size=0).evaluate(np.zeros((2, 3)))
 
@@ -192,7 +193,7 @@ def test_projected_kernel_uses_one_qubit_reduced_states():
             dist = sum(np.linalg.norm(rhos[i][q].data - rhos[j][q].data) ** 2 for q in range(3))
             assert K[i, j] == pytest.approx(np.exp(-0.7 * dist), abs=1e-12)
     with pytest.raises(InputError, match="gamma"):
-        ProjectedKernel(fm, gamma=-1.0)
+        ProjectedKernel(fm, gamma=-1.0).evaluate(np.zeros((2, fm.num_parameters)))
 
 
 def test_memory_is_the_output_plus_the_documented_working_set():
