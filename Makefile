@@ -42,13 +42,13 @@ start: setup
 	$(BIN)/qml-course start
 
 test: setup-dev
-	$(BIN)/ruff check qmlkit autograder tests benchmarks setup.py build_support book
-	$(BIN)/ruff format --check qmlkit autograder tests benchmarks setup.py build_support book
+	$(BIN)/ruff check qmlkit autograder tests benchmarks setup.py build_support book lessons
+	$(BIN)/ruff format --check qmlkit autograder tests benchmarks setup.py build_support book lessons
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: setup-dev
-	$(BIN)/ruff check qmlkit autograder tests benchmarks setup.py build_support book
-	$(BIN)/ruff format --check qmlkit autograder tests benchmarks setup.py build_support book
+	$(BIN)/ruff check qmlkit autograder tests benchmarks setup.py build_support book lessons
+	$(BIN)/ruff format --check qmlkit autograder tests benchmarks setup.py build_support book lessons
 
 # The rendered course (Jupyter Book 1.x): every lesson as the learner gets it, executed, with
 # dead internal links failing the build. Opens at build/site/_build/html/index.html.

@@ -28,6 +28,16 @@ LESSON_DIR_RE = re.compile(r"^(\d\d)_[a-z0-9_]+$")
 CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
 
 
+def grade_id_for(exercise_id: str) -> str:
+    """The nbgrader ``grade_id`` of an exercise's grade cell (its solution and check cells
+    add ``_solution`` and ``_check``).
+
+    >>> grade_id_for("03.bell_state")
+    'ex_03_bell_state'
+    """
+    return "ex_" + exercise_id.replace(".", "_")
+
+
 def repo_root() -> Path:
     """The folder that holds our packages (override with ``QMLCOURSE_ROOT``).
 
