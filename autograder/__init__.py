@@ -19,9 +19,15 @@ import os
 import sys
 from typing import Any
 
+from qmlkit import _friendly as _qmlkit_friendly
+
 from .engine import exercise, exercises, get_exercise, run_check
 from .errors import AutograderError, CheckFailed, UnknownExercise
 from .result import CaseResult, Result, _pts
+
+# Show AutograderError as short as qmlkit's own errors once a lesson calls
+# qmlkit.enable_friendly_errors() (autograder -> qmlkit, never the other way round).
+_qmlkit_friendly.register(AutograderError)
 
 __all__ = [
     "check",

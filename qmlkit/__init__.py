@@ -35,7 +35,7 @@ _SUBMODULES = {
     "mitigation",
     "optimizers",
 }
-__all__ = sorted(_SUBMODULES) + ["__version__"]
+__all__ = sorted(_SUBMODULES) + ["__version__", "enable_friendly_errors"]
 
 
 def __getattr__(name: str) -> Any:
@@ -55,13 +55,21 @@ def __dir__() -> list[str]:
     return __all__
 
 
-def _install_friendly_errors() -> None:
+def enable_friendly_errors() -> bool:
+    """Show qmlkit's (and the autograder's) own errors in Jupyter as one short message.
+
+    Errors that qmlkit raises on purpose (:class:`qmlkit.errors.QMLKitError`) already say
+    what is wrong and what to do; inside IPython or Jupyter this shows just that message
+    instead of a traceback through library code. Every lesson calls it once in its first
+    code cell; ``import qmlkit`` itself changes nothing. Outside IPython it does nothing.
+
+    Returns:
+        True if the running IPython shell now shows these errors short, else False.
+
+    >>> import qmlkit
+    >>> isinstance(qmlkit.enable_friendly_errors(), bool)   # False outside IPython
+    True
+    """
     from . import _friendly
 
-    _friendly.install()
-
-
-try:  # inside IPython/Jupyter, show qmlkit's own errors as short messages
-    _install_friendly_errors()
-except Exception:  # pragma: no cover - never let this break an import
-    pass
+    return _friendly.install()

@@ -1,8 +1,8 @@
 """Exceptions that qmlkit raises for bad input or bad settings.
 
 Every error carries a message that names the problem and says what to do about it.
-Inside Jupyter, :func:`qmlkit._friendly.install` shows these errors as a short message
-instead of a long traceback through library code.
+Inside Jupyter, :func:`qmlkit.enable_friendly_errors` (called in every lesson's first cell)
+shows these errors as a short message instead of a long traceback through library code.
 """
 
 from __future__ import annotations
