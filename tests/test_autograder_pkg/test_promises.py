@@ -11,6 +11,8 @@ correct answer).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from qiskit import QuantumCircuit
@@ -395,8 +397,136 @@ def _richardson_least_squares(scales, values):
 
 # ----------------------------------------------------------------------------- the table
 
+
 #: (exercise id, promise in the statement, a wrong answer that breaks only that promise,
 #: words naming the case(s) that test the promise: only those cases may fail)
+# ------------------------------------------------- audit round 2: checks that already held
+def _audit_bloch_ignores_global_phase(state):
+    a, b = np.asarray(state, dtype=complex)
+    return 2 * np.arccos(min(1.0, abs(a))), float(np.angle(b) % (2 * np.pi))
+
+
+def _audit_probs_bit_reversed(state):
+    p = np.abs(np.asarray(state)) ** 2
+    n = int(np.log2(p.size))
+    return p.reshape([2] * n).transpose().reshape(-1)
+
+
+def _audit_rdm_kept_order_reversed(state, keep):
+    psi = Statevector(np.asarray(state, dtype=complex))
+    rho = partial_trace(psi, [q for q in range(psi.num_qubits) if q not in keep]).data
+    k = len(keep)
+    perm = np.arange(2**k).reshape([2] * k).transpose().reshape(-1)
+    return rho[np.ix_(perm, perm)]
+
+
+def _audit_rdm_traces_out_keep(state, keep):
+    return partial_trace(Statevector(np.asarray(state, dtype=complex)), keep).data
+
+
+def _audit_shots_one_sided(epsilon, delta):
+    return math.ceil(math.log(1 / delta) / (2 * epsilon**2))
+
+
+def _audit_shots_round(epsilon, delta):
+    return round(math.log(2 / delta) / (2 * epsilon**2))
+
+
+def _audit_rotate(qc, pauli, y_gate):
+    for q, letter in enumerate(reversed(pauli)):
+        if letter == "X":
+            qc.h(q)
+        elif letter == "Y":
+            y_gate(qc, q)
+            qc.h(q)
+    qc.measure_all()
+    return qc
+
+
+def _audit_pauli_mutates_argument(circuit, pauli):
+    return _audit_rotate(circuit, pauli, QuantumCircuit.sdg)
+
+
+def _audit_pauli_s_not_sdg(circuit, pauli):
+    return _audit_rotate(circuit.copy(), pauli, QuantumCircuit.s)
+
+
+def _audit_mitigate_clips(counts, p0_given_1, p1_given_0):
+    q = reference("04.mitigate_readout")(counts, p0_given_1, p1_given_0)
+    q = {k: max(0.0, v) for k, v in q.items()}
+    total = sum(q.values())
+    return {k: v / total for k, v in q.items()}
+
+
+def _audit_mitigate_swapped_probabilities(counts, p0_given_1, p1_given_0):
+    return reference("04.mitigate_readout")(counts, p1_given_0, p0_given_1)
+
+
+def _audit_mitigate_integer_keys(counts, p0_given_1, p1_given_0):
+    q = reference("04.mitigate_readout")(counts, p0_given_1, p1_given_0)
+    return {int(k, 2): v for k, v in q.items()}
+
+
+def _audit_zz_linear(x, reps):
+    n = len(x)
+    qc = QuantumCircuit(n)
+    for _ in range(reps):
+        qc.h(range(n))
+        for i in range(n):
+            qc.p(2 * x[i], i)
+        for i in range(n - 1):
+            qc.cx(i, i + 1)
+            qc.p(2 * (np.pi - x[i]) * (np.pi - x[i + 1]), i + 1)
+            qc.cx(i, i + 1)
+    return qc
+
+
+def _audit_zz_one_rep(x, reps):
+    return reference("05.zz_feature_map")(x, 1)
+
+
+def _audit_qsvm_classical_rbf(X_train, y_train):
+    from sklearn.svm import SVC
+
+    return SVC(kernel="rbf").fit(X_train, y_train)
+
+
+def _audit_basis_reversed(bits):
+    qc = QuantumCircuit(len(bits))
+    for q, b in enumerate(bits):
+        if b == "1":
+            qc.x(q)
+    return qc
+
+
+def _audit_x_on_qubit_reversed(n, k):
+    qc = QuantumCircuit(n)
+    qc.x(n - 1 - k)
+    return qc
+
+
+def _audit_prepare_phase_sign(theta, phi):
+    qc = QuantumCircuit(1)
+    qc.ry(theta, 0)
+    qc.p(-phi, 0)
+    return qc
+
+
+def _audit_chsh_degrees(a0, a1, b0, b1):
+    return reference("03.chsh_value")(*np.radians([a0, a1, b0, b1]))
+
+
+def _audit_swap_same_direction():
+    qc = QuantumCircuit(2)
+    for _ in range(3):
+        qc.cx(0, 1)
+    return qc
+
+
+def _audit_gate_transposed(state, gate, qubit):
+    return reference("02.apply_single_qubit_gate")(state, np.asarray(gate).T, qubit)
+
+
 PROMISES = [
     (
         "01.normalize",
@@ -545,6 +675,126 @@ PROMISES = [
         _richardson_least_squares,
         "richardson_extrapolate(",
     ),
+    (
+        "00.x_on_qubit",
+        "qubit k in Qiskit's order (qubit 0 is the rightmost bit)",
+        _audit_x_on_qubit_reversed,
+        "x_on_qubit(",
+    ),
+    (
+        "01.measurement_probabilities",
+        "probabilities in index order (qubit 0 the least-significant bit)",
+        _audit_probs_bit_reversed,
+        "random 2- and 3-qubit states",
+    ),
+    (
+        "01.bloch_angles",
+        "the state may carry any global phase",
+        _audit_bloch_ignores_global_phase,
+        "global phase",
+    ),
+    (
+        "01.prepare_state",
+        "the relative phase is e^{+i phi}",
+        _audit_prepare_phase_sign,
+        "pi",
+    ),
+    (
+        "02.apply_single_qubit_gate",
+        "the gate acts as the matrix given (not its transpose)",
+        _audit_gate_transposed,
+        "qubit",
+    ),
+    (
+        "02.swap_from_cnots",
+        "the operator equals SWAP (alternating directions)",
+        _audit_swap_same_direction,
+        "operator equals SWAP",
+    ),
+    (
+        "03.reduced_density_matrix",
+        "keep[0] is the least-significant bit of the result",
+        _audit_rdm_kept_order_reversed,
+        "random",
+    ),
+    (
+        "03.reduced_density_matrix",
+        "keep lists the qubits kept, not traced out",
+        _audit_rdm_traces_out_keep,
+        "reduced_density_matrix:",
+    ),
+    (
+        "03.chsh_value",
+        "angles in radians",
+        _audit_chsh_degrees,
+        "chsh_value:",
+    ),
+    (
+        "04.shots_needed",
+        "Hoeffding's TWO-sided bound 2exp(-2N eps^2) <= delta",
+        _audit_shots_one_sided,
+        "",  # wrong on every input, so every case fails
+    ),
+    (
+        "04.shots_needed",
+        "the smallest integer N (rounded up, not to the nearest)",
+        _audit_shots_round,
+        "",  # wrong on every input, so every case fails
+    ),
+    (
+        "04.measure_pauli",
+        "a copy: the argument is not changed",
+        _audit_pauli_mutates_argument,
+        "measure_pauli:",
+    ),
+    (
+        "04.measure_pauli",
+        "Y is measured with S-dagger then H (S measures -Y)",
+        _audit_pauli_s_not_sdg,
+        "Y",
+    ),
+    (
+        "04.mitigate_readout",
+        "negative quasi-probabilities are not clipped",
+        _audit_mitigate_clips,
+        "mitigate_readout:",
+    ),
+    (
+        "04.mitigate_readout",
+        "p0_given_1 and p1_given_0 in the order given",
+        _audit_mitigate_swapped_probabilities,
+        "mitigate_readout:",
+    ),
+    (
+        "04.mitigate_readout",
+        "keys are bitstrings",
+        _audit_mitigate_integer_keys,
+        "mitigate_readout:",
+    ),
+    (
+        "05.basis_encoding",
+        "bits is a Qiskit bitstring (qubit 0 rightmost)",
+        _audit_basis_reversed,
+        "basis_encoding(",
+    ),
+    (
+        "05.zz_feature_map",
+        "entanglement='full': every pair i < j",
+        _audit_zz_linear,
+        "zz_feature_map([",
+    ),
+    (
+        "05.zz_feature_map",
+        "reps repetitions",
+        _audit_zz_one_rep,
+        "reps=",
+    ),
+    (
+        "06.train_qsvm",
+        "a quantum-kernel SVM reaching 0.90 on hidden ad hoc data",
+        _audit_qsvm_classical_rbf,
+        "test accuracy >= 0.90",
+    ),
 ]
 
 #: correct answers in styles other than the reference's, for every exercise with a new case
@@ -574,6 +824,20 @@ AUDITED_ONLY = {
     "08.parity_probability",
     "10.gibbs_state",
     "11.richardson_extrapolate",
+    "00.x_on_qubit",
+    "01.bloch_angles",
+    "01.measurement_probabilities",
+    "01.prepare_state",
+    "02.apply_single_qubit_gate",
+    "02.swap_from_cnots",
+    "03.chsh_value",
+    "03.reduced_density_matrix",
+    "04.measure_pauli",
+    "04.mitigate_readout",
+    "04.shots_needed",
+    "05.basis_encoding",
+    "05.zz_feature_map",
+    "06.train_qsvm",
 }
 
 
