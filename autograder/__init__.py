@@ -41,8 +41,8 @@ __all__ = [
     "AutograderError",
     "UnknownExercise",
 ]
-#: the course's version, its only source: pyproject.toml and qmlkit read it from here
-__version__ = "0.1.0"
+#: the course's version (one for autograder and qmlkit); its source is qmlkit/_version.py
+from qmlkit._version import __version__ as __version__  # noqa: E402
 
 
 def check(exercise_id: str, answer: Any) -> Result:

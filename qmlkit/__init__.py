@@ -19,6 +19,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from ._version import __version__  # one version for the whole course
+
 _SUBMODULES = {
     "backends",
     "sim",
@@ -39,11 +41,6 @@ __all__ = sorted(_SUBMODULES) + ["__version__", "enable_friendly_errors"]
 
 
 def __getattr__(name: str) -> Any:
-    if name == "__version__":  # one version for the whole course: autograder.__version__
-        from autograder import __version__
-
-        globals()["__version__"] = __version__
-        return __version__
     if name in _SUBMODULES:
         module = importlib.import_module(f"{__name__}.{name}")
         globals()[name] = module
