@@ -175,7 +175,7 @@ def main() -> None:
     for seed in range(5):
         X_train, y_train, X_test, y_test = datasets.moons(seed=seed)
         t = time.perf_counter()
-        clf = VQC(seed=seed).fit(X_train, y_train)
+        clf = VQC(random_state=seed).fit(X_train, y_train)
         secs = time.perf_counter() - t
         acc = clf.score(X_test, y_test)
         verdict = "ok" if acc >= 0.9 and secs < 5 else "BELOW TARGET"

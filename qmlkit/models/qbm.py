@@ -22,7 +22,7 @@ and finite differences. (Amin et al. instead train a bound on the log-likelihood
 
 >>> import numpy as np
 >>> target = np.array([0.4, 0.1, 0.1, 0.4])     # a correlated pair of bits
->>> qbm = QBM(2, seed=1, maxiter=300).fit(target)
+>>> qbm = QBM(n_visible=2, random_state=1, maxiter=300).fit(target)
 >>> bool(qbm.loss_history_[-1] < 0.01)
 True
 """
@@ -30,12 +30,17 @@ True
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from sklearn.base import BaseEstimator, DensityMixin
 
 from ..errors import InputError
 from ..optimizers import minimize
+from ._sklearn import require_fitted
+
+if TYPE_CHECKING:
+    from qiskit.quantum_info import SparsePauliOp
 
 __all__ = ["QBM"]
 
@@ -59,39 +64,58 @@ def _divided_differences(lam: np.ndarray) -> np.ndarray:
     return np.exp(b) * ratio
 
 
-class QBM:
+class QBM(DensityMixin, BaseEstimator):
     """Fully visible quantum Boltzmann machine trained with exact KL gradients.
 
+    A scikit-learn density estimator (``get_params``, ``set_params``, ``clone`` work) with
+    one documented difference: :meth:`fit` takes the *target distribution* itself, a vector
+    of 2**n probabilities (or a dict of bitstring counts), not a matrix of samples, because
+    the model is trained on the exact KL divergence to that distribution. Likewise
+    :meth:`score` and :meth:`kl_divergence` take a target distribution.
+
     Args:
-        n_visible: number of visible units (qubits), at most 10 (dense 2^n x 2^n matrices).
+        n_visible: number of visible units (qubits), at most 10 (dense 2^n x 2^n matrices);
+            ``None`` takes it from the target given to :meth:`fit`.
         transverse_field: train the transverse fields Γ_i (a quantum model); ``False`` fixes
             Γ = 0, which gives a classical fully visible Boltzmann machine.
         learning_rate: step size of Adam.
         maxiter: iteration budget.
         optimizer: ``"adam"`` (default) or a scipy method name such as ``"L-BFGS-B"``.
-        seed: seed of the random initial parameters.
+        random_state: seed (an int, or a NumPy ``Generator``) of the random initial
+            parameters; ``None`` for fresh randomness.
         callback: called as ``callback(iteration, kl)`` after every iteration.
         progress: show a progress bar.
 
-    Fitted attributes: ``biases_`` (n,), ``couplings_`` (n, n) symmetric with zero diagonal,
-    ``gammas_`` (n,), ``distribution_`` (2**n, Qiskit order), ``hamiltonian_`` (SparsePauliOp),
-    ``loss_history_`` (KL per iteration), ``n_iter_``.
+    All arguments are keyword-only (``QBM(n_visible=3, random_state=0)``), as in scikit-learn.
+
+    Attributes:
+        n_visible_: the number of visible units of the fitted model.
+        theta_: all trained parameters as one vector (biases, couplings, fields).
+        biases_: the biases b_i, shape (n,).
+        couplings_: the couplings w_ij, shape (n, n), symmetric with a zero diagonal.
+        gammas_: the transverse fields Γ_i, shape (n,) (zeros without ``transverse_field``).
+        distribution_: the model distribution, shape (2**n,), Qiskit index order.
+        hamiltonian_: the trained Hamiltonian as a ``SparsePauliOp``.
+        kl_: the final KL divergence to the training target.
+        loss_history_: the KL divergence after each iteration.
+        n_iter_: the number of optimiser iterations run.
 
     Introduced in lesson 10.
 
-    >>> qbm = QBM(1, transverse_field=False, seed=0).fit([0.8, 0.2])
+    >>> qbm = QBM(n_visible=1, transverse_field=False, random_state=0).fit([0.8, 0.2])
     >>> np.round(qbm.distribution_, 3).tolist()
     [0.8, 0.2]
     """
 
     def __init__(
         self,
-        n_visible: int,
+        *,
+        n_visible: int | None = None,
         transverse_field: bool = True,
         learning_rate: float = 0.1,
         maxiter: int = 500,
         optimizer: str = "adam",
-        seed: int | None = None,
+        random_state: int | np.random.Generator | None = None,
         callback: Callable[[int, float], Any] | None = None,
         progress: bool = False,
     ) -> None:
@@ -100,46 +124,42 @@ class QBM:
         self.learning_rate = learning_rate
         self.maxiter = maxiter
         self.optimizer = optimizer
-        self.seed = seed
+        self.random_state = random_state
         self.callback = callback
         self.progress = progress
 
-    # -- scikit-learn style parameter access --------------------------------------------
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """The constructor arguments, as in scikit-learn."""
-        names = ["n_visible", "transverse_field", "learning_rate", "maxiter", "optimizer"]
-        return {k: getattr(self, k) for k in names + ["seed", "callback", "progress"]}
-
-    def set_params(self, **params: Any) -> QBM:
-        """Set constructor arguments, as in scikit-learn."""
-        for key, value in params.items():
-            if key not in self.get_params():
-                raise InputError(f"QBM has no parameter {key!r}.")
-            setattr(self, key, value)
-        return self
-
     # -- model ----------------------------------------------------------------------------
+    @property
+    def _n(self) -> int:
+        """Visible units: the fitted number, else the ``n_visible`` argument."""
+        fitted = getattr(self, "n_visible_", None)
+        if fitted is not None:
+            return int(fitted)
+        if self.n_visible is None:
+            raise InputError("Give n_visible, or call fit(target) to take it from the target.")
+        return int(self.n_visible)
+
     def _pairs(self) -> list[tuple[int, int]]:
-        n = self.n_visible
+        n = self._n
         return [(i, j) for i in range(n) for j in range(i + 1, n)]
 
     def _operators(self) -> tuple[np.ndarray, np.ndarray]:
         """Diagonal parts (K_diag, 2**n) for b and w, and the X_i flip index maps."""
-        n = self.n_visible
+        n = self._n
         z = _z_signs(n)
         diag = [z[i] for i in range(n)] + [z[i] * z[j] for i, j in self._pairs()]
         flips = np.arange(2**n)[None, :] ^ (1 << np.arange(n))[:, None]
         return np.array(diag), flips
 
     def _split(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        n, n_pairs = self.n_visible, len(self._pairs())
+        n, n_pairs = self._n, len(self._pairs())
         b, w = theta[:n], theta[n : n + n_pairs]
         g = theta[n + n_pairs :] if self.transverse_field else np.zeros(n)
         return b, w, g
 
     def _hamiltonian_matrix(self, theta: np.ndarray) -> np.ndarray:
         diag_ops, flips = self._operators()
-        n, n_pairs = self.n_visible, len(self._pairs())
+        n, n_pairs = self._n, len(self._pairs())
         h = np.diag(theta[: n + n_pairs] @ diag_ops)
         if self.transverse_field:
             rows = np.arange(2**n)
@@ -164,13 +184,25 @@ class QBM:
         grad_diag = np.diag(k_mat) @ diag_ops.T - np.diag(rho) @ diag_ops.T
         grads = [grad_diag]
         if self.transverse_field:
-            rows = np.arange(2**self.n_visible)
+            rows = np.arange(2**self._n)
             gx = [k_mat[rows, f].sum() - rho[rows, f].sum() for f in flips]
             grads.append(np.array(gx))
         return kl, np.concatenate(grads)
 
-    def _validate_target(self, target: Any) -> np.ndarray:
-        n = self.n_visible
+    def _infer_n(self, target: Any) -> Any:
+        """n_visible from a target's bitstring length or vector length (None if unclear)."""
+        if isinstance(target, dict):
+            lengths = {len(key) for key in target if isinstance(key, str)}
+            return lengths.pop() if len(lengths) == 1 else None
+        try:
+            size = np.asarray(target, dtype=float).size
+        except (TypeError, ValueError):
+            return None
+        n = int(size).bit_length() - 1
+        return n if size >= 2 and 2**n == size else None
+
+    def _validate_target(self, target: Any, n: Any = None) -> np.ndarray:
+        n = self._n if n is None else n
         if not isinstance(n, (int, np.integer)) or not 1 <= n <= _MAX_QUBITS:
             raise InputError(f"n_visible must be an integer from 1 to {_MAX_QUBITS}, got {n!r}.")
         dim = 2**n
@@ -191,42 +223,58 @@ class QBM:
                 q = np.asarray(target, dtype=float)
             except (TypeError, ValueError) as exc:
                 raise InputError(
-                    "target_probabilities must be a vector of 2**n_visible probabilities "
+                    "The target must be a vector of 2**n_visible probabilities "
                     "or a dict of bitstring counts."
                 ) from exc
             if q.ndim != 1 or q.shape[0] != dim:
                 raise InputError(
-                    f"target_probabilities must have shape ({dim},) for n_visible={n} "
+                    f"The target must have shape ({dim},) for n_visible={n} "
                     f"(Qiskit index order), got shape {q.shape}."
                 )
         if not np.all(np.isfinite(q)):
-            raise InputError("target_probabilities contains NaN or infinity.")
+            raise InputError("The target contains NaN or infinity.")
         if np.any(q < 0):
-            raise InputError("target_probabilities has negative entries; probabilities are >= 0.")
+            raise InputError("The target has negative entries; probabilities are >= 0.")
         if abs(q.sum() - 1.0) > 1e-6:
             raise InputError(
-                f"target_probabilities sums to {q.sum():.6g}, not 1. Normalise it (q / q.sum())."
+                f"The target sums to {q.sum():.6g}, not 1. Normalise it (q / q.sum())."
             )
         return q
 
-    def fit(self, target_probabilities: Any) -> QBM:
-        """Train the QBM to reproduce ``target_probabilities``.
+    def fit(self, target: Any, y: None = None) -> QBM:
+        """Train the QBM to reproduce the distribution ``target``.
 
         Args:
-            target_probabilities: 2**n_visible probabilities in Qiskit index order, or a dict
-                of counts/probabilities keyed by bitstrings (qubit 0 rightmost).
+            target: 2**n_visible probabilities in Qiskit index order, or a dict of
+                counts/probabilities keyed by bitstrings (qubit 0 rightmost). (In
+                scikit-learn's place of the sample matrix ``X``: see the class docstring.)
+            y: ignored, as for every scikit-learn density estimator.
 
         Returns:
             self.
+
+        Raises:
+            InputError: a target that is not a probability vector of length 2**n_visible
+                (or counts keyed by n_visible-bit strings), or a bad ``n_visible``.
         """
-        target = self._validate_target(target_probabilities)
-        n, n_pairs = self.n_visible, len(self._pairs())
-        rng = np.random.default_rng(self.seed)
+        if self.n_visible is None:
+            n_target = self._infer_n(target)
+            if n_target is None:
+                raise InputError(
+                    "Could not tell n_visible from the target: give 2**n probabilities or "
+                    "counts keyed by n-bit strings, or pass QBM(n_visible=n)."
+                )
+        else:
+            n_target = self.n_visible
+        q = self._validate_target(target, n_target)
+        self.n_visible_ = int(n_target)
+        n, n_pairs = self.n_visible_, len(self._pairs())
+        rng = np.random.default_rng(self.random_state)
         theta0 = 0.1 * rng.standard_normal(n + n_pairs)
         if self.transverse_field:
             theta0 = np.concatenate([theta0, 0.5 + 0.1 * rng.standard_normal(n)])
         res = minimize(
-            lambda t: self._loss_and_grad(t, target),
+            lambda t: self._loss_and_grad(t, q),
             theta0,
             method=self.optimizer,
             maxiter=self.maxiter,
@@ -242,7 +290,7 @@ class QBM:
             self.couplings_[i, j] = self.couplings_[j, i] = value
         self.loss_history_ = res.history
         self.n_iter_ = res.nit
-        self.kl_ = float(self._loss_and_grad(res.x, target)[0])
+        self.kl_ = float(self._loss_and_grad(res.x, q)[0])
         self.distribution_ = self._distribution(res.x)
         self.hamiltonian_ = self._sparse_pauli_op(res.x)
         return self
@@ -253,38 +301,37 @@ class QBM:
         a = expm(-self._hamiltonian_matrix(theta))
         return np.diag(a) / np.trace(a)
 
-    def _sparse_pauli_op(self, theta: np.ndarray) -> Any:
+    def _sparse_pauli_op(self, theta: np.ndarray) -> SparsePauliOp:
         from qiskit.quantum_info import SparsePauliOp
 
         b, w, g = self._split(theta)
-        terms = [("Z", [i], b[i]) for i in range(self.n_visible)]
+        terms = [("Z", [i], b[i]) for i in range(self._n)]
         terms += [("ZZ", [i, j], wij) for (i, j), wij in zip(self._pairs(), w)]
         if self.transverse_field:
-            terms += [("X", [i], g[i]) for i in range(self.n_visible)]
-        return SparsePauliOp.from_sparse_list(terms, num_qubits=self.n_visible)
+            terms += [("X", [i], g[i]) for i in range(self._n)]
+        return SparsePauliOp.from_sparse_list(terms, num_qubits=self._n)
 
     def _check_fitted(self) -> None:
-        if not hasattr(self, "theta_"):
-            raise InputError("This QBM is not fitted yet: call fit(target_probabilities) first.")
+        require_fitted(self, how="fit(target)")
 
-    def kl_divergence(self, target_probabilities: Any) -> float:
+    def kl_divergence(self, target: Any) -> float:
         """KL(target || model) of the fitted model (0 for a perfect fit).
 
-        >>> qbm = QBM(1, seed=0, maxiter=200).fit([0.5, 0.5])
+        >>> qbm = QBM(n_visible=1, random_state=0, maxiter=200).fit([0.5, 0.5])
         >>> bool(qbm.kl_divergence([0.5, 0.5]) < 1e-4)
         True
         """
         self._check_fitted()
-        return self._loss_and_grad(self.theta_, self._validate_target(target_probabilities))[0]
+        return self._loss_and_grad(self.theta_, self._validate_target(target))[0]
 
-    def score(self, target_probabilities: Any) -> float:
-        """Minus the KL divergence (higher is better, as in scikit-learn)."""
-        return -self.kl_divergence(target_probabilities)
+    def score(self, target: Any, y: None = None) -> float:
+        """Minus the KL divergence to ``target`` (higher is better, as in scikit-learn)."""
+        return -self.kl_divergence(target)
 
     def sample(self, shots: int = 1024, seed: int | None = None) -> dict[str, int]:
         """Draw ``shots`` bitstrings from the model, as counts in Qiskit's bit order.
 
-        >>> qbm = QBM(2, transverse_field=False, seed=0).fit([0.0, 0.0, 0.0, 1.0])
+        >>> qbm = QBM(n_visible=2, transverse_field=False, random_state=0).fit([0.0, 0.0, 0.0, 1.0])
         >>> qbm.sample(10, seed=1)
         {'11': 10}
         """
@@ -294,5 +341,5 @@ class QBM:
         rng = np.random.default_rng(seed)
         p = np.clip(self.distribution_, 0, None)
         draws = rng.multinomial(shots, p / p.sum())
-        n = self.n_visible
+        n = self._n
         return {format(k, f"0{n}b"): int(c) for k, c in enumerate(draws) if c > 0}

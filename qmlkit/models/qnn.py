@@ -27,7 +27,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..optimizers import minimize
-from ._sklearn import ClassifierMixinLite, validate_binary_fit, validate_predict
+from ._sklearn import QuantumClassifier
 
 __all__ = ["QNNLayer", "QNNClassifier"]
 
@@ -61,7 +61,7 @@ def _y_pairing(phi: np.ndarray, lam: np.ndarray, n: int, q: int) -> np.ndarray:
 
 
 class QNNLayer:
-    """The course QNN as a differentiable layer (CURRICULUM 09.qnn_forward).
+    """The course QNN as a differentiable layer (the QNN of lesson 09, exercise 09.qnn_forward).
 
     Args:
         n_qubits: number of qubits ``n`` (= number of input angles).
@@ -243,7 +243,7 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(z / 2))
 
 
-class QNNClassifier(ClassifierMixinLite):
+class QNNClassifier(QuantumClassifier):
     """A hybrid binary classifier: classical affine layer -> :class:`QNNLayer` -> probability.
 
     What each stage does (all trained end to end with Adam or a scipy optimiser):
@@ -267,27 +267,43 @@ class QNNClassifier(ClassifierMixinLite):
         optimizer: ``"adam"`` or a scipy method name.
         maxiter: iteration budget.
         learning_rate: Adam's step size.
-        seed: seed of the random initial parameters.
+        random_state: seed (an int, or a NumPy ``Generator``) of the random initial parameters;
+            ``None`` for fresh randomness.
         progress: show a progress bar.
         callback: called as ``callback(iteration, loss)`` after every iteration.
+
+    All arguments are keyword-only (``QNNClassifier(n_qubits=2, random_state=0)``).
+
+    Attributes:
+        classes_: the two class labels, sorted; ``predict_proba``'s columns follow them.
+        n_features_in_: number of features seen in ``fit``.
+        layer_: the :class:`QNNLayer` of the model.
+        mean_, scale_: the standardisation of the features (training mean and deviation).
+        theta_: all trained parameters as one vector.
+        linear_weights_, linear_bias_: the classical layer ``A`` (n_features, n_qubits), ``c``.
+        weights_: the QNN weights (n_layers, n_qubits).
+        output_scale_, output_bias_: ``s`` and ``t`` of ``sigmoid(s <Z> + t)``.
+        loss_history_: the cross-entropy after each iteration.
+        n_iter_: the number of optimiser iterations run.
 
     Introduced in lesson 09.
 
     >>> from sklearn.datasets import make_circles
     >>> X, y = make_circles(200, noise=0.1, factor=0.5, random_state=0)
-    >>> clf = QNNClassifier(seed=0).fit(X[:150], y[:150])
+    >>> clf = QNNClassifier(random_state=0).fit(X[:150], y[:150])
     >>> bool(clf.score(X[150:], y[150:]) >= 0.85)
     True
     """
 
     def __init__(
         self,
+        *,
         n_qubits: int = 2,
         n_layers: int = 2,
         optimizer: str = "adam",
         maxiter: int = 200,
         learning_rate: float = 0.05,
-        seed: int | None = None,
+        random_state: int | np.random.Generator | None = None,
         progress: bool = False,
         callback: Callable[[int, float], Any] | None = None,
     ) -> None:
@@ -296,7 +312,7 @@ class QNNClassifier(ClassifierMixinLite):
         self.optimizer = optimizer
         self.maxiter = maxiter
         self.learning_rate = learning_rate
-        self.seed = seed
+        self.random_state = random_state
         self.progress = progress
         self.callback = callback
 
@@ -343,14 +359,15 @@ class QNNClassifier(ClassifierMixinLite):
 
     def fit(self, X: Any, y: Any) -> QNNClassifier:
         """Train the hybrid model on features ``X`` (n_samples, n_features) and binary labels ``y``."""
-        X, y01 = validate_binary_fit(self, X, y)
+        X, y_index = self._validate_fit(X, y)
+        y01 = y_index.astype(float)
         self.layer_ = QNNLayer(self.n_qubits, self.n_layers)
         self.mean_ = X.mean(axis=0)
         scale = X.std(axis=0)
         self.scale_ = np.where(scale > 0, scale, 1.0)
         xs = (X - self.mean_) / self.scale_
         n, n_f = self.n_qubits, X.shape[1]
-        rng = np.random.default_rng(self.seed)
+        rng = np.random.default_rng(self.random_state)
         theta0 = np.concatenate(
             [
                 rng.normal(scale=1.0, size=n_f * n),
@@ -379,6 +396,6 @@ class QNNClassifier(ClassifierMixinLite):
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities, shape (n_samples, 2), columns in the order of ``classes_``."""
-        X = validate_predict(self, X)
+        X = self._validate_predict(X)
         _, _, p = self._forward(self.theta_, (X - self.mean_) / self.scale_)
         return np.column_stack([1 - p, p])

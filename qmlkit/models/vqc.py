@@ -21,7 +21,7 @@ class boundaries such as two moons need. With a ``feature_map`` (e.g. ``zz_featu
 
 >>> from qmlkit import datasets
 >>> X_train, y_train, X_test, y_test = datasets.moons(seed=0)   # features in [0, pi]
->>> clf = VQC(seed=0).fit(X_train, y_train)
+>>> clf = VQC(random_state=0).fit(X_train, y_train)
 >>> bool(clf.score(X_test, y_test) >= 0.9)
 True
 """
@@ -29,14 +29,18 @@ True
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import InputError
 from ..optimizers import minimize
 from ._adjoint import AdjointProgram
-from ._sklearn import ClassifierMixinLite, validate_binary_fit, validate_predict
+from ._sklearn import QuantumClassifier
+
+if TYPE_CHECKING:
+    from qiskit import QuantumCircuit
+    from qiskit.circuit import Parameter, ParameterVector
 
 __all__ = ["VQC", "reuploading_circuit"]
 
@@ -44,7 +48,9 @@ _READOUTS = ("parity", "z")
 _MAX_QUBITS = 12
 
 
-def reuploading_circuit(n_qubits: int, reps: int = 3) -> tuple[Any, Any, Any]:
+def reuploading_circuit(
+    n_qubits: int, reps: int = 3
+) -> tuple[QuantumCircuit, ParameterVector, ParameterVector]:
     """The default VQC circuit: data re-uploading with trainable RY/RZ layers and CZ rings.
 
     Returns:
@@ -79,7 +85,7 @@ def reuploading_circuit(n_qubits: int, reps: int = 3) -> tuple[Any, Any, Any]:
     return qc, x, theta
 
 
-class VQC(ClassifierMixinLite):
+class VQC(QuantumClassifier):
     """Variational quantum classifier for binary labels, as a scikit-learn estimator.
 
     Args:
@@ -92,35 +98,46 @@ class VQC(ClassifierMixinLite):
             ``"BFGS"``, ``"COBYLA"``, ...).
         maxiter: iteration budget of the optimiser.
         learning_rate: Adam's step size.
-        seed: seed of the random initial weights.
+        random_state: seed (an int, or a NumPy ``Generator``) of the random initial weights;
+            ``None`` for fresh randomness.
         progress: show a progress bar (text, or a widget in Jupyter).
         callback: called as ``callback(iteration, loss)`` after every iteration.
         initial_point: initial weights (overrides the random start).
 
-    Fitted attributes: ``classes_``, ``n_features_in_``, ``circuit_`` (feature map + ansatz),
-    ``input_params_``, ``weight_params_``, ``weights_``, ``loss_history_``, ``n_iter_``.
+    All arguments are keyword-only (``VQC(reps=2, random_state=0)``), as in scikit-learn.
+
+    Attributes:
+        classes_: the two class labels, sorted; ``predict_proba``'s columns follow them.
+        n_features_in_: number of features seen in ``fit``.
+        circuit_: the trained circuit (feature map followed by the ansatz).
+        input_params_: the circuit parameters that take the features, in feature order.
+        weight_params_: the trainable parameters, in the order of ``weights_``.
+        weights_: the trained weights.
+        loss_history_: the cross-entropy after each iteration.
+        n_iter_: the number of optimiser iterations run.
 
     Introduced in lesson 08.
 
     >>> from qiskit.circuit.library import real_amplitudes, zz_feature_map
     >>> X = np.array([[0.1, 0.2], [2.9, 3.0], [0.3, 0.1], [3.1, 2.8]]); y = [0, 1, 0, 1]
     >>> losses = []
-    >>> clf = VQC(zz_feature_map(2), real_amplitudes(2, reps=1), maxiter=20, seed=1,
-    ...           callback=lambda it, loss: losses.append(loss)).fit(X, y)
+    >>> clf = VQC(feature_map=zz_feature_map(2), ansatz=real_amplitudes(2, reps=1), maxiter=20,
+    ...           random_state=1, callback=lambda it, loss: losses.append(loss)).fit(X, y)
     >>> len(clf.weights_), len(losses) == clf.n_iter_, clf.predict_proba(X).shape
     (4, True, (4, 2))
     """
 
     def __init__(
         self,
-        feature_map: Any = None,
-        ansatz: Any = None,
+        *,
+        feature_map: QuantumCircuit | None = None,
+        ansatz: QuantumCircuit | None = None,
         reps: int = 3,
         readout: str = "parity",
         optimizer: str = "L-BFGS-B",
         maxiter: int = 100,
         learning_rate: float = 0.05,
-        seed: int | None = None,
+        random_state: int | np.random.Generator | None = None,
         progress: bool = False,
         callback: Callable[[int, float], Any] | None = None,
         initial_point: Any = None,
@@ -132,13 +149,15 @@ class VQC(ClassifierMixinLite):
         self.optimizer = optimizer
         self.maxiter = maxiter
         self.learning_rate = learning_rate
-        self.seed = seed
+        self.random_state = random_state
         self.progress = progress
         self.callback = callback
         self.initial_point = initial_point
 
     # -- circuit ----------------------------------------------------------------------------
-    def _build_circuit(self, n_features: int) -> tuple[Any, list, list]:
+    def _build_circuit(
+        self, n_features: int
+    ) -> tuple[QuantumCircuit, list[Parameter], list[Parameter]]:
         from qiskit import QuantumCircuit
 
         if not isinstance(self.reps, (int, np.integer)) or self.reps < 1:
@@ -207,7 +226,8 @@ class VQC(ClassifierMixinLite):
 
     def fit(self, X: Any, y: Any) -> VQC:
         """Train on features ``X`` (n_samples, n_features) and binary labels ``y``; returns self."""
-        X, y01 = validate_binary_fit(self, X, y)
+        X, y_index = self._validate_fit(X, y)
+        y01 = y_index.astype(float)
         circuit, inputs, weights = self._build_circuit(X.shape[1])
         if circuit.num_qubits > _MAX_QUBITS:
             raise InputError(
@@ -223,7 +243,7 @@ class VQC(ClassifierMixinLite):
                     f"initial_point must have {len(weights)} values (one per weight), got {w0.size}."
                 )
         else:
-            w0 = np.random.default_rng(self.seed).uniform(-np.pi, np.pi, len(weights))
+            w0 = np.random.default_rng(self.random_state).uniform(-np.pi, np.pi, len(weights))
         start = self.program_.initial_states(X)
         cache: dict = {}
         res = minimize(
@@ -243,7 +263,7 @@ class VQC(ClassifierMixinLite):
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities, shape (n_samples, 2), columns in the order of ``classes_``."""
-        X = validate_predict(self, X)
+        X = self._validate_predict(X)
         _, p1 = self._probability(self.weights_, X, self.program_.initial_states(X), {})
         return np.column_stack([1 - p1, p1])
 
@@ -252,7 +272,7 @@ class VQC(ClassifierMixinLite):
 
         ``y`` holds labels from ``classes_``. Useful to inspect or test the gradient.
         """
-        X = validate_predict(self, X)
+        X = self._validate_predict(X)
         y01 = (np.asarray(y) == self.classes_[1]).astype(float)
         w = self.weights_ if weights is None else np.asarray(weights, dtype=float)
         return self._loss_and_grad(w, X, y01, self.program_.initial_states(X), {})

