@@ -5,7 +5,10 @@ Learners:
     qml-course sync             create/update the workspace only (both: --workspace DIR)
     qml-course grade NB...      self-check notebooks (runs in their own kernel, so not
                                 tamper-proof) and print per-exercise results (--json)
-    qml-course exercises        list exercise IDs (--lesson NN)
+    qml-course exercises        list exercise IDs (--lesson NN; --where ID: its four places)
+
+Authors:
+    qml-course author sync      write the registry into the lessons and docs (--check)
 
 Instructors (see ``qml-course class --help``) manage nbgrader classes.
 """
@@ -98,38 +101,25 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     return 1 if any(g.error for g in grades) else 0
 
 
-def exercises_markdown() -> str:
-    """The exercise table of docs/EXERCISES.md, generated from the registry."""
-    import inspect
-
-    from .engine import exercises, get_exercise
-
-    try:
-        from .solutions import reference
-    except ImportError:  # an installed wheel ships no reference solutions
-        reference = None
-
-    lines = [
-        "| ID | signature | points | time limit | exercise |",
-        "|---|---|---|---|---|",
-    ]
-    for ex_id in exercises():
-        ex = get_exercise(ex_id)
-        sig = f"`{ex.function_name}(...)`"
-        if reference is not None:
-            with contextlib.suppress(ImportError, AttributeError, ValueError):
-                sig = f"`{ex.function_name}{inspect.signature(reference(ex_id))}`"
-        sig = sig.replace("'", "").replace("|", "\\|")
-        title = ex.title.replace("|", "\\|")
-        lines.append(f"| {ex_id} | {sig} | {ex.points:g} | {ex.time_limit:g} s | {title} |")
-    return "\n".join(lines)
-
-
 def _cmd_exercises(args: argparse.Namespace) -> int:
     from .engine import exercises, get_exercise
 
+    if args.where:
+        from .authoring import exercise_locations
+
+        for what, where in exercise_locations(get_exercise(args.where).id):
+            print(f"{what + ':':20s}{where}")
+        return 0
     if args.markdown:
-        print(exercises_markdown())
+        from .authoring.docs import exercises_document, exercises_markdown
+        from .lessons import repo_root
+
+        if args.write:
+            path = repo_root() / "docs" / "EXERCISES.md"
+            path.write_text(exercises_document())
+            print(f"wrote {path}")
+        else:
+            print(exercises_markdown())
         return 0
     for ex_id in exercises(args.lesson):
         ex = get_exercise(ex_id)
@@ -173,7 +163,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("exercises", help="list exercise IDs")
     p.add_argument("--lesson", default=None, help="only this lesson, e.g. 03")
     p.add_argument("--markdown", action="store_true", help="the table of docs/EXERCISES.md")
+    p.add_argument("--write", action="store_true", help="with --markdown: write docs/EXERCISES.md")
+    p.add_argument(
+        "--where",
+        metavar="ID",
+        default=None,
+        help="print where exercise ID is defined: lesson cell, checker, reference, tests",
+    )
     p.set_defaults(func=_cmd_exercises)
+
+    from .authoring.commands import add_author_commands
+
+    add_author_commands(sub)
 
     try:
         from .classroom.cli import add_class_commands

@@ -1,4 +1,9 @@
-"""The project's docs stay true: the exercise table, the contract IDs and the README."""
+"""The project's docs stay true: the exercise table, the contract and the README.
+
+``docs/EXERCISES.md``, the signatures of ``docs/CURRICULUM.md`` and every exercise's
+generated cells in the lessons come from the registry (``qml-course author sync``); the
+test below fails when regenerating them would change anything.
+"""
 
 from __future__ import annotations
 
@@ -10,30 +15,51 @@ from pathlib import Path
 import pytest
 
 from autograder import exercises
-from autograder.cli import exercises_markdown
+from autograder.authoring import exercises_markdown, sync_lessons
+from autograder.authoring.docs import contract_ids
 
 ROOT = Path(__file__).resolve().parents[1]
-CURRICULUM = ROOT.parent / "shared" / "CURRICULUM.md"
+CURRICULUM = ROOT / "docs" / "CURRICULUM.md"
+
+#: the contract's exercises (docs/CURRICULUM.md), which may not be renamed or dropped
+CONTRACT = """
+01.normalize 01.measurement_probabilities 01.bloch_angles 01.prepare_state 01.minus_i_circuit
+02.x_from_h_and_z 02.apply_single_qubit_gate 02.ry_angle_for_probability 02.is_unitary
+02.swap_from_cnots 03.bell_state 03.ghz_circuit 03.is_entangled 03.reduced_density_matrix
+03.chsh_value 04.expectation_from_counts 04.measure_pauli 04.shots_needed 04.mitigate_readout
+05.basis_encoding 05.angle_encoding 05.amplitude_encoding 05.zz_feature_map 06.state_fidelity
+06.kernel_matrix 06.is_valid_kernel 06.train_qsvm 07.parameter_shift_gradient
+07.vqe_ground_energy 08.parity_probability 08.cross_entropy 08.train_vqc 09.qnn_forward
+09.qnn_weight_gradient 09.train_hybrid 10.boltzmann_distribution 10.gibbs_state 10.train_qbm
+11.transpile_for_backend 11.fold_gates 11.richardson_extrapolate 11.run_bell_experiment
+""".split()
+
+
+def test_lessons_and_docs_are_in_sync_with_the_registry():
+    changes = sync_lessons(check=True)
+    assert not changes, (
+        "regenerate with `qml-course author sync` and commit the result:\n"
+        + "\n".join(change.diff(40) for change in changes)
+    )
 
 
 def test_exercise_table_is_current():
     text = (ROOT / "docs" / "EXERCISES.md").read_text()
-    assert exercises_markdown() in text, "regenerate with: qml-course exercises --markdown"
+    assert exercises_markdown() in text, "regenerate with: qml-course author sync"
 
 
 def test_every_contract_exercise_is_registered():
-    if CURRICULUM.exists():
-        contract = re.findall(
-            r"^\| (\d\d\.[a-z_0-9]+) \| `([a-z_0-9]+)\(", CURRICULUM.read_text(), re.M
-        )
-        assert contract, "no IDs found in CURRICULUM.md"
-        ids = set(exercises())
-        for ex_id, name in contract:
-            assert ex_id in ids, ex_id
-            assert ex_id.split(".", 1)[1] == name
-    # and the lessons 01-11 all have registered exercises
+    listed = contract_ids(CURRICULUM.read_text())
+    assert sorted(listed) == sorted(CONTRACT), "docs/CURRICULUM.md lost or gained a contract row"
+    assert set(listed) <= set(exercises())
+    # and the lessons 00-11 all have registered exercises
     lessons = {i.split(".")[0] for i in exercises()}
     assert {f"{n:02d}" for n in range(12)} <= lessons
+
+
+def test_docs_name_no_files_outside_the_repository():
+    for path in [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *(ROOT / "docs").glob("*.md")]:
+        assert "../shared" not in path.read_text(), path
 
 
 def test_readme_quick_start_has_exactly_two_commands():

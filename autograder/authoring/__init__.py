@@ -17,7 +17,9 @@ and the signatures in ``docs/CURRICULUM.md``. Prose and solution cells stay hand
 from __future__ import annotations
 
 from .cells import code, exercise_cells, md, new_lesson
+from .docs import curriculum_markdown, exercise_locations, exercises_markdown, signature_text
 from .normalize import assign_cell_ids, normalize_notebook, normalized_bytes
+from .sync import SyncChange, sync_lessons, sync_notebook
 from .validate import validate_lesson
 
 __all__ = [

@@ -20,7 +20,7 @@ def _norm_hint(state: np.ndarray, norm: float, expected: np.ndarray) -> str | No
     )
 
 
-@exercise("00.plus_state", points=2, title="The amplitudes of |+>")
+@exercise("00.plus_state", points=2, title="The amplitudes of |+⟩")
 def check_plus_state(t: Tester) -> None:
     expected = np.array([1, 1]) / np.sqrt(2)
     with t.case("plus_state() returns 2 amplitudes with norm 1", points=1):

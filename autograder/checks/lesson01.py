@@ -340,7 +340,7 @@ def check_prepare_state(t: Tester) -> None:
 # -------------------------------------------------------------------- 01.minus_i_circuit
 
 
-@exercise("01.minus_i_circuit", points=2, title="Prepare (|0> - i|1>)/sqrt2")
+@exercise("01.minus_i_circuit", points=2, title="Prepare (|0⟩ − i|1⟩)/√2")
 def check_minus_i_circuit(t: Tester) -> None:
     s = 1 / np.sqrt(2)
     expected = np.array([s, -1j * s])

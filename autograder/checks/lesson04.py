@@ -460,7 +460,7 @@ def _mitigate_hint(
     return None
 
 
-@exercise("04.mitigate_readout", points=4, title="Readout-error mitigation")
+@exercise("04.mitigate_readout", points=4, title="Mitigate read-out errors")
 def check_mitigate_readout(t: Tester) -> None:
     rng = _rng(4)
     three = _random_counts(rng, 3, 4000)

@@ -127,7 +127,9 @@ def _diagnose_gradient(
     return None
 
 
-@exercise("07.parameter_shift_gradient", points=5, time_limit=30, title="The parameter-shift rule")
+@exercise(
+    "07.parameter_shift_gradient", points=5, time_limit=30, title="The parameter-shift gradient"
+)
 def check_parameter_shift_gradient(t: Tester) -> None:
     # how params is passed: the statement's example passes a list, and a parameter vector of
     # whole numbers is an integer array (adding pi/2 in place to a copy of it truncates)
@@ -317,7 +319,7 @@ def _is_product_minimum(e: float, h: np.ndarray, ground: float) -> bool:
     return any(abs(e - m) < 1e-4 and m - ground > 1e-3 for m in _product_minima(h))
 
 
-@exercise("07.vqe_ground_energy", points=5, time_limit=60, title="A small VQE")
+@exercise("07.vqe_ground_energy", points=5, time_limit=60, title="VQE for two qubits")
 def check_vqe_ground_energy(t: Tester) -> None:
     for text, hamiltonian, hidden in _hamiltonians():
         with t.case(f"vqe_ground_energy({text})", points=1, hidden=hidden):

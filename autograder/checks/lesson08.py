@@ -5,7 +5,7 @@ reference solution. ``08.train_vqc`` trains the learner's model on a two-moons t
 built from a FIXED seed and scores ``model.predict`` on held-out points, so a verdict never
 flips between runs of the same code.
 
-On ``08.train_vqc``: the contract (CURRICULUM.md) asks for "a variational circuit classifier
+On ``08.train_vqc``: the contract (docs/CURRICULUM.md) asks for "a variational circuit classifier
 with predict"; the check can only measure behaviour, so it grades the test accuracy and the
 shape and values of the predictions. That the model is quantum is the lesson's honour rule,
 not something this check enforces (a classical model would also pass).
@@ -216,7 +216,7 @@ def _finite_loss(t: Tester, p1: Any, y: Any, expected: float | None = None) -> f
     return float(number.real)
 
 
-@exercise("08.cross_entropy", points=5, title="Binary cross-entropy")
+@exercise("08.cross_entropy", points=5, title="Binary cross-entropy that never returns nan")
 def check_cross_entropy(t: Tester) -> None:
     rng = np.random.default_rng(80802)
     p_hidden = rng.uniform(0.02, 0.98, 50)

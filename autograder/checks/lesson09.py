@@ -1,6 +1,6 @@
 """Checks for lesson 09: quantum neural networks and hybrid models.
 
-The course QNN (CURRICULUM 09.qnn_forward) on n qubits with weights of shape (L, n):
+The course QNN (docs/CURRICULUM.md, 09.qnn_forward) on n qubits with weights of shape (L, n):
 RY(x[i]) on qubit i, then for each row l, RY(weights[l, i]) on every qubit i followed by
 CX(0,1), CX(1,2), ..., CX(n-2, n-1); the output is <Z> of qubit n-1.
 
@@ -222,7 +222,9 @@ def _gradient_mistake(actual: np.ndarray, expected: np.ndarray) -> str | None:
     return None
 
 
-@exercise("09.qnn_weight_gradient", points=4, time_limit=20, title="Exact QNN gradient")
+@exercise(
+    "09.qnn_weight_gradient", points=4, time_limit=20, title="The exact weight gradient of the QNN"
+)
 def check_qnn_weight_gradient(t: Tester) -> None:
     rng = np.random.default_rng(90902)
     cases = [

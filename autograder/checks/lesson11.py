@@ -117,7 +117,12 @@ def _assert_isa(circuit, backend) -> None:
             raise CheckFailed(f"The device does not support {op.name!r} on qubit(s) {qargs}.")
 
 
-@exercise("11.transpile_for_backend", points=4, time_limit=60, title="ISA circuits")
+@exercise(
+    "11.transpile_for_backend",
+    points=4,
+    time_limit=60,
+    title="Transpile for a backend (ISA circuits)",
+)
 def check_transpile_for_backend(t: Tester) -> None:
     from qiskit import QuantumCircuit
     from qiskit.quantum_info import Operator
@@ -194,7 +199,7 @@ def _fold_inputs():
     ]
 
 
-@exercise("11.fold_gates", points=5, time_limit=20, title="Unitary folding")
+@exercise("11.fold_gates", points=5, time_limit=20, title="Fold the gates (unitary folding)")
 def check_fold_gates(t: Tester) -> None:
     from qiskit.quantum_info import Operator
 

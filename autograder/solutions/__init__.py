@@ -1,4 +1,4 @@
-"""Reference solutions, one module per lesson, named exactly as in CURRICULUM.md.
+"""Reference solutions, one module per lesson, named exactly as the exercises (docs/EXERCISES.md).
 
 They are written independently of the lesson notebooks' solution cells, so the test suite
 gets two correct solutions of every exercise for free. ``reference(exercise_id)`` returns
