@@ -6,18 +6,18 @@ A *batch of states* is a C-contiguous complex array, either one state per row, s
 qubit ``q`` is bit ``q`` of the amplitude index, and a k-qubit gate matrix acting on
 ``qubits`` reads gate-qubit ``j`` (``qubits[j]``) as bit ``j`` of its row and column index.
 
-Every function here updates the state **in place**: no gate copies the state. The state is
-viewed as a tensor with one axis of length 2 per gate qubit, and a gate becomes a few
-elementwise operations on the 2**k slices ("blocks") of that tensor, chosen by the gate's
-structure:
+Every function here updates the state **in place** (the caller's array; at most one scratch
+array per gate, never a copy per step). The state is viewed as a tensor with one axis of
+length 2 per gate qubit, and the work depends on the gate's structure:
 
-* diagonal gates (``p``, ``rz``, ``cz``, ``rzz``, ...) multiply blocks by phases (blocks
-  whose phase is 1 are not touched: a CZ multiplies a quarter of the state by -1);
+* diagonal gates (``p``, ``rz``, ``cz``, ``rzz``, ...) multiply by phases, one pass over the
+  state (on high qubits only the blocks whose phase is not 1: a CZ touches a quarter);
 * permutation gates, with phases (``x``, ``y``, ``cx``, ``swap``, ...), exchange blocks
-  through one block-sized buffer (a CX moves half of the state, no arithmetic);
-* other one-qubit gates are two multiply-adds per half of the state, on the real view of
-  the amplitudes when the matrix is real (``ry``, ``h``: half the arithmetic);
-* anything else is a dense matrix on its qubits.
+  through one block-sized buffer (a CX moves half of the state and does no arithmetic);
+* other gates are matrix products (BLAS): a gate on the lowest qubits (below 4) multiplies
+  every 16-amplitude chunk by one 16x16 matrix in a single product; a one-qubit gate higher
+  up multiplies (2, 2**q) slices by its 2x2 matrix, on the real view of the amplitudes when
+  the matrix is real (``ry``, ``h``); anything else moves the gate's axes last.
 
 Matrices may be constant, shape ``(2**k, 2**k)``, or one per state, shape ``(B, 2**k, 2**k)``;
 diagonals likewise ``(2**k,)`` or ``(B, 2**k)``.
@@ -137,36 +137,24 @@ class _View:
     """A batch of states seen as a tensor with one length-2 axis per gate qubit.
 
     The amplitude axis is split as (2**(n-1-q_0), 2, ..., 2, 2**q_last) for the gate qubits
-    in decreasing order; the batch axis stays first or last. ``real=True`` views the complex
-    amplitudes as pairs of floats (the pair axis joins the last axis), for real matrices.
+    in decreasing order; the batch axis stays first or last.
     """
 
-    def __init__(
-        self, state: np.ndarray, n: int, qubits: tuple[int, ...], batch_last: bool, real: bool
-    ) -> None:
-        if not state.flags.c_contiguous:
-            raise ValueError("the state array must be C-contiguous (it is updated in place)")
+    def __init__(self, state: np.ndarray, n: int, qubits: tuple[int, ...], batch_last: bool):
         self.batch_last = batch_last
-        self.real = real
         self.batch = state.shape[1] if batch_last else state.shape[0]
-        high = sorted(qubits, reverse=True)
         dims: list[int] = []
         self.axis: dict[int, int] = {}
         top = n
-        pre = 0 if batch_last else 1
-        for q in high:
+        lead = 0 if batch_last else 1
+        for q in sorted(qubits, reverse=True):
             dims.append(2 ** (top - 1 - q))
-            self.axis[q] = pre + len(dims)
+            self.axis[q] = lead + len(dims)
             dims.append(2)
             top = q
         dims.append(2**top)
-        post = [self.batch] if batch_last else []
-        if real:
-            post = [2 * self.batch] if batch_last else []
-            dims[-1] *= 1 if batch_last else 2
-        shape = ([] if batch_last else [self.batch]) + dims + post
-        arr = state.view(float) if real else state
-        self.tensor = arr.reshape(shape)
+        shape = dims + [self.batch] if batch_last else [self.batch] + dims
+        self.tensor = state.reshape(shape)
         self.qubits = qubits
 
     def block(self, j: int) -> np.ndarray:
@@ -178,17 +166,9 @@ class _View:
 
     def per_state(self, c: np.ndarray) -> np.ndarray:
         """Broadcast one coefficient per state, shape (B,), against a block."""
-        ndim = self.tensor.ndim - len(self.qubits)
         if self.batch_last:
-            return np.repeat(c, 2) if self.real else c
-        return c.reshape((len(c),) + (1,) * (ndim - 1))
-
-
-def _coefficient(m: np.ndarray, view: _View, i: int, j: int) -> np.ndarray | complex | float:
-    if m.ndim == 2:
-        return m[i, j].real if view.real else m[i, j]
-    entry = m[:, i, j]
-    return view.per_state(entry.real if view.real else entry)
+            return c
+        return c.reshape((len(c),) + (1,) * (self.tensor.ndim - len(self.qubits) - 1))
 
 
 def _is_real(m: np.ndarray) -> bool:
@@ -197,6 +177,8 @@ def _is_real(m: np.ndarray) -> bool:
 
 # ----------------------------------------------------------------------------------------
 # Kernels (all in place)
+
+_LOW = 4  # gates on qubits below this act on each 2**w-amplitude chunk as one matrix product
 
 
 def apply_diagonal(
@@ -209,29 +191,30 @@ def apply_diagonal(
 ) -> None:
     """Multiply the states by a diagonal gate on ``qubits``: (2**k,) or per state (B, 2**k).
 
-    Blocks whose factor is exactly 1 are skipped.
-
     >>> state = np.full((1, 4), 0.5, dtype=complex)
     >>> apply_diagonal(state, 2, [0, 1], np.array([1, 1, 1, -1]))   # CZ
     >>> state.real.tolist()
     [[0.5, 0.5, 0.5, -0.5]]
     """
     qubits = tuple(qubits)
+    _check_contiguous(state)
     d = np.asarray(diagonal)
-    if len(qubits) > 3:  # many blocks: one multiply by the full phase vector instead
-        full = d[..., _local_index(n, qubits)]
-        if batch_last:
-            state *= full.T if full.ndim == 2 else full[:, None]
-        else:
-            state *= full
-        return
-    view = _View(state, n, qubits, batch_last, real=False)
-    for j in range(2 ** len(qubits)):
-        if d.ndim == 1:
-            if d[j] != 1:
+    if batch_last or (min(qubits) >= _LOW and len(qubits) <= 3):
+        # blocks with long contiguous runs: touch only the blocks whose factor is not 1
+        view = _View(state, n, qubits, batch_last)
+        for j in range(2 ** len(qubits)):
+            if d.ndim == 2:
+                view.block(j)[...] *= view.per_state(d[:, j])
+            elif d[j] != 1:
                 view.block(j)[...] *= d[j]
-        else:
-            view.block(j)[...] *= view.per_state(d[:, j])
+    elif d.ndim == 1:
+        state *= d[_local_index(n, qubits)]
+    elif max(qubits) < _LOW:  # per-state phases on the lowest w qubits, shared by all chunks
+        w = max(qubits) + 1
+        chunks = state.reshape(len(state), -1, 2**w)
+        chunks *= d[:, None, _local_index(w, qubits)]
+    else:
+        state *= d[:, _local_index(n, qubits)]
 
 
 def apply_permutation(
@@ -245,7 +228,9 @@ def apply_permutation(
 ) -> None:
     """Apply new block ``j`` = ``phases[j]`` x old block ``perm[j]`` (a permutation gate).
 
-    Each cycle of the permutation moves its blocks through one block-sized buffer.
+    Blocks are exchanged through one block-sized buffer, cycle by cycle (a CX moves half
+    of the state and does no arithmetic); on the lowest qubits of batch-first states, where
+    blocks are short runs, the gate is one permutation-matrix product per 16-amplitude chunk.
 
     >>> state = np.arange(4, dtype=complex)[None, :]
     >>> apply_permutation(state, 2, [0, 1], np.array([0, 3, 2, 1]))   # CX(0, 1)
@@ -253,7 +238,14 @@ def apply_permutation(
     [[0.0, 3.0, 2.0, 1.0]]
     """
     qubits = tuple(qubits)
-    view = _View(state, n, qubits, batch_last, real=False)
+    _check_contiguous(state)
+    perm = np.asarray(perm)
+    if not batch_last and max(qubits) < _LOW:
+        m = np.zeros((len(perm), len(perm)), dtype=complex)
+        m[np.arange(len(perm)), perm] = 1.0 if phases is None else phases
+        _in_place(state, n, qubits, m, batch_last)
+        return
+    view = _View(state, n, qubits, batch_last)
     done = np.zeros(len(perm), dtype=bool)
     buffer = None
     for start in range(len(perm)):
@@ -261,7 +253,10 @@ def apply_permutation(
             done[start] = True
             continue
         first = view.block(start)
-        buffer = np.copy(first) if buffer is None else _copy_into(buffer, first)
+        if buffer is None:
+            buffer = np.copy(first)
+        else:
+            buffer[...] = first
         j = start
         while True:
             done[j] = True
@@ -275,53 +270,6 @@ def apply_permutation(
         for j, ph in enumerate(phases):
             if ph != 1:
                 view.block(j)[...] *= ph
-
-
-def _copy_into(buffer: np.ndarray, src: np.ndarray) -> np.ndarray:
-    buffer[...] = src
-    return buffer
-
-
-def _apply_one_qubit(
-    state: np.ndarray, n: int, q: int, m: np.ndarray, batch_last: bool, real: bool
-) -> None:
-    """[a0, a1] <- [m00 a0 + m01 a1, m10 a0 + m11 a1] on qubit q, with two half-size buffers."""
-    view = _View(state, n, (q,), batch_last, real)
-    a0, a1 = view.block(0), view.block(1)
-    m00, m01 = _coefficient(m, view, 0, 0), _coefficient(m, view, 0, 1)
-    m10, m11 = _coefficient(m, view, 1, 0), _coefficient(m, view, 1, 1)
-    new0 = np.multiply(a0, m00)
-    tmp = np.multiply(a1, m01)
-    new0 += tmp
-    np.multiply(a0, m10, out=tmp)
-    a1 *= m11
-    a1 += tmp
-    a0[...] = new0
-
-
-def _apply_dense(
-    state: np.ndarray, n: int, qubits: tuple[int, ...], m: np.ndarray, batch_last: bool
-) -> None:
-    """A general k-qubit matrix: move the gate axes last, one matrix product, copy back."""
-    k = len(qubits)
-    lead = 0 if batch_last else 1
-    axes = [lead + n - 1 - q for q in reversed(qubits)]  # matrix index = sum_j bit(qubits[j]) 2^j
-    if batch_last:
-        shape = (2,) * n + (state.shape[1],)
-    else:
-        shape = (state.shape[0],) + (2,) * n
-    t = np.moveaxis(state.reshape(shape), axes, range(len(shape) - k, len(shape)))
-    moved = t.shape
-    flat = t.reshape(moved[:-k] + (2**k,))
-    if m.ndim == 2:
-        out = flat @ m.T
-    elif batch_last:  # per-state matrices, batch on axis -2 of `flat`
-        out = np.einsum("bij,...bj->...bi", m, flat)
-    else:
-        out = np.einsum("bij,b...j->b...i", m, flat)
-    state.reshape(shape)[...] = np.moveaxis(
-        out.reshape(moved), range(len(shape) - k, len(shape)), axes
-    )
 
 
 def apply_matrix(
@@ -350,12 +298,19 @@ def apply_matrix(
     True
     """
     qubits = tuple(qubits)
+    _check_contiguous(state)
     if isinstance(m, MatrixForm):
         form = m
     else:
         m = np.asarray(m)
         if m.ndim == 3:
-            _apply_batched(state, n, qubits, m, batch_last)
+            d = m.shape[-1]
+            if not np.any(m.reshape(len(m), -1)[:, [i for i in range(d * d) if i % (d + 1)]]):
+                apply_diagonal(
+                    state, n, qubits, np.diagonal(m, axis1=1, axis2=2), batch_last=batch_last
+                )
+            else:
+                _in_place(state, n, qubits, m, batch_last)
             return
         form = analyse(m)
     if form.kind == "diagonal":
@@ -363,24 +318,112 @@ def apply_matrix(
     elif form.kind == "permutation":
         phases = None if np.all(form.phases == 1) else form.phases
         apply_permutation(state, n, qubits, form.perm, phases, batch_last=batch_last)
-    elif len(qubits) == 1:
-        _apply_one_qubit(state, n, qubits[0], form.matrix, batch_last, _is_real(form.matrix))
     else:
-        _apply_dense(state, n, qubits, form.matrix, batch_last)
+        _in_place(state, n, qubits, form.matrix, batch_last)
 
 
-def _apply_batched(
+def _check_contiguous(state: np.ndarray) -> None:
+    if not state.flags.c_contiguous:  # a reshape would copy and the update would be lost
+        raise ValueError("the state array must be C-contiguous (it is updated in place)")
+
+
+def _in_place(
     state: np.ndarray, n: int, qubits: tuple[int, ...], m: np.ndarray, batch_last: bool
 ) -> None:
-    """Per-state matrices (B, d, d): diagonal ones as phases, one-qubit ones elementwise."""
-    d = m.shape[-1]
-    off = m.reshape(len(m), -1)[:, [i * d + j for i in range(d) for j in range(d) if i != j]]
-    if not np.any(off):
-        apply_diagonal(state, n, qubits, np.diagonal(m, axis1=1, axis2=2), batch_last=batch_last)
-    elif len(qubits) == 1:
-        _apply_one_qubit(state, n, qubits[0], m, batch_last, _is_real(m))
+    """A general matrix: one product into a scratch array, copied back (two passes)."""
+    out = np.empty_like(state)
+    _transform(state, out, n, qubits, m, batch_last)
+    np.copyto(state, out)
+
+
+def _transform(
+    src: np.ndarray,
+    out: np.ndarray,
+    n: int,
+    qubits: tuple[int, ...],
+    m: np.ndarray,
+    batch_last: bool,
+) -> None:
+    """``out`` = the gate ``m`` (d, d) or (B, d, d) applied to ``src`` (a different array).
+
+    Batch first, gates on the lowest qubits: one product of every 2**w-amplitude chunk with
+    the gate's (2**w, 2**w) matrix (a single large matrix product); a higher one-qubit gate:
+    products of the 2x2 matrix with (2, 2**q) slices, on the real view for real matrices.
+    Batch last, a one-qubit gate is a product with (2, 2**q B) slices, or elementwise with
+    one coefficient per state. Anything else moves the gate's axes last.
+    """
+    batch = src.shape[1] if batch_last else src.shape[0]
+    if not batch_last and max(qubits) < _LOW:
+        w = max(qubits) + 1
+        big = _embed(m, qubits, w)
+        if big.ndim == 2:
+            np.matmul(src.reshape(-1, 2**w), big.T, out=out.reshape(-1, 2**w))
+        else:
+            shape = (batch, -1, 2**w)
+            np.matmul(src.reshape(shape), big.transpose(0, 2, 1), out=out.reshape(shape))
+        return
+    if len(qubits) == 1:
+        q = qubits[0]
+        hi, lo = 2 ** (n - 1 - q), 2**q
+        if m.ndim == 2:
+            if _is_real(m):  # real 2x2 on the float view: half the arithmetic
+                shape = (hi, 2, 2 * lo * batch) if batch_last else (batch * hi, 2, 2 * lo)
+                np.matmul(
+                    m.real, src.view(float).reshape(shape), out=out.view(float).reshape(shape)
+                )
+            else:
+                shape = (hi, 2, lo * batch) if batch_last else (batch * hi, 2, lo)
+                np.matmul(m, src.reshape(shape), out=out.reshape(shape))
+            return
+        if not batch_last:
+            shape4 = (batch, hi, 2, lo)
+            np.matmul(m[:, None], src.reshape(shape4), out=out.reshape(shape4))
+            return
+        s = src.reshape(hi, 2, lo, batch)
+        o = out.reshape(hi, 2, lo, batch)
+        a0, a1, o0, o1 = s[:, 0], s[:, 1], o[:, 0], o[:, 1]
+        np.multiply(a0, m[:, 0, 0], out=o0)
+        np.multiply(a1, m[:, 0, 1], out=o1)
+        o0 += o1
+        np.multiply(a0, m[:, 1, 0], out=o1)
+        o1 += a1 * m[:, 1, 1]
+        return
+    _dense(src, out, n, qubits, m, batch_last)
+
+
+def _dense(
+    src: np.ndarray,
+    out: np.ndarray,
+    n: int,
+    qubits: tuple[int, ...],
+    m: np.ndarray,
+    batch_last: bool,
+) -> None:
+    """Any matrix on any qubits: move the gate axes last, one (batched) product, move back."""
+    k = len(qubits)
+    lead = 0 if batch_last else 1
+    axes = [lead + n - 1 - q for q in reversed(qubits)]  # matrix index = sum_j bit(qubits[j]) 2^j
+    shape = (2,) * n + (src.shape[1],) if batch_last else (src.shape[0],) + (2,) * n
+    last = list(range(len(shape) - k, len(shape)))
+    t = np.moveaxis(src.reshape(shape), axes, last)
+    moved = t.shape
+    flat = t.reshape(moved[:-k] + (2**k,))
+    if m.ndim == 2:
+        result = flat @ m.T
+    elif batch_last:  # per-state matrices, batch on axis -2 of `flat`
+        result = np.einsum("bij,...bj->...bi", m, flat)
     else:
-        _apply_dense(state, n, qubits, m, batch_last)
+        result = np.einsum("bij,b...j->b...i", m, flat)
+    out.reshape(shape)[...] = np.moveaxis(result.reshape(moved), last, axes)
+
+
+def _embed(m: np.ndarray, qubits: tuple[int, ...], w: int) -> np.ndarray:
+    """The (2**w, 2**w) matrix (or one per state) of the gate on the lowest w qubits."""
+    idx = np.arange(2**w)
+    loc = _local_index(w, qubits)
+    mask = sum(1 << q for q in qubits)
+    same = (idx[:, None] & ~mask) == (idx[None, :] & ~mask)
+    return m[..., loc[:, None], loc[None, :]] * same
 
 
 @lru_cache(maxsize=256)
@@ -422,21 +465,21 @@ def pair(
 ) -> np.ndarray:
     """``<bra_b| M |ket_b>`` for every state ``b`` of two batches, M a constant (d, d) matrix.
 
-    Only the nonzero entries of M cost anything (two block products for a Pauli), and
-    neither batch is modified or copied.
+    ``M |ket>`` is computed into a scratch array (neither batch is modified).
 
     >>> bra = np.array([[1, 0, 0, 0]], dtype=complex); ket = np.array([[0, 0, 1, 0]], dtype=complex)
     >>> pair(bra, ket, 2, [1], GENERATORS["rx"]).tolist()      # <00| X_1 / 2 |10>
     [(0.5+0j)]
     """
     qubits = tuple(qubits)
-    vb = _View(np.ascontiguousarray(bra), n, qubits, batch_last, real=False)
-    vk = _View(np.ascontiguousarray(ket), n, qubits, batch_last, real=False)
-    out = np.zeros(vb.batch, dtype=complex)
-    for i, j in zip(*np.nonzero(m)):
-        prod = np.multiply(vb.block(int(i)).conj(), vk.block(int(j)))
-        if batch_last:
-            out += m[i, j] * prod.reshape(-1, vb.batch).sum(axis=0)
-        else:
-            out += m[i, j] * prod.reshape(vb.batch, -1).sum(axis=1)
-    return out
+    ket = np.ascontiguousarray(ket)
+    moved = np.empty_like(ket)
+    _transform(ket, moved, n, qubits, np.asarray(m, dtype=complex), batch_last)
+    axis = 0 if batch_last else 1
+    if hasattr(np, "vecdot"):  # NumPy >= 2: conjugates the first argument, no copies
+        return np.vecdot(bra, moved, axis=axis)
+    return (
+        np.einsum("bi,bi->b", bra.conj(), moved)
+        if axis
+        else np.einsum("ib,ib->b", bra.conj(), moved)
+    )

@@ -18,93 +18,51 @@ batched over the data rows. Qubit order is Qiskit's (qubit 0 = least-significant
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
+from .._env import single_threaded_blas
+from .._gates import GENERATORS, MatrixForm, analyse, apply_diagonal, apply_matrix, pair, rotation
 from ..errors import InputError
 
-_X = np.array([[0, 1], [1, 0]], dtype=complex)
-_Y = np.array([[0, -1j], [1j, 0]], dtype=complex)
-_Z = np.diag([1.0, -1.0]).astype(complex)
-_P1 = np.diag([0.0, 1.0]).astype(complex)  # |1><1|
 
+@dataclass(frozen=True)
+class _Fixed:
+    """A gate without free parameters: its matrix and its inverse, analysed once."""
 
-def _controlled(g: np.ndarray) -> np.ndarray:
-    """Generator of a gate controlled by the first qarg (LSB of the 2-qubit matrix index)."""
-    return np.kron(g, _P1)
-
-
-# gate name -> generator G with gate(a) = exp(-i a G) exactly (no global phase left out)
-_GENERATORS = {
-    "rx": _X / 2,
-    "ry": _Y / 2,
-    "rz": _Z / 2,
-    "p": -_P1,
-    "u1": -_P1,
-    "rxx": np.kron(_X, _X) / 2,
-    "ryy": np.kron(_Y, _Y) / 2,
-    "rzz": np.kron(_Z, _Z) / 2,
-    "rzx": np.kron(_X, _Z) / 2,  # Z on the first qarg (LSB of the matrix index), X on the second
-    "cp": -np.kron(_P1, _P1),
-    "cu1": -np.kron(_P1, _P1),
-    "crx": _controlled(_X / 2),
-    "cry": _controlled(_Y / 2),
-    "crz": _controlled(_Z / 2),
-}
-
-
-@dataclass
-class _Gate:
     qubits: tuple[int, ...]
-    matrix: np.ndarray | None = None  # constant gates
-    generator: np.ndarray | None = None  # rotations exp(-i a G)
-    eig: tuple[np.ndarray, np.ndarray] | None = None
-    expr: Any = None
-    kind: str = "const"  # const | input | weight | mixed
+    form: MatrixForm
+    inverse: MatrixForm
 
 
-def _apply(state: np.ndarray, n: int, qubits: tuple[int, ...], m: np.ndarray) -> np.ndarray:
-    """Apply a k-qubit matrix (k, k) or per-row matrices (B, k, k) to states (B, 2**n)."""
-    batch = state.shape[0]
-    if len(qubits) == 1:  # the common case: slice the qubit's axis, no transposes
-        q = qubits[0]
-        t = state.reshape(batch, 2 ** (n - 1 - q), 2, 2**q)
-        t0, t1 = t[:, :, 0, :], t[:, :, 1, :]
-        if m.ndim == 2:
-            m00, m01, m10, m11 = m[0, 0], m[0, 1], m[1, 0], m[1, 1]
-        else:
-            m00, m01, m10, m11 = (m[:, i, j][:, None, None] for i in (0, 1) for j in (0, 1))
-        out = np.empty_like(t, dtype=np.result_type(state, m))
-        out[:, :, 0, :] = m00 * t0 + m01 * t1
-        out[:, :, 1, :] = m10 * t0 + m11 * t1
-        return out.reshape(batch, 2**n)
-    k = len(qubits)
-    if m.ndim == 2 and np.count_nonzero(m - np.diag(np.diagonal(m))) == 0:
-        return state * np.diagonal(m)[_local_index(n, qubits)]
-    axes = [1 + (n - 1 - q) for q in reversed(qubits)]  # matrix index = sum b_j 2^j
-    t = np.moveaxis(state.reshape((batch,) + (2,) * n), axes, range(n + 1 - k, n + 1))
-    shape = t.shape
-    t = t.reshape(batch, -1, 2**k)
-    t = t @ m.T if m.ndim == 2 else np.einsum("bij,brj->bri", m, t)
-    t = np.moveaxis(t.reshape(shape), range(n + 1 - k, n + 1), axes)
-    return t.reshape(batch, 2**n)
+@dataclass(frozen=True)
+class _Rotation:
+    """A rotation ``exp(-i a G)`` whose angle ``a = expr(inputs, weights)``.
+
+    ``kind`` says what the angle depends on; ``diagonal`` holds G's diagonal when G is
+    diagonal (``rz``, ``p``, ``rzz``, ``cp``, ``crz``): the gate is then a phase multiply.
+    """
+
+    qubits: tuple[int, ...]
+    generator: np.ndarray
+    expr: Any
+    kind: Literal["input", "weight", "mixed"]
+    diagonal: np.ndarray | None
 
 
-@lru_cache(maxsize=256)
-def _local_index(n: int, qubits: tuple[int, ...]) -> np.ndarray:
-    """For every basis index, the index into a k-qubit gate's matrix (Qiskit order)."""
-    idx = np.arange(2**n)
-    return sum(((idx >> q) & 1) << j for j, q in enumerate(qubits))
+_Gate = _Fixed | _Rotation
 
 
-def _rotation(gate: _Gate, a: np.ndarray | float, sign: float = 1.0) -> np.ndarray:
-    """exp(-i sign a G) for a scalar or per-row angle."""
-    vals, vecs = gate.eig
-    a = np.asarray(a, dtype=float)
-    phases = np.exp(-1j * sign * np.multiply.outer(a, vals))  # (..., k)
-    return (vecs * phases[..., None, :]) @ vecs.conj().T
+def _apply_rotation(
+    state: np.ndarray, n: int, gate: _Rotation, a: np.ndarray | float, sign: float = 1.0
+) -> None:
+    """Apply exp(-i sign a G) in place; ``a`` is one angle or one per state."""
+    if gate.diagonal is not None:
+        phases = np.exp(-1j * sign * np.multiply.outer(a, gate.diagonal))
+        apply_diagonal(state, n, gate.qubits, phases)
+    else:
+        apply_matrix(state, n, gate.qubits, rotation(gate.generator, a, sign))
 
 
 class AdjointProgram:
@@ -146,7 +104,7 @@ class AdjointProgram:
         if name in ("measure", "reset"):
             raise InputError(f"The VQC circuit must not contain {name!r} operations.")
         free = any(hasattr(p, "parameters") and p.parameters for p in op.params)
-        if not free or name in _GENERATORS:
+        if not free or name in GENERATORS:
             out.append((op, qubits))
             return
         if name in ("u", "u3"):  # U(t, f, l) = RZ(f) RY(t) RZ(l) up to a global phase
@@ -169,8 +127,9 @@ class AdjointProgram:
     def _compile(self, op: Any, qubits: tuple[int, ...]) -> _Gate:
         free = any(hasattr(p, "parameters") and p.parameters for p in op.params)
         if not free:
-            return _Gate(qubits, matrix=np.asarray(op.to_matrix(), dtype=complex))
-        gen = _GENERATORS[op.name]
+            m = np.asarray(op.to_matrix(), dtype=complex)
+            return _Fixed(qubits, analyse(m), analyse(m.conj().T))
+        gen = GENERATORS[op.name]
         expr = op.params[0]
         uses_in = any(p in self._in_index for p in expr.parameters)
         uses_w = any(p in self._w_index for p in expr.parameters)
@@ -179,8 +138,12 @@ class AdjointProgram:
             raise InputError(
                 f"The circuit has parameters that are neither inputs nor weights: {unknown}."
             )
-        kind = "mixed" if uses_in and uses_w else ("weight" if uses_w else "input")
-        return _Gate(qubits, generator=gen, eig=np.linalg.eigh(gen), expr=expr, kind=kind)
+        kind: Literal["input", "weight", "mixed"] = (
+            "mixed" if uses_in and uses_w else ("weight" if uses_w else "input")
+        )
+        off_diagonal = gen - np.diag(np.diagonal(gen))
+        diagonal = None if np.any(off_diagonal) else np.diagonal(gen).real.copy()
+        return _Rotation(qubits, gen, expr, kind, diagonal)
 
     # -- angles -----------------------------------------------------------------------------
     def _bind(self, expr: Any, x_row: np.ndarray | None, w: np.ndarray) -> dict:
@@ -191,7 +154,7 @@ class AdjointProgram:
             )
         return values
 
-    def _angle(self, gate: _Gate, X: np.ndarray, w: np.ndarray, cache: dict) -> Any:
+    def _angle(self, gate: _Rotation, X: np.ndarray, w: np.ndarray, cache: dict) -> Any:
         expr = gate.expr
         if gate.kind == "input":
             key = id(gate)
@@ -207,7 +170,7 @@ class AdjointProgram:
             return float(expr.bind_all(self._bind(expr, None, w)))
         return np.array([float(expr.bind_all(self._bind(expr, x, w))) for x in X])
 
-    def _angle_grads(self, gate: _Gate, X: np.ndarray, w: np.ndarray) -> list[tuple[int, Any]]:
+    def _angle_grads(self, gate: _Rotation, X: np.ndarray, w: np.ndarray) -> list[tuple[int, Any]]:
         """[(weight index, d angle / d weight)] as floats or per-row arrays."""
         expr = gate.expr
         if expr.is_symbol():
@@ -237,35 +200,50 @@ class AdjointProgram:
         return np.tile(start, (len(X), 1))
 
     def forward(self, X: np.ndarray, w: np.ndarray, start: np.ndarray, cache: dict) -> np.ndarray:
-        state = start
-        for gate in self.gates:
-            m = (
-                gate.matrix
-                if gate.kind == "const"
-                else _rotation(gate, self._angle(gate, X, w, cache))
-            )
-            state = _apply(state, self.n, gate.qubits, m)
+        """Final states (B, 2**n) from the prefix states ``start`` (left unchanged)."""
+        state = np.array(start, dtype=complex, order="C")  # the one copy; gates act in place
+        with single_threaded_blas():  # many small products: threads cost more than they give
+            for gate in self.gates:
+                if isinstance(gate, _Fixed):
+                    apply_matrix(state, self.n, gate.qubits, gate.form)
+                else:
+                    _apply_rotation(state, self.n, gate, self._angle(gate, X, w, cache))
         return state
 
     def gradient(
         self, X: np.ndarray, w: np.ndarray, final: np.ndarray, lam: np.ndarray, cache: dict
     ) -> np.ndarray:
-        """dL/dw given the final states and lam = dL/d(final*), by the adjoint method."""
+        """dL/dw given the final states and lam = dL/d(final*), by the adjoint method.
+
+        ``phi`` and ``lam`` are stacked in one array (2B, 2**n), so every gate is undone on
+        both by one in-place kernel call.
+        """
         grad = np.zeros(len(self.weight_params))
-        phi, lam = final, lam
-        for gate in reversed(self.gates):
-            if gate.kind == "const":
-                inv = gate.matrix.conj().T
-            else:
-                a = self._angle(gate, X, w, cache)
-                if gate.kind != "input":
-                    g_phi = _apply(phi, self.n, gate.qubits, gate.generator)
-                    d_angle = 2.0 * np.imag(np.sum(lam.conj() * g_phi, axis=1))  # dL/da_b
-                    for j, da_dw in self._angle_grads(gate, X, w):
-                        grad[j] += float(np.sum(d_angle * da_dw))
-                inv = _rotation(gate, a, sign=-1.0)
-            if inv.ndim == 3:
-                inv = np.concatenate([inv, inv])
-            both = _apply(np.concatenate([phi, lam]), self.n, gate.qubits, inv)
-            phi, lam = both[: len(phi)], both[len(phi) :]
+        batch = len(final)
+        both = np.concatenate([final, lam]).astype(complex, copy=False)
+        with single_threaded_blas():
+            self._backward(X, w, both, batch, grad, cache)
         return grad
+
+    def _backward(
+        self,
+        X: np.ndarray,
+        w: np.ndarray,
+        both: np.ndarray,
+        batch: int,
+        grad: np.ndarray,
+        cache: dict,
+    ) -> None:
+        phi, lam = both[:batch], both[batch:]
+        for gate in reversed(self.gates):
+            if isinstance(gate, _Fixed):
+                apply_matrix(both, self.n, gate.qubits, gate.inverse)
+                continue
+            a = self._angle(gate, X, w, cache)
+            if gate.kind != "input":
+                d_angle = 2.0 * pair(lam, phi, self.n, gate.qubits, gate.generator).imag
+                for j, da_dw in self._angle_grads(gate, X, w):
+                    grad[j] += float(np.sum(d_angle * da_dw))
+            if np.ndim(a):
+                a = np.concatenate([a, a])
+            _apply_rotation(both, self.n, gate, a, sign=-1.0)
