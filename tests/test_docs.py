@@ -103,3 +103,50 @@ def test_readme_class_steps_are_real_commands(capsys):
     with pytest.raises(SystemExit):
         main(["class", "autograde", "--help"])
     assert "--resume" in capsys.readouterr().out and "--resume" in readme
+
+
+def test_author_sync_check_reports_drift_and_sync_repairs_it(tmp_path, monkeypatch, capsys):
+    import shutil
+
+    from autograder.cli import main
+
+    shutil.copytree(ROOT / "lessons", tmp_path / "lessons")
+    shutil.copytree(ROOT / "docs", tmp_path / "docs")
+    monkeypatch.setenv("QMLCOURSE_ROOT", str(tmp_path))
+    notebook = tmp_path / "lessons" / "03_entanglement" / "03_entanglement.ipynb"
+    text = notebook.read_text()
+    assert "### Exercise 03.1 — The four Bell states" in text
+    notebook.write_text(
+        text.replace("### Exercise 03.1 — The four Bell states", "### Exercise 03.1 — Bells")
+    )
+    assert main(["author", "sync", "--check"]) == 1
+    out = capsys.readouterr().out
+    assert '-    "### Exercise 03.1 — Bells\\n",' in out
+    assert '+    "### Exercise 03.1 — The four Bell states\\n",' in out
+    assert "1 file(s) are not in sync" in out
+    assert main(["author", "sync", "03"]) == 0
+    assert notebook.read_text() == text
+    assert main(["author", "sync", "--check"]) == 0
+    (tmp_path / "docs" / "CURRICULUM.md").unlink()
+    assert main(["author", "sync", "--check"]) == 2
+    assert "CURRICULUM.md is missing" in capsys.readouterr().err
+
+
+def test_exercises_where_prints_the_four_places(capsys):
+    from autograder.cli import main
+
+    assert main(["exercises", "--where", "03.bell_state"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":", 1)[0] for line in lines] == [
+        "lesson",
+        "checker",
+        "reference solution",
+        "tests",
+    ]
+    assert "lessons/03_entanglement/03_entanglement.ipynb" in lines[0]
+    assert "ex-03-bell-state-solution" in lines[0]
+    assert re.search(r"autograder/checks/lesson03\.py:\d+ check_bell_state$", lines[1])
+    assert re.search(r"autograder/solutions/lesson03\.py:\d+$", lines[2])
+    assert re.search(r"tests/test_autograder_pkg/test_lesson03_checks\.py:\d+$", lines[3])
+    assert main(["exercises", "--where", "03.bell"]) == 2
+    assert "Did you mean '03.bell_state'" in capsys.readouterr().err
