@@ -15,6 +15,7 @@ Introduced in lesson 00.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -22,7 +23,15 @@ import numpy as np
 from .backends import resolve
 from .errors import InputError
 
-__all__ = ["statevector", "counts", "expectation", "unitary", "probabilities"]
+__all__ = [
+    "statevector",
+    "counts",
+    "expectation",
+    "unitary",
+    "probabilities",
+    "counts_to_probabilities",
+    "probabilities_to_dict",
+]
 
 
 def _require_circuit(circuit: Any, what: str = "circuit") -> Any:
@@ -172,3 +181,58 @@ def expectation(
     pub = (isa, obs)
     job = b.estimator.run([pub], precision=precision) if precision else b.estimator.run([pub])
     return float(job.result()[0].data.evs)
+
+
+def counts_to_probabilities(counts: Mapping[str, float]) -> dict[str, float]:
+    """Divide every value by the total, so that the values add up to 1.
+
+    Works for integer counts and for quasi-probabilities (which may be negative, as after
+    readout-error mitigation). Spaces between classical registers are kept in the keys.
+
+    Args:
+        counts: a dict from bitstrings to counts or (quasi-)probabilities.
+
+    Raises:
+        InputError: if ``counts`` is not a non-empty dict of numbers with a non-zero total.
+
+    >>> counts_to_probabilities({"0": 3, "1": 1})
+    {'0': 0.75, '1': 0.25}
+    """
+    if not isinstance(counts, Mapping) or not counts:
+        raise InputError(
+            "Expected a non-empty dict of counts such as {'00': 480, '11': 520}, "
+            f"got {type(counts).__name__}."
+        )
+    values = {}
+    for key, val in counts.items():
+        if not isinstance(key, str):
+            raise InputError(f"Counts keys must be bitstrings such as '01', got {key!r}.")
+        try:
+            values[key] = float(val)
+        except (TypeError, ValueError):
+            raise InputError(f"The value for {key!r} is {val!r}, not a number.") from None
+    total = sum(values.values())
+    if abs(total) < 1e-15 or not np.isfinite(total):
+        raise InputError(f"The counts add up to {total}; cannot turn them into probabilities.")
+    return {k: v / total for k, v in values.items()}
+
+
+def probabilities_to_dict(probabilities: Any) -> dict[str, float]:
+    """A probability vector of length ``2**n`` as ``{bitstring: probability}``.
+
+    Args:
+        probabilities: real vector in Qiskit index order.
+
+    Raises:
+        InputError: when the length is not a power of two or entries are not finite.
+
+    >>> probabilities_to_dict([0.25, 0.75])
+    {'0': 0.25, '1': 0.75}
+    """
+    p = np.asarray(probabilities, dtype=float).ravel()
+    n = int(round(np.log2(p.size))) if p.size > 1 else 0
+    if p.size < 2 or 2**n != p.size:
+        raise InputError(f"Expected a vector of length 2**n (n >= 1), got length {p.size}.")
+    if not np.all(np.isfinite(p)):
+        raise InputError("The probabilities contain NaN or infinite values.")
+    return {format(i, f"0{n}b"): float(v) for i, v in enumerate(p)}

@@ -9,7 +9,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from qiskit.quantum_info import DensityMatrix, Statevector  # noqa: E402
 
-from qmlkit import plots  # noqa: E402
+from qmlkit import plots, sim  # noqa: E402
 from qmlkit.errors import InputError  # noqa: E402
 
 
@@ -20,8 +20,8 @@ def _close_figures():
 
 
 def test_counts_to_probabilities_handles_quasi_probabilities():
-    assert plots.counts_to_probabilities({"0": 3, "1": 1}) == {"0": 0.75, "1": 0.25}
-    quasi = plots.counts_to_probabilities({"0": 1.1, "1": -0.1})
+    assert sim.counts_to_probabilities({"0": 3, "1": 1}) == {"0": 0.75, "1": 0.25}
+    quasi = sim.counts_to_probabilities({"0": 1.1, "1": -0.1})
     assert quasi["1"] == pytest.approx(-0.1)
 
 
@@ -93,3 +93,23 @@ def test_plot_density_matrix_rejects_non_square():
         plots.plot_density_matrix(np.ones((2, 3)))
     with pytest.raises(InputError, match="square"):
         plots.plot_density_matrix(np.eye(3))
+
+
+def test_plots_is_one_subpackage_with_every_figure():
+    import importlib
+
+    import qmlkit
+
+    for name in plots.__all__:
+        assert callable(getattr(qmlkit.plots, name)), name  # qmlkit.plots.<fn> at call sites
+    for old in ("plots_ml", "plots_qbm", "plots_train"):
+        with pytest.raises(AttributeError):
+            getattr(qmlkit, old)
+        with pytest.raises(ModuleNotFoundError):
+            importlib.import_module(f"qmlkit.{old}")
+    # the converters are simulation helpers, not plots
+    assert not hasattr(plots, "counts_to_probabilities")
+    assert sim.probabilities_to_dict([0.0, 1.0]) == {"0": 0.0, "1": 1.0}
+    from qmlkit.plots import _axes, counts, ml
+
+    assert counts.new_axes is _axes.new_axes and ml.new_axes is _axes.new_axes  # one helper

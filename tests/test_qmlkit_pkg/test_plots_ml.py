@@ -1,4 +1,4 @@
-"""qmlkit.plots_ml: figures are drawn with the right content; bad input gives clear errors."""
+"""qmlkit.plots.ml: figures are drawn with the right content; bad input gives clear errors."""
 
 import matplotlib
 
@@ -9,7 +9,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from qmlkit.errors import InputError  # noqa: E402
-from qmlkit.plots_ml import (  # noqa: E402
+from qmlkit.plots import (  # noqa: E402
     plot_decision_boundary,
     plot_kernel_matrix,
     plot_scaling,

@@ -1,4 +1,4 @@
-"""qmlkit.plots_qbm: distribution bar charts for lesson 10."""
+"""qmlkit.plots.qbm: distribution bar charts for lesson 10."""
 
 import matplotlib
 
@@ -8,21 +8,21 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from qmlkit import plots_qbm  # noqa: E402
+from qmlkit import plots, sim  # noqa: E402
 from qmlkit.errors import InputError  # noqa: E402
 
 
 def test_probabilities_to_dict_uses_qiskit_order():
-    d = plots_qbm.probabilities_to_dict(np.array([0, 1, 0, 0, 0, 0, 0, 0]))
+    d = sim.probabilities_to_dict(np.array([0, 1, 0, 0, 0, 0, 0, 0]))
     assert d["001"] == 1.0 and len(d) == 8
     with pytest.raises(InputError, match="2\\*\\*n"):
-        plots_qbm.probabilities_to_dict([0.2, 0.3, 0.5])
+        sim.probabilities_to_dict([0.2, 0.3, 0.5])
     with pytest.raises(InputError, match="NaN"):
-        plots_qbm.probabilities_to_dict([np.nan, 1.0])
+        sim.probabilities_to_dict([np.nan, 1.0])
 
 
 def test_plot_distributions_draws_one_bar_per_state_and_model():
-    fig = plots_qbm.plot_distributions(
+    fig = plots.plot_distributions(
         [0.4, 0.1, 0.1, 0.4],
         {"BM": [0.3, 0.2, 0.2, 0.3], "QBM": [0.35, 0.15, 0.15, 0.35]},
         title="fit",
@@ -34,11 +34,11 @@ def test_plot_distributions_draws_one_bar_per_state_and_model():
     assert heights[-1] == 0.4
     plt.close(fig)
     with pytest.raises(InputError, match="entries"):
-        plots_qbm.plot_distributions([0.5, 0.5], {"bad": [0.25] * 4})
+        plots.plot_distributions([0.5, 0.5], {"bad": [0.25] * 4})
 
 
 def test_plot_boltzmann_normalises_every_beta():
-    fig = plots_qbm.plot_boltzmann([0.0, 1.0, 5000.0], [0.0, 2.0, 100.0])
+    fig = plots.plot_boltzmann([0.0, 1.0, 5000.0], [0.0, 2.0, 100.0])
     ax = fig.axes[0]
     heights = np.array([p.get_height() for p in ax.patches]).reshape(3, 3)
     assert np.allclose(heights.sum(axis=1), 1)
@@ -46,4 +46,4 @@ def test_plot_boltzmann_normalises_every_beta():
     assert np.isclose(heights[2][0], 1.0)
     plt.close(fig)
     with pytest.raises(InputError):
-        plots_qbm.plot_boltzmann([], [1.0])
+        plots.plot_boltzmann([], [1.0])

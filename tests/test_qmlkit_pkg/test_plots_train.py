@@ -1,11 +1,11 @@
-"""qmlkit.plots_train: the live loss curve records, draws and never blocks."""
+"""qmlkit.plots.training: the live loss curve records, draws and never blocks."""
 
 import io
 
 import pytest
 
 from qmlkit.errors import InputError
-from qmlkit.plots_train import LiveLossPlot
+from qmlkit.plots import LiveLossPlot
 
 
 def test_silent_outside_jupyter_records_losses(capsys):

@@ -23,19 +23,10 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InputError
+from ..errors import InputError
+from ._axes import new_axes
 
 __all__ = ["plot_kernel_matrix", "plot_decision_boundary", "plot_training_curve", "plot_scaling"]
-
-
-def _new_axes(ax: Any, figsize: tuple[float, float]) -> tuple[Any, Any]:
-    """Use ``ax`` if given, else a fresh figure with one axes."""
-    if ax is not None:
-        return ax.figure, ax
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=figsize)
-    return fig, ax
 
 
 def plot_kernel_matrix(
@@ -74,7 +65,7 @@ def plot_kernel_matrix(
         raise InputError(f"K must be a non-empty 2-D array, got shape {arr.shape}.")
     if not np.all(np.isfinite(arr)):
         raise InputError("K contains NaN or infinite values.")
-    fig, ax = _new_axes(ax, (4.2, 3.6))
+    fig, ax = new_axes(ax, (4.2, 3.6))
     image = ax.imshow(arr, cmap="viridis", vmin=vmin, vmax=vmax, interpolation="nearest")
     fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
     ax.set_xlabel("j")
@@ -159,7 +150,7 @@ def plot_decision_boundary(
     if z.size != grid.shape[0]:
         raise InputError(f"The model returned {z.size} values for {grid.shape[0]} points.")
     z = z.reshape(gx.shape)
-    fig, ax = _new_axes(ax, (4.5, 4.0))
+    fig, ax = new_axes(ax, (4.5, 4.0))
     ax.contourf(gx, gy, z, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.6, vmin=0, vmax=1)
     if np.nanmin(z) < 0.5 < np.nanmax(z):
         ax.contour(gx, gy, z, levels=[0.5], colors="k", linewidths=1.2)
@@ -223,7 +214,7 @@ def plot_training_curve(
     3
     """
     curves = _as_curves(losses, "plot_training_curve")
-    fig, ax = _new_axes(ax, (5.0, 3.4))
+    fig, ax = new_axes(ax, (5.0, 3.4))
     for name, vals in curves.items():
         ax.plot(np.arange(len(vals)), vals, label=name or None, lw=1.5)
     if reference is not None:
@@ -275,7 +266,7 @@ def plot_scaling(
             raise InputError(
                 f"The curve {name or 'ys'!r} has {vals.size} values but x has {xs.size}."
             )
-    fig, ax = _new_axes(ax, (5.0, 3.4))
+    fig, ax = new_axes(ax, (5.0, 3.4))
     for name, vals in curves.items():
         ax.plot(xs, vals, marker="o", label=name or None)
     if logy:

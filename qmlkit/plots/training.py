@@ -25,19 +25,10 @@ import io
 import sys
 from typing import Any
 
-from .errors import InputError
+from .._env import in_jupyter
+from ..errors import InputError
 
 __all__ = ["LiveLossPlot"]
-
-
-def _in_notebook() -> bool:
-    """True inside a Jupyter kernel (where display handles can be updated)."""
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover - IPython is a dependency of the course
-        return False
-    shell = get_ipython()
-    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
 
 
 class LiveLossPlot:
@@ -86,7 +77,7 @@ class LiveLossPlot:
         self.reference = reference
         self.stream = stream if stream is not None else sys.stdout
         if mode == "auto":
-            mode = "display" if _in_notebook() else "silent"
+            mode = "display" if in_jupyter() else "silent"
         self.mode = mode
         self.losses: list[float] = []
         self._handle: Any = None

@@ -1,12 +1,14 @@
 """Pictures for lesson 10: probability distributions over bitstrings, model against target.
 
 Distributions are vectors in Qiskit index order (index ``k`` is the bitstring of ``k`` with
-qubit 0 rightmost); the bars are drawn by :func:`qmlkit.plots.plot_counts`.
+qubit 0 rightmost); the bars are drawn by :func:`qmlkit.plots.plot_counts`, and
+:func:`qmlkit.sim.probabilities_to_dict` turns a vector into ``{bitstring: probability}``.
 
 Introduced in lesson 10.
 
->>> probabilities_to_dict([0.5, 0, 0, 0.5])
-{'00': 0.5, '01': 0.0, '10': 0.0, '11': 0.5}
+>>> fig = plot_distributions([0.5, 0, 0, 0.5], {"model": [0.4, 0.1, 0.1, 0.4]})
+>>> fig.axes[0].get_ylabel()
+'probability'
 """
 
 from __future__ import annotations
@@ -16,30 +18,12 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InputError
+from ..errors import InputError
+from ..sim import probabilities_to_dict
+from ._axes import new_axes
+from .counts import plot_counts
 
-__all__ = ["probabilities_to_dict", "plot_distributions", "plot_boltzmann"]
-
-
-def probabilities_to_dict(probabilities: Any) -> dict[str, float]:
-    """A probability vector of length ``2**n`` as ``{bitstring: probability}``.
-
-    Args:
-        probabilities: real vector in Qiskit index order.
-
-    Raises:
-        InputError: when the length is not a power of two or entries are not finite.
-
-    >>> probabilities_to_dict([0.25, 0.75])
-    {'0': 0.25, '1': 0.75}
-    """
-    p = np.asarray(probabilities, dtype=float).ravel()
-    n = int(round(np.log2(p.size))) if p.size > 1 else 0
-    if p.size < 2 or 2**n != p.size:
-        raise InputError(f"Expected a vector of length 2**n (n >= 1), got length {p.size}.")
-    if not np.all(np.isfinite(p)):
-        raise InputError("The probabilities contain NaN or infinite values.")
-    return {format(i, f"0{n}b"): float(v) for i, v in enumerate(p)}
+__all__ = ["plot_distributions", "plot_boltzmann"]
 
 
 def plot_distributions(
@@ -64,8 +48,6 @@ def plot_distributions(
     >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     ['target', 'model']
     """
-    from .plots import plot_counts
-
     dists = [probabilities_to_dict(target)]
     labels = ["target"]
     for label, p in (models or {}).items():
@@ -99,15 +81,13 @@ def plot_boltzmann(
     >>> len(fig.axes[0].patches)
     6
     """
-    from .plots import _new_axes
-
     e = np.asarray(energies, dtype=float).ravel()
     if e.size == 0 or not np.all(np.isfinite(e)):
         raise InputError("energies must be a non-empty list of finite numbers.")
     betas = [float(b) for b in betas]
     if not betas:
         raise InputError("Give at least one beta.")
-    fig, ax = _new_axes(ax, (max(4.0, 0.5 * e.size * len(betas) ** 0.5 + 2), 3.2))
+    fig, ax = new_axes(ax, (max(4.0, 0.5 * e.size * len(betas) ** 0.5 + 2), 3.2))
     width = 0.8 / len(betas)
     x = np.arange(e.size)
     for i, beta in enumerate(betas):
