@@ -41,3 +41,13 @@ def test_odd_answers_fail_cleanly(lesson):
             r = check(exercise_id, answer)
             assert r.error is None, (exercise_id, r.error)
             assert r.score == 0, (exercise_id, r.feedback)
+
+
+def test_every_exercise_has_a_signature_from_its_reference():
+    """The docs and the lesson check read an exercise's signature from its reference."""
+    from autograder.authoring import signature_text
+
+    for exercise_id in exercises():
+        name = exercise_id.split(".", 1)[1]
+        text = signature_text(exercise_id)
+        assert text.startswith(name + "(") and "..." not in text, text
