@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 import pytest
-from qiskit import QuantumCircuit
+from qiskit import QuantumCircuit, transpile
 from qiskit.quantum_info import Operator, Statevector, partial_trace
 
 import qmlkit
@@ -527,6 +527,109 @@ def _audit_gate_transposed(state, gate, qubit):
     return reference("02.apply_single_qubit_gate")(state, np.asarray(gate).T, qubit)
 
 
+def _audit_plus_unnormalised():
+    return np.array([1.0, 1.0])
+
+
+def _audit_minus_i_sign():
+    qc = QuantumCircuit(1)
+    qc.h(0)
+    qc.s(0)
+    return qc
+
+
+def _audit_x_uses_x():
+    qc = QuantumCircuit(1)
+    qc.x(0)
+    return qc
+
+
+def _audit_vqe_with(ansatz, n_params):
+    """A VQE that minimises the energy of ``ansatz`` from six random starts with COBYLA."""
+    from scipy.optimize import minimize
+
+    def solve(hamiltonian):
+        H = hamiltonian.to_matrix()
+
+        def energy(theta):
+            psi = Statevector(ansatz(theta)).data
+            return float(np.real(np.vdot(psi, H @ psi)))
+
+        rng = np.random.default_rng(0)
+        starts = rng.uniform(0, 2 * np.pi, (6, n_params))
+        return min(
+            minimize(energy, x0, method="COBYLA", options={"maxiter": 600}).fun for x0 in starts
+        )
+
+    return solve
+
+
+def _real_ansatz(t):
+    qc = QuantumCircuit(2)
+    qc.ry(t[0], 0)
+    qc.ry(t[1], 1)
+    qc.cx(0, 1)
+    qc.ry(t[2], 0)
+    qc.ry(t[3], 1)
+    return qc
+
+
+def _product_ansatz(t):
+    qc = QuantumCircuit(2)
+    qc.ry(t[0], 0)
+    qc.ry(t[1], 1)
+    qc.rz(t[2], 0)
+    qc.rz(t[3], 1)
+    return qc
+
+
+_audit_vqe_real_ansatz = _audit_vqe_with(_real_ansatz, 4)  # RY + CX: real amplitudes only
+_audit_vqe_no_entangler = _audit_vqe_with(_product_ansatz, 4)  # product states only
+
+
+def _audit_transpile_basis_only(circuit, backend):
+    backend = getattr(backend, "backend", backend)
+    return transpile(circuit, basis_gates=list(backend.operation_names), optimization_level=1)
+
+
+def _audit_transpile_level0(circuit, backend):
+    backend = getattr(backend, "backend", backend)
+    return transpile(circuit, backend=backend, optimization_level=0, seed_transpiler=1)
+
+
+def _audit_qbm_wrong_kl(target):
+    t = np.asarray(target, float)
+    return np.full_like(t, 1 / t.size)
+
+
+def _audit_vqc_constant(X_train, y_train):
+    from sklearn.dummy import DummyClassifier
+
+    return DummyClassifier(strategy="most_frequent").fit(X_train, y_train)
+
+
+def _audit_vqc_inverted(X_train, y_train):
+    return reference("08.train_vqc")(X_train, 1 - np.asarray(y_train))
+
+
+def _audit_hybrid_linear(X_train, y_train):
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression().fit(X_train, y_train)
+
+
+def _audit_hybrid_proba(X_train, y_train):
+    from sklearn.neural_network import MLPClassifier
+
+    m = MLPClassifier((16,), max_iter=2000, random_state=0).fit(X_train, y_train)
+
+    class P:
+        def predict(self, X):
+            return m.predict_proba(X)[:, 1]
+
+    return P()
+
+
 PROMISES = [
     (
         "01.normalize",
@@ -795,6 +898,78 @@ PROMISES = [
         _audit_qsvm_classical_rbf,
         "test accuracy >= 0.90",
     ),
+    (
+        "00.plus_state",
+        "the amplitudes have norm 1",
+        _audit_plus_unnormalised,
+        "plus_state()",
+    ),
+    (
+        "01.minus_i_circuit",
+        "the relative phase is -i, not +i",
+        _audit_minus_i_sign,
+        "relative phase -i",
+    ),
+    (
+        "02.x_from_h_and_z",
+        "only h and z gates",
+        _audit_x_uses_x,
+        "",
+    ),
+    (
+        "07.vqe_ground_energy",
+        "the ansatz must entangle (the ground states are entangled)",
+        _audit_vqe_no_entangler,
+        "vqe_ground_energy(",
+    ),
+    (
+        "07.vqe_ground_energy",
+        "an ansatz that can make complex amplitudes",
+        _audit_vqe_real_ansatz,
+        "complex ground state",
+    ),
+    (
+        "08.train_vqc",
+        "a model that learns, not a constant guess",
+        _audit_vqc_constant,
+        "test accuracy",
+    ),
+    (
+        "08.train_vqc",
+        "labels 0/1 as given (not swapped)",
+        _audit_vqc_inverted,
+        "test accuracy",
+    ),
+    (
+        "09.train_hybrid",
+        "a curved decision boundary (a circle), not a straight line",
+        _audit_hybrid_linear,
+        "test accuracy",
+    ),
+    (
+        "09.train_hybrid",
+        "predict returns labels 0/1, not probabilities",
+        _audit_hybrid_proba,
+        "",
+    ),
+    (
+        "10.train_qbm",
+        "KL(target || model) <= 0.05",
+        _audit_qbm_wrong_kl,
+        "KL(target||model) <= 0.05",
+    ),
+    (
+        "11.transpile_for_backend",
+        "only coupled pairs (routing, not just the basis gates)",
+        _audit_transpile_basis_only,
+        "transpile_for_backend(",
+    ),
+    (
+        "11.transpile_for_backend",
+        "at most 1.5 times the two-qubit gates of level 3",
+        _audit_transpile_level0,
+        "transpile_for_backend(",
+    ),
 ]
 
 #: correct answers in styles other than the reference's, for every exercise with a new case
@@ -838,6 +1013,14 @@ AUDITED_ONLY = {
     "05.basis_encoding",
     "05.zz_feature_map",
     "06.train_qsvm",
+    "00.plus_state",
+    "01.minus_i_circuit",
+    "02.x_from_h_and_z",
+    "07.vqe_ground_energy",
+    "08.train_vqc",
+    "09.train_hybrid",
+    "10.train_qbm",
+    "11.transpile_for_backend",
 }
 
 
