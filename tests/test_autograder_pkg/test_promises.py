@@ -1054,3 +1054,10 @@ def test_promise_cases_accept_correct_answers_in_other_styles(exercise_id):
 
 def test_every_exercise_with_a_new_case_has_correct_styles():
     assert {e for e, _, _, _ in PROMISES} == set(CORRECT_STYLES) | AUDITED_ONLY
+
+
+def test_every_registered_exercise_has_a_promise_row():
+    """Is every exercise audited: a new exercise needs its promise rows here too?"""
+    from autograder import exercises
+
+    assert set(exercises()) - {e for e, _, _, _ in PROMISES} == set()
