@@ -125,11 +125,7 @@ def assign_cell_ids(nb: Any) -> None:
 
 
 def _normalize_cell(cell: Any) -> None:
-    cell.source = (
-        "\n".join(line.rstrip() for line in cell.source.rstrip().split("\n"))
-        if (cell.cell_type == "code")
-        else cell.source.rstrip()
-    )
+    cell.source = cell.source.rstrip()  # no blank lines at the end, as ruff format leaves them
     meta = {k: cell.metadata[k] for k in CELL_METADATA if k in cell.get("metadata", {})}
     cell.metadata = meta
     if cell.cell_type == "code":

@@ -9,7 +9,14 @@ from typing import Any
 
 from ..lessons import exercise_ids_in, nbgrader_meta
 
-_NO_DEFAULT = object()
+
+class _NoDefault:
+    def __repr__(self) -> str:
+        return "<no default>"
+
+
+#: the "default" of a parameter that has none
+_NO_DEFAULT = _NoDefault()
 
 
 def notebook_parameters(source: str, name: str) -> list[tuple[str, Any]] | None:
@@ -50,14 +57,6 @@ def reference_parameters(func: Any) -> list[tuple[str, Any]]:
         name = {p.VAR_POSITIONAL: "*", p.VAR_KEYWORD: "**"}.get(p.kind, "") + p.name
         out.append((name, _NO_DEFAULT if p.default is p.empty else p.default))
     return out
-
-
-class _NoDefault:
-    def __repr__(self) -> str:
-        return "<no default>"
-
-
-_NO_DEFAULT = _NoDefault()
 
 
 def _literal(node: ast.expr) -> Any:
