@@ -5,8 +5,8 @@ reference solution. ``08.train_vqc`` trains the learner's model on a two-moons t
 built from a FIXED seed and scores ``model.predict`` on held-out points, so a verdict never
 flips between runs of the same code.
 
-On ``08.train_vqc``: the contract (docs/CURRICULUM.md) asks for "a variational circuit classifier
-with predict"; the check can only measure behaviour, so it grades the test accuracy and the
+On ``08.train_vqc``: the lesson asks for a variational circuit classifier with ``predict``;
+the check can only measure behaviour (docs/CURRICULUM.md says so), so it grades the test accuracy and the
 shape and values of the predictions. That the model is quantum is the lesson's honour rule,
 not something this check enforces (a classical model would also pass).
 """
