@@ -6,9 +6,9 @@ built from a FIXED seed and scores ``model.predict`` on held-out points, so a ve
 flips between runs of the same code.
 
 On ``08.train_vqc``: the lesson asks for a variational circuit classifier with ``predict``;
-the check can only measure behaviour (docs/CURRICULUM.md says so), so it grades the test accuracy and the
-shape and values of the predictions. That the model is quantum is the lesson's honour rule,
-not something this check enforces (a classical model would also pass).
+the check can only measure behaviour (docs/CURRICULUM.md says so), so it grades the test
+accuracy and the shape and values of the predictions. That the model is quantum is the
+lesson's honour rule, not something this check enforces (a classical model would also pass).
 """
 
 from __future__ import annotations
