@@ -52,6 +52,7 @@ class _Rotation:
 
 
 _Gate = _Fixed | _Rotation
+_CHUNK_AMPLITUDES = 2**18  # rows x 2**n per block of rows: 1 MiB of states, 4 MiB in the backward
 
 
 def _apply_rotation(
@@ -199,15 +200,31 @@ class AdjointProgram:
         start = np.atleast_2d(simulate(self.prefix))[0]
         return np.tile(start, (len(X), 1))
 
+    def _chunks(self, batch: int) -> list[slice]:
+        """Blocks of rows small enough to stay in the CPU cache through every gate."""
+        step = max(1, _CHUNK_AMPLITUDES >> self.n)
+        return [slice(i, i + step) for i in range(0, batch, step)]
+
+    def _angles(self, X: np.ndarray, w: np.ndarray, cache: dict) -> list[Any]:
+        """Every gate's angle (None for fixed gates): a float, or one per row (B,)."""
+        return [None if isinstance(g, _Fixed) else self._angle(g, X, w, cache) for g in self.gates]
+
     def forward(self, X: np.ndarray, w: np.ndarray, start: np.ndarray, cache: dict) -> np.ndarray:
-        """Final states (B, 2**n) from the prefix states ``start`` (left unchanged)."""
-        state = np.array(start, dtype=complex, order="C")  # the one copy; gates act in place
+        """Final states (B, 2**n) from the prefix states ``start`` (left unchanged).
+
+        Rows are independent, so each block of rows goes through all the gates while it is
+        in the cache; every gate acts in place.
+        """
+        angles = self._angles(X, w, cache)
+        state = np.array(start, dtype=complex, order="C")  # the one copy
         with single_threaded_blas():  # many small products: threads cost more than they give
-            for gate in self.gates:
-                if isinstance(gate, _Fixed):
-                    apply_matrix(state, self.n, gate.qubits, gate.form)
-                else:
-                    _apply_rotation(state, self.n, gate, self._angle(gate, X, w, cache))
+            for rows in self._chunks(len(state)):
+                block = state[rows]  # a view: contiguous rows
+                for gate, a in zip(self.gates, angles):
+                    if isinstance(gate, _Fixed):
+                        apply_matrix(block, self.n, gate.qubits, gate.form)
+                    else:
+                        _apply_rotation(block, self.n, gate, a[rows] if np.ndim(a) else a)
         return state
 
     def gradient(
@@ -215,35 +232,35 @@ class AdjointProgram:
     ) -> np.ndarray:
         """dL/dw given the final states and lam = dL/d(final*), by the adjoint method.
 
-        ``phi`` and ``lam`` are stacked in one array (2B, 2**n), so every gate is undone on
-        both by one in-place kernel call.
+        For each block of rows, ``phi`` and ``lam`` are stacked in one array (2b, 2**n), so
+        every gate is undone on both by one in-place kernel call; the gradient is a sum over
+        rows, accumulated block by block.
         """
+        angles = self._angles(X, w, cache)
+        slopes = [
+            self._angle_grads(g, X, w) if isinstance(g, _Rotation) and g.kind != "input" else []
+            for g in self.gates
+        ]
         grad = np.zeros(len(self.weight_params))
-        batch = len(final)
-        both = np.concatenate([final, lam]).astype(complex, copy=False)
         with single_threaded_blas():
-            self._backward(X, w, both, batch, grad, cache)
+            for rows in self._chunks(len(final)):
+                both = np.concatenate([final[rows], lam[rows]]).astype(complex, copy=False)
+                self._backward(both, rows, angles, slopes, grad)
         return grad
 
     def _backward(
-        self,
-        X: np.ndarray,
-        w: np.ndarray,
-        both: np.ndarray,
-        batch: int,
-        grad: np.ndarray,
-        cache: dict,
+        self, both: np.ndarray, rows: slice, angles: list, slopes: list, grad: np.ndarray
     ) -> None:
+        batch = len(both) // 2
         phi, lam = both[:batch], both[batch:]
-        for gate in reversed(self.gates):
+        for gate, a, slope in zip(reversed(self.gates), reversed(angles), reversed(slopes)):
             if isinstance(gate, _Fixed):
                 apply_matrix(both, self.n, gate.qubits, gate.inverse)
                 continue
-            a = self._angle(gate, X, w, cache)
-            if gate.kind != "input":
+            if slope:
                 d_angle = 2.0 * pair(lam, phi, self.n, gate.qubits, gate.generator).imag
-                for j, da_dw in self._angle_grads(gate, X, w):
-                    grad[j] += float(np.sum(d_angle * da_dw))
+                for j, da_dw in slope:
+                    grad[j] += float(np.sum(d_angle * (da_dw[rows] if np.ndim(da_dw) else da_dw)))
             if np.ndim(a):
-                a = np.concatenate([a, a])
+                a = np.concatenate([a[rows], a[rows]])
             _apply_rotation(both, self.n, gate, a, sign=-1.0)
