@@ -27,10 +27,19 @@ from __future__ import annotations
 import difflib
 import os
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import BackendError, InputError
+
+if TYPE_CHECKING:
+    from qiskit import QuantumCircuit
+    from qiskit.primitives import BaseEstimatorV2, BaseSamplerV2
+    from qiskit.providers import BackendV2
+    from qiskit.quantum_info import SparsePauliOp
+    from qiskit.transpiler import StagedPassManager
+
 
 __all__ = [
     "Backend",
@@ -231,7 +240,7 @@ class Backend:
 
     name: str
     kind: str
-    backend: Any
+    backend: BackendV2
     seed: int | None = None
     _sampler: Any = field(default=None, repr=False)
     _estimator: Any = field(default=None, repr=False)
@@ -248,7 +257,7 @@ class Backend:
         return self.kind != "ibm"
 
     @property
-    def sampler(self) -> Any:
+    def sampler(self) -> BaseSamplerV2:
         """A V2 sampler for this backend (Aer's for ideal, IBM Runtime's otherwise)."""
         if self._sampler is None:
             if self.kind == "ideal":
@@ -262,7 +271,7 @@ class Backend:
         return self._sampler
 
     @property
-    def estimator(self) -> Any:
+    def estimator(self) -> BaseEstimatorV2:
         """An ``EstimatorV2`` for this backend (Aer's for ideal, IBM Runtime's otherwise)."""
         if self._estimator is None:
             if self.kind == "ideal":
@@ -276,7 +285,7 @@ class Backend:
                     self._estimator.options.simulator.seed_simulator = self.seed
         return self._estimator
 
-    def pass_manager(self, optimization_level: int = 2) -> Any:
+    def pass_manager(self, optimization_level: int = 2) -> StagedPassManager:
         """The preset pass manager that maps circuits onto this target."""
         if optimization_level not in self._pm:
             from qiskit.transpiler import generate_preset_pass_manager
@@ -288,7 +297,12 @@ class Backend:
             )
         return self._pm[optimization_level]
 
-    def isa(self, circuits: Any, observables: Any = None, optimization_level: int = 2) -> Any:
+    def isa(
+        self,
+        circuits: QuantumCircuit | Sequence[QuantumCircuit],
+        observables: SparsePauliOp | Sequence[SparsePauliOp] | None = None,
+        optimization_level: int = 2,
+    ) -> Any:
         """Turn circuits (and observables) into ISA form for this backend.
 
         Args:

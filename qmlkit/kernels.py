@@ -354,7 +354,7 @@ class FidelityKernel:
             return len(X) * (len(X) - 1) // 2
         return len(X) * len(check_data(Y, self.num_features, "Y"))
 
-    def compute_uncompute_circuit(self) -> Any:
+    def compute_uncompute_circuit(self) -> QuantumCircuit:
         """The circuit U(y)^† U(x) with all qubits measured; P(0...0) = k(x, y).
 
         Its parameters are two vectors ``x`` and ``y`` (sorted x before y).

@@ -25,13 +25,21 @@ Introduced in lesson 11 (readout mitigation first appears in lesson 04).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from qiskit.transpiler.basepasses import AnalysisPass
 
 from .backends import resolve
 from .errors import BackendError, InputError
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from qiskit import QuantumCircuit
+
+    from .backends import Backend
+
 
 __all__ = [
     "measured_qubits",
@@ -56,7 +64,7 @@ def _first_counts(pub_result: Any) -> dict[str, int]:
 # ------------------------------------------------------------------------------ readout
 
 
-def measured_qubits(circuit: Any) -> list[int]:
+def measured_qubits(circuit: QuantumCircuit) -> list[int]:
     """The (physical) qubit measured into each clbit, in clbit order.
 
     For an ISA circuit these are the device qubits whose readout errors matter.
@@ -78,7 +86,10 @@ def measured_qubits(circuit: Any) -> list[int]:
 
 
 def calibrate_readout(
-    backend: Any, qubits: Sequence[int], shots: int = 2000, seed: int | None = None
+    backend: str | Backend | None,
+    qubits: Sequence[int],
+    shots: int = 2000,
+    seed: int | None = None,
 ) -> np.ndarray:
     """Measure the readout assignment matrix of each qubit.
 
@@ -221,7 +232,9 @@ def _check_scale(scale: Any) -> int:
     return int(scale)
 
 
-def fold_gates(circuit: Any, scale: int, backend: Any = None) -> Any:
+def fold_gates(
+    circuit: QuantumCircuit, scale: int, backend: str | Backend | None = None
+) -> QuantumCircuit:
     """Amplify noise by local unitary folding: each gate ``G`` becomes ``G (G† G)^k``.
 
     The folded circuit computes the same thing (ideally) but has ``scale = 2k + 1`` times
@@ -260,7 +273,7 @@ def fold_gates(circuit: Any, scale: int, backend: Any = None) -> Any:
     return folded
 
 
-def _to_native(circuit: Any, b: Any) -> Any:
+def _to_native(circuit: QuantumCircuit, b: Backend) -> QuantumCircuit:
     """Translate gates that the backend cannot run (e.g. sxdg) without moving qubits."""
     target = b.backend.target
     if all(
@@ -301,9 +314,9 @@ def richardson_extrapolate(scales: Sequence[float], values: Sequence[float]) -> 
 
 
 def zero_noise_extrapolate(
-    circuit: Any,
+    circuit: QuantumCircuit,
     value_from_counts: Callable[[dict[str, int]], float],
-    backend: Any = None,
+    backend: str | Backend | None = None,
     scales: Sequence[int] = (1, 3, 5),
     shots: int = 2000,
     seed: int | None = None,
@@ -343,8 +356,8 @@ def plot_zne(
     values: Sequence[float],
     ideal: float | None = None,
     title: str | None = None,
-    ax: Any = None,
-) -> Any:
+    ax: Axes | None = None,
+) -> Figure:
     """Measured values against noise scale, the Richardson polynomial and its value at 0.
 
     Args:
@@ -396,8 +409,8 @@ def plot_comparison(
     xlabel: str = "outcome (qubit 0 = rightmost bit)",
     ylabel: str = "probability",
     title: str | None = None,
-    ax: Any = None,
-) -> Any:
+    ax: Axes | None = None,
+) -> Figure:
     """Side-by-side bars of ideal, noisy and mitigated values of the same quantities.
 
     Counts are not normalised here: pass probabilities (or any values, such as kernel entries
@@ -436,7 +449,9 @@ class _KeepLayout(AnalysisPass):
             self.layout.write_into_property_set(self.property_set)
 
 
-def add_dynamical_decoupling(circuit: Any, backend: Any = None, sequence: str = "XX") -> Any:
+def add_dynamical_decoupling(
+    circuit: QuantumCircuit, backend: str | Backend | None = None, sequence: str = "XX"
+) -> QuantumCircuit:
     """Fill the idle periods of an ISA circuit with dynamical-decoupling pulses.
 
     The circuit is scheduled as late as possible (ALAP) with the device's gate durations,

@@ -16,12 +16,19 @@ Introduced in lesson 00.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .backends import resolve
 from .errors import InputError
+
+if TYPE_CHECKING:
+    from qiskit import QuantumCircuit
+    from qiskit.quantum_info import Pauli, SparsePauliOp
+
+    from .backends import Backend
+
 
 __all__ = [
     "statevector",
@@ -34,7 +41,7 @@ __all__ = [
 ]
 
 
-def _require_circuit(circuit: Any, what: str = "circuit") -> Any:
+def _require_circuit(circuit: object, what: str = "circuit") -> QuantumCircuit:
     from qiskit import QuantumCircuit
 
     if not isinstance(circuit, QuantumCircuit):
@@ -44,7 +51,7 @@ def _require_circuit(circuit: Any, what: str = "circuit") -> Any:
     return circuit
 
 
-def _without_measurements(circuit: Any) -> Any:
+def _without_measurements(circuit: QuantumCircuit) -> QuantumCircuit:
     """A copy of ``circuit`` with final measurements and barriers removed."""
     qc = circuit.remove_final_measurements(inplace=False)
     for inst in qc.data:
@@ -56,7 +63,7 @@ def _without_measurements(circuit: Any) -> Any:
     return qc
 
 
-def statevector(circuit: Any) -> np.ndarray:
+def statevector(circuit: QuantumCircuit) -> np.ndarray:
     """The exact statevector a circuit prepares from |0...0>, as a complex NumPy array.
 
     Final measurements are ignored. Index ``k`` holds the amplitude of the basis state
@@ -73,7 +80,7 @@ def statevector(circuit: Any) -> np.ndarray:
     return np.asarray(Statevector(qc).data, dtype=complex)
 
 
-def probabilities(circuit: Any) -> np.ndarray:
+def probabilities(circuit: QuantumCircuit) -> np.ndarray:
     """Exact Born-rule probabilities of every basis state, in index order.
 
     >>> from qiskit import QuantumCircuit
@@ -84,7 +91,7 @@ def probabilities(circuit: Any) -> np.ndarray:
     return np.abs(statevector(circuit)) ** 2
 
 
-def unitary(circuit: Any) -> np.ndarray:
+def unitary(circuit: QuantumCircuit) -> np.ndarray:
     """The unitary matrix of a circuit without measurements (Qiskit's qubit order).
 
     >>> from qiskit import QuantumCircuit
@@ -104,7 +111,10 @@ def unitary(circuit: Any) -> np.ndarray:
 
 
 def counts(
-    circuit: Any, shots: int = 1024, seed: int | None = None, backend: Any = None
+    circuit: QuantumCircuit,
+    shots: int = 1024,
+    seed: int | None = None,
+    backend: str | Backend | None = None,
 ) -> dict[str, int]:
     """Run a circuit with shots and return its measured counts.
 
@@ -141,7 +151,10 @@ def counts(
 
 
 def expectation(
-    circuit: Any, observable: Any, backend: Any = None, precision: float | None = None
+    circuit: QuantumCircuit,
+    observable: str | Pauli | SparsePauliOp,
+    backend: str | Backend | None = None,
+    precision: float | None = None,
 ) -> float:
     """Expectation value of an observable in the state a circuit prepares.
 

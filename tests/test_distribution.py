@@ -132,6 +132,7 @@ def test_wheel_installs_and_runs_without_a_checkout_or_a_solution(tmp_path):
         names = zf.namelist()
         texts = {n: zf.read(n).decode("utf-8", "replace") for n in names}
     assert not [n for n in names if n.startswith("autograder/solutions")]
+    assert "qmlkit/py.typed" in names and "qmlkit/plots/__init__.py" in names  # PEP 561
     assert not [n for n in names if n.startswith("lessons/")]
     packaged = {
         n.removeprefix("autograder/student_lessons/"): texts[n]

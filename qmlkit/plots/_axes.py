@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 
-def new_axes(ax: Any, figsize: tuple[float, float]) -> tuple[Any, Any]:
+def new_axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
     """Use ``ax`` if given, else a fresh figure with one axes."""
     if ax is not None:
         return ax.figure, ax

@@ -13,13 +13,18 @@ Introduced in lesson 04.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import InputError
 from ..sim import counts_to_probabilities
 from ._axes import new_axes
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
 
 __all__ = ["plot_counts"]
 
@@ -28,9 +33,9 @@ def plot_counts(
     counts: Mapping[str, float] | Sequence[Mapping[str, float]],
     labels: Sequence[str] | None = None,
     title: str | None = None,
-    ax: Any = None,
+    ax: Axes | None = None,
     normalize: bool = True,
-) -> Any:
+) -> Figure:
     """Bar chart of one or several measurement distributions, side by side.
 
     Each distribution is normalised to probabilities (unless ``normalize=False``), the

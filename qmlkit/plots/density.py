@@ -11,16 +11,24 @@ True
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import InputError
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+
 __all__ = ["plot_density_matrix"]
 
 
-def plot_density_matrix(rho: Any, title: str | None = None, ax: Any = None) -> Any:
+def plot_density_matrix(
+    rho: Any, title: str | None = None, ax: Sequence[Axes] | None = None
+) -> Figure:
     """Heat maps of the real and imaginary parts of a density matrix.
 
     Rows and columns are labelled with basis states in Qiskit order (qubit 0 rightmost).

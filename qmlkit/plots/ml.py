@@ -19,12 +19,17 @@ Introduced in lessons 05-07.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import InputError
 from ._axes import new_axes
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
 
 __all__ = ["plot_kernel_matrix", "plot_decision_boundary", "plot_training_curve", "plot_scaling"]
 
@@ -32,10 +37,10 @@ __all__ = ["plot_kernel_matrix", "plot_decision_boundary", "plot_training_curve"
 def plot_kernel_matrix(
     K: Any,
     title: str | None = None,
-    ax: Any = None,
+    ax: Axes | None = None,
     vmin: float | None = 0.0,
     vmax: float | None = 1.0,
-) -> Any:
+) -> Figure:
     """Draw a kernel (Gram) matrix as a heat map with a colour bar.
 
     Args:
@@ -98,8 +103,8 @@ def plot_decision_boundary(
     resolution: int = 60,
     margin: float = 0.2,
     title: str | None = None,
-    ax: Any = None,
-) -> Any:
+    ax: Axes | None = None,
+) -> Figure:
     """Shade the decision regions of a trained classifier on 2-feature data.
 
     The model is evaluated on a ``resolution x resolution`` grid covering the data. With
@@ -194,8 +199,8 @@ def plot_training_curve(
     ylabel: str = "loss",
     logy: bool = False,
     reference: float | None = None,
-    ax: Any = None,
-) -> Any:
+    ax: Axes | None = None,
+) -> Figure:
     """Plot loss (or accuracy) against iteration; several named curves share one axes.
 
     Args:
@@ -237,8 +242,8 @@ def plot_scaling(
     ylabel: str = "",
     logy: bool = False,
     title: str | None = None,
-    ax: Any = None,
-) -> Any:
+    ax: Axes | None = None,
+) -> Figure:
     """Plot one or several quantities against a size, with markers at each measured point.
 
     Args:

@@ -14,7 +14,7 @@ Introduced in lesson 10.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -23,6 +23,11 @@ from ..sim import probabilities_to_dict
 from ._axes import new_axes
 from .counts import plot_counts
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+
 __all__ = ["plot_distributions", "plot_boltzmann"]
 
 
@@ -30,8 +35,8 @@ def plot_distributions(
     target: Any,
     models: Mapping[str, Any] | None = None,
     title: str | None = None,
-    ax: Any = None,
-) -> Any:
+    ax: Axes | None = None,
+) -> Figure:
     """Bar chart of a target distribution beside one or more model distributions.
 
     Args:
@@ -64,8 +69,11 @@ def plot_distributions(
 
 
 def plot_boltzmann(
-    energies: Sequence[float], betas: Sequence[float], title: str | None = None, ax: Any = None
-) -> Any:
+    energies: Sequence[float],
+    betas: Sequence[float],
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Figure:
     """Boltzmann probabilities ``exp(-beta E) / Z`` of the same energies at several ``beta``.
 
     Args:

@@ -23,10 +23,14 @@ from __future__ import annotations
 
 import io
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._env import in_jupyter
 from ..errors import InputError
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 
 __all__ = ["LiveLossPlot"]
 
@@ -96,7 +100,7 @@ class LiveLossPlot:
         if len(self.losses) % self.every == 0:
             self._show()
 
-    def close(self) -> Any:
+    def close(self) -> Figure:
         """Draw the final curve once more and return it as a matplotlib ``Figure``."""
         if not self._closed:
             self._closed = True
