@@ -3,8 +3,8 @@
 Learners:
     qml-course start            create/update the workspace and start JupyterLab in it
     qml-course sync             create/update the workspace only (both: --workspace DIR)
-    qml-course grade NB...      self-check notebooks (runs in their own kernel, so not
-                                tamper-proof) and print per-exercise results (--json)
+    qml-course grade NB...      self-check notebooks: the cells run in a sandbox, the checks
+                                outside it; print per-exercise results (--json)
     qml-course exercises        list exercise IDs (--lesson NN; --where ID: its four places)
 
 Authors:
@@ -152,8 +152,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "grade",
-        help="self-check notebooks and print per-exercise results (runs in the notebook's "
-        "own kernel, so a notebook can fool it; instructors use `class autograde`)",
+        help="self-check notebooks and print per-exercise results (the cells run in a "
+        "sandbox, the checks outside it; without bubblewrap the sandbox has resource limits "
+        "only; instructors record grades with `class autograde`)",
     )
     p.add_argument("notebooks", nargs="+", metavar="NOTEBOOK")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")

@@ -10,10 +10,14 @@ An exercise is registered with :func:`exercise` on a *checker*, a function that 
                 qc = t.call(name)
                 ...  # compare, raising CheckFailed on a wrong answer
 
-:meth:`Tester.call` runs the learner's function in a worker thread under the check's time
-budget. An exception, ``sys.exit()``, a timeout (infinite loop) or output on stderr never
-escapes: each becomes a failed case with a clear message. After a timeout the remaining
-cases are not run, since the learner's code may still be busy.
+:meth:`Tester.call` runs the learner's function through a :class:`Runner` under the check's
+time budget: :class:`ThreadRunner` (a worker thread, for ``check()`` in a notebook) or the
+classroom's sandbox runner. An exception, ``sys.exit()``, a timeout (infinite loop) or
+output on stderr never escapes: each becomes a failed case with a clear message. After a
+timeout the remaining cases are not run, since the learner's code may still be busy.
+
+:func:`grade_exercise` is the one grading core: it runs a checker with a runner and builds
+the :class:`~autograder.result.Result` (grader errors, points that do not add up).
 """
 
 from __future__ import annotations
@@ -30,8 +34,9 @@ import traceback
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
+from . import messages
 from .errors import CheckFailed, CheckTimeBudget, LearnerError, UnknownExercise
 from .result import CaseResult, Result
 
@@ -61,7 +66,9 @@ class Exercise:
     @property
     def grade_id(self) -> str:
         """The nbgrader ``grade_id`` of the exercise's grade cell."""
-        return "ex_" + self.id.replace(".", "_")
+        from .lessons import grade_id_for
+
+        return grade_id_for(self.id)
 
 
 def exercise(
@@ -69,11 +76,15 @@ def exercise(
 ) -> Callable[[Callable[[Tester], None]], Callable[[Tester], None]]:
     """Register a checker function for ``exercise_id``.
 
+    The registry is the one source of an exercise's metadata: ``qml-course author sync``
+    writes the title and points into the lesson (heading, grade cell) and the docs; the
+    signature is the reference solution's (``autograder/solutions/lessonNN.py``).
+
     Args:
-        exercise_id: ``"NN.function_name"`` as in CURRICULUM.md.
+        exercise_id: ``"NN.function_name"``, the lesson number and the learner's function.
         points: the exercise's maximum score; the points of its cases must add up to it.
         time_limit: seconds the learner's code may run in total during one check.
-        title: a short human title.
+        title: a short human title, the exercise's heading in the lesson and the docs.
     """
 
     def register(checker: Callable[[Tester], None]) -> Callable[[Tester], None]:
@@ -138,7 +149,7 @@ class _Timeout(BaseException):
 
 
 class _StopCheck(Exception):
-    """Raised inside a case after a timeout, so the remaining cases are skipped."""
+    """Raised inside a case after a timeout or crash, so the remaining cases are skipped."""
 
 
 def _format_learner_exception(exc: BaseException) -> str:
@@ -153,52 +164,58 @@ def _format_learner_exception(exc: BaseException) -> str:
         last = frames[-1]
         line = f": {last.line.strip()}" if last.line else ""
         where = f"\n(in {last.name}, line {last.lineno}{line})"
-    text = str(exc)
-    if isinstance(exc, NotImplementedError) and not text:
-        return "raised NotImplementedError: the exercise is not done yet. Replace the `raise NotImplementedError()` line with your code."
-    return f"raised {type(exc).__name__}: {text}{where}"
+    if isinstance(exc, NotImplementedError) and not str(exc):
+        return messages.NOT_DONE
+    return messages.raised(type(exc).__name__, str(exc), where)
 
 
-class Tester:
-    """What a checker uses to call the learner's answer and record cases."""
+# ------------------------------------------------------------------ runners
+class Runner(Protocol):
+    """Where the learner's code runs while a checker checks it.
 
-    __test__ = False  # not a pytest test class
+    :class:`ThreadRunner` runs it here, in a worker thread (``check()`` in a notebook);
+    the classroom's ``SandboxRunner`` runs it in a sandbox process, while the checker runs
+    in the trusted grader. A runner raises :class:`~autograder.errors.LearnerError` for
+    anything the learner's code did (``kind="timeout"`` for a call past ``deadline``,
+    ``kind="crash"`` when the process running it died).
+    """
 
-    def __init__(self, ex: Exercise, answer: Any, *, deadline: float) -> None:
-        self.exercise = ex
-        self.answer = answer
-        self.deadline = deadline
-        self.cases: list[CaseResult] = []
-        self.timed_out = False
-        self.output = io.StringIO()
+    #: whether warnings raised while checking came from the learner's code (True when it
+    #: runs in this process) and belong in the feedback
+    reports_warnings: bool
 
-    # -- calling the learner -------------------------------------------------
-    def call(self, *args: Any, **kwargs: Any) -> Any:
-        """Call the learner's function with these arguments under the time budget.
+    def answer(self, ex: Exercise) -> Any:
+        """What the checker's ``t.call(...)`` calls: the learner's function (or a stand-in)."""
+        ...
 
-        Raises:
-            LearnerError: when the function raises, exits or times out.
-        """
-        fn = self.answer
-        if not callable(fn):
-            raise CheckFailed(
-                f"Expected your function `{self.exercise.function_name}` itself (a callable), "
-                f"but got a {type(fn).__name__}. Pass the function without calling it: "
-                f"check({self.exercise.id!r}, {self.exercise.function_name})."
-            )
-        return self.run(fn, *args, **kwargs)
+    def run(
+        self, fn: Callable[..., Any], args: tuple, kwargs: dict, *, deadline: float, limit: float
+    ) -> Any:
+        """Call ``fn(*args, **kwargs)`` before ``deadline`` (``limit``: the check's seconds)."""
+        ...
 
-    def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Run any learner-supplied callable (e.g. a model's ``predict``) under the budget."""
-        if self.timed_out:
-            raise _StopCheck()
-        remaining = self.deadline - time.monotonic()
+
+class ThreadRunner:
+    """Runs the learner's code in this process, in a worker thread under the time budget.
+
+    An exception, ``sys.exit()``, a timeout (infinite loop) or output on stderr never
+    escapes: each becomes a :class:`~autograder.errors.LearnerError`.
+    """
+
+    reports_warnings = True
+
+    def __init__(self, answer: Any = None) -> None:
+        self._answer = answer
+
+    def answer(self, ex: Exercise) -> Any:
+        return self._answer
+
+    def run(
+        self, fn: Callable[..., Any], args: tuple, kwargs: dict, *, deadline: float, limit: float
+    ) -> Any:
+        remaining = deadline - time.monotonic()
         if remaining <= 0:
-            self.timed_out = True
-            raise LearnerError(
-                f"ran out of time: the check allows {self.exercise.time_limit:g} s in total.",
-                kind="timeout",
-            )
+            raise LearnerError(messages.out_of_time(limit), kind="timeout")
         box: dict[str, Any] = {}
 
         def target() -> None:
@@ -217,26 +234,67 @@ class Tester:
         if worker.is_alive():
             _raise_in_thread(worker)
             worker.join(1.0)
-            self.timed_out = True
-            raise LearnerError(
-                f"did not finish within {self.exercise.time_limit:g} s. Is there an infinite "
-                "loop, or a much slower method than needed?",
-                kind="timeout",
-            )
+            raise LearnerError(messages.timed_out(limit), kind="timeout")
         if "exit" in box:
-            raise LearnerError(
-                f"called sys.exit({box['exit'].code!r}) (or exit()); a function should return "
-                "its answer instead of stopping Python.",
-                kind="exit",
-            )
+            raise LearnerError(messages.exited(repr(box["exit"].code)), kind="exit")
         if "error" in box:
             err = LearnerError(_format_learner_exception(box["error"]))
             err.original = box["error"]
             raise err
         if box.get("timeout"):
-            self.timed_out = True
-            raise LearnerError("did not finish in time.", kind="timeout")
+            raise LearnerError(messages.STOPPED_IN_TIME, kind="timeout")
         return box.get("value")
+
+
+class Tester:
+    """What a checker uses to call the learner's answer and record cases."""
+
+    __test__ = False  # not a pytest test class
+
+    def __init__(
+        self, ex: Exercise, answer: Any, *, deadline: float, runner: Runner | None = None
+    ) -> None:
+        self.exercise = ex
+        self.answer = answer
+        self.deadline = deadline
+        self.runner: Runner = runner if runner is not None else ThreadRunner(answer)
+        self.cases: list[CaseResult] = []
+        self.timed_out = False
+        #: why later calls are not made (an earlier call crashed the learner's process)
+        self.stopped: str | None = None
+
+    # -- calling the learner -------------------------------------------------
+    def call(self, *args: Any, **kwargs: Any) -> Any:
+        """Call the learner's function with these arguments under the time budget.
+
+        Raises:
+            LearnerError: when the function raises, exits or times out.
+        """
+        fn = self.answer
+        if not callable(fn):
+            raise CheckFailed(
+                messages.not_callable(
+                    self.exercise.function_name, type(fn).__name__, self.exercise.id
+                )
+            )
+        return self.run(fn, *args, **kwargs)
+
+    def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run any learner-supplied callable (e.g. a model's ``predict``) under the budget."""
+        if self.stopped:
+            raise _StopCheck(self.stopped)
+        if self.timed_out:
+            raise _StopCheck()
+        try:
+            return self.runner.run(
+                fn, args, kwargs, deadline=self.deadline, limit=self.exercise.time_limit
+            )
+        except LearnerError as err:
+            if err.kind == "timeout":
+                self.timed_out = True
+            elif err.kind == "crash":
+                self.stopped = messages.EARLIER_CRASH
+            raise
 
     def expect_raises(
         self, exc_type: type[BaseException] | tuple[type[BaseException], ...], *args: Any
@@ -268,7 +326,7 @@ class Tester:
             yield  # after a timeout, call()/run() raise _StopCheck inside the body
             result.passed = True
         except _StopCheck as stop:
-            reason = stop.args[0] if stop.args else "an earlier call ran out of time."
+            reason = stop.args[0] if stop.args else messages.EARLIER_TIMEOUT
             result.message = f"not run: {reason}"
             result.kind = "timeout"
         except CheckFailed as fail:
@@ -282,7 +340,7 @@ class Tester:
             result.kind = err.kind
         except MemoryError as exc:  # the answer is too large to compare
             result.kind = "unusable"
-            result.message = _unusable(exc)
+            result.message = messages.unusable(exc)
         except CheckTimeBudget as exc:
             # the grader's own work on this answer ran past its budget (see errors.py)
             result.message = str(exc)
@@ -290,25 +348,17 @@ class Tester:
             self.timed_out = True
         except Exception as exc:  # a bug in our checker: report, never blame the learner
             result.kind = "internal"
-            result.message = f"internal grader error ({type(exc).__name__}: {exc})"
+            result.message = messages.internal_error(exc)
         except BaseException as exc:
             # a library that panics (pyo3's PanicException is a BaseException) on a value
             # the learner returned: the answer could not be checked, and the grader goes on
             if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
                 raise
             result.kind = "unusable"
-            result.message = _unusable(exc)
+            result.message = messages.unusable(exc)
         if not result.passed:
             result.points = 0.0
         self.cases.append(result)
-
-
-def _unusable(exc: BaseException) -> str:
-    return (
-        "Your answer could not be checked: working with the value your function returned "
-        f"made the checker fail ({type(exc).__name__}). Return the kind of value the "
-        "exercise asks for (its type and size are in the exercise statement)."
-    )
 
 
 def _raise_in_thread(thread: threading.Thread) -> None:
@@ -319,11 +369,34 @@ def _raise_in_thread(thread: threading.Thread) -> None:
     ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), ctypes.py_object(_Timeout))
 
 
-def run_check(exercise_id: str, answer: Any) -> Result:
-    """Check ``answer`` for ``exercise_id`` and return a :class:`Result` (never raises for
-    anything the learner did)."""
-    ex = get_exercise(exercise_id)
-    tester = Tester(ex, answer, deadline=time.monotonic() + ex.time_limit)
+# ------------------------------------------------------------------ the grading core
+def grade_exercise(
+    ex: Exercise,
+    runner: Runner,
+    *,
+    deadline: float | None = None,
+    guard: Callable[[], contextlib.AbstractContextManager[Any]] | None = None,
+) -> Result:
+    """Run ``ex``'s checker with the learner's code in ``runner``; never raises for
+    anything the learner did, nor for a bug in the checker (that sets ``Result.error``).
+
+    Args:
+        ex: the exercise.
+        runner: where the learner's code runs (:class:`ThreadRunner`, or the classroom's
+            sandbox runner).
+        deadline: ``time.monotonic()`` value by which the learner's calls must end
+            (default: the exercise's time limit from now).
+        guard: a context manager around the checker, e.g. an alarm that bounds the
+            grader's own work; it raises :class:`~autograder.errors.CheckTimeBudget`.
+
+    >>> def answer():
+    ...     return [2 ** -0.5, 2 ** -0.5]
+    >>> grade_exercise(get_exercise("00.plus_state"), ThreadRunner(answer)).score
+    2.0
+    """
+    if deadline is None:
+        deadline = time.monotonic() + ex.time_limit
+    tester = Tester(ex, runner.answer(ex), deadline=deadline, runner=runner)
     result = Result(ex.id)
     captured = io.StringIO()
     with warnings.catch_warnings(record=True) as caught:
@@ -331,12 +404,27 @@ def run_check(exercise_id: str, answer: Any) -> Result:
         try:
             # learner output on stderr would cost the points in nbgrader: send it to our buffer
             with contextlib.redirect_stderr(captured), contextlib.redirect_stdout(captured):
-                ex.checker(tester)
+                with guard() if guard is not None else contextlib.nullcontext():
+                    ex.checker(tester)
+        except CheckTimeBudget as exc:  # the grader's budget ran out between two cases
+            tester.timed_out = True
+            left = ex.points - sum(c.max_points for c in tester.cases)
+            rest = CaseResult("the rest of the check", False, 0.0, max(0.0, left))
+            rest.message, rest.kind = str(exc), "timeout"
+            tester.cases.append(rest)
         except Exception as exc:  # a bug in the checker outside any case
-            result.error = f"internal grader error ({type(exc).__name__}: {exc})"
+            result.error = messages.internal_error(exc)
+        except BaseException as exc:  # a library panic between cases: ours, not the learner's
+            if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+                raise
+            result.error = messages.internal_error(exc)
     result.cases = tester.cases
-    result.output = captured.getvalue()
-    result.warnings = sorted({f"{w.category.__name__}: {w.message}" for w in caught})[:5]
+    if runner.reports_warnings:
+        result.warnings = sorted({f"{w.category.__name__}: {w.message}" for w in caught})[:5]
+    if tester.stopped:
+        result.interrupted = "crash"
+    elif tester.timed_out:
+        result.interrupted = "timeout"
     if not result.error:
         internal = [c for c in result.cases if c.kind == "internal"]
         if internal:
@@ -349,3 +437,9 @@ def run_check(exercise_id: str, answer: Any) -> Result:
                 f"the exercise is worth {ex.points}"
             )
     return result
+
+
+def run_check(exercise_id: str, answer: Any) -> Result:
+    """Check ``answer`` for ``exercise_id`` and return a :class:`Result` (never raises for
+    anything the learner did)."""
+    return grade_exercise(get_exercise(exercise_id), ThreadRunner(answer))

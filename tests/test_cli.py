@@ -68,6 +68,56 @@ def test_grade_bad_file_is_a_clear_message(tmp_path, capsys):
     assert "not a readable notebook" in capsys.readouterr().out
 
 
+#: a learner cell that tries to score full marks by replacing the grading code in its kernel
+CHEAT = (
+    "import autograder, autograder.engine as _e, autograder.result as _r\n"
+    "from autograder.result import CaseResult, Result\n"
+    "def _fake(ex_id, fn, *a, **k):\n"
+    "    pts = _e.get_exercise(ex_id).points\n"
+    "    return Result(ex_id, cases=[CaseResult('fake', True, pts, pts)])\n"
+    "_e.run_check = autograder.check = _fake\n"
+    "_e.grade_exercise = lambda ex, *a, **k: _fake(ex.id, None)\n"
+    "_r.Result.score = property(lambda self: self.max_score)\n"
+    "_r.Result.passed = property(lambda self: True)\n"
+    "def plus_state():\n    return None\n"
+    "def x_on_qubit(n, k):\n    return None\n"
+)
+
+
+def _cheating_notebook(tmp_path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(CHEAT)]
+    path = tmp_path / "00_getting_started.ipynb"
+    nbformat.write(nb, str(path))
+    return path
+
+
+def test_grade_is_not_fooled_by_a_monkeypatching_cell(tmp_path, capsys):
+    """The learner's cells run in a sandbox and the checks here: patching the checker from
+    the notebook changes nothing (the answers return None, so they score 0)."""
+    path = _cheating_notebook(tmp_path)
+    assert main(["grade", "--json", str(path)]) == 0
+    data = json.loads(capsys.readouterr().out)[0]
+    assert data["error"] is None and data["cell_errors"] == [], data
+    assert data["max_score"] == 5.0 and data["score"] == 0.0, data
+    assert [e["status"] for e in data["exercises"]] == ["graded", "graded"], data
+    assert data["self_check"] is True and data["isolation"] in ("bwrap", "uid", "rlimits")
+
+
+def test_grade_without_bubblewrap_still_checks_outside_the_notebook(tmp_path):
+    """A learner's laptop without bubblewrap: resource limits only, said plainly, and the
+    checks still run in the trusted process, so the monkeypatch fails there too."""
+    from autograder.classroom.isolation import Isolation
+    from autograder.notebook_grader import SELF_CHECK_NOTE, grade_notebook
+
+    g = grade_notebook(_cheating_notebook(tmp_path), isolation=Isolation("rlimits"))
+    assert g.error is None and g.isolation == "rlimits", g.text()
+    assert g.max_score == 5.0 and g.score == 0.0, g.text()
+    assert g.trust == SELF_CHECK_NOTE and "not a security boundary" in g.text()
+
+
 @pytest.mark.slow
 def test_grade_json_on_reference_lesson():
     lesson = find_lesson("00")

@@ -60,6 +60,7 @@ def _collect(args: argparse.Namespace) -> int:
 
 
 def _autograde(args: argparse.Namespace) -> int:
+    from ..result import Status
     from .isolation import Limits
     from .workflow import autograde, not_scored_exercises, pending_students
 
@@ -82,17 +83,12 @@ def _autograde(args: argparse.Namespace) -> int:
     if warning:
         print(f"WARNING: {warning}")
     for r in results:
-        extra = f"  [{r['status']}: {r.get('reason')}]" if r["status"] != "graded" else ""
-        unscored = [
-            e.get("exercise_id")
-            for e in r.get("exercises") or []
-            if isinstance(e, dict) and e.get("status") == "infrastructure"
-        ]
-        if unscored:
-            extra += f"  [not scored (grader problem): {', '.join(map(str, unscored))}]"
-        print(f"{r['student']:24s} {r.get('score', 0):6g}/{r.get('max_score', 0):g}{extra}")
+        extra = f"  [{r.status.value}: {r.reason}]" if r.status is not Status.GRADED else ""
+        if r.not_scored:
+            extra += f"  [not scored (grader problem): {', '.join(r.not_scored)}]"
+        print(f"{r.student:24s} {r.score:6g}/{r.max_score:g}{extra}")
     if args.json:
-        print(json.dumps(results, indent=1))
+        print(json.dumps([r.to_dict() for r in results], indent=1))
     missing = not_scored_exercises(results)
     whole = [s for s, e in missing if e == "all exercises"]
     parts = [(s, e) for s, e in missing if e != "all exercises"]
@@ -168,8 +164,7 @@ def _export(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from .workflow import class_report
 
-    text, png = class_report(_course(args), args.assignment)
-    print(text)
+    print(class_report(_course(args), args.assignment))
     return 0
 
 

@@ -33,7 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import AutograderError
-from ..lessons import list_lessons
+from ..lessons import CODE_STUB, list_lessons
+from . import tools_env
 
 CONFIG_TEMPLATE = """\
 # nbgrader configuration of a QML Course class, written by `qml-course class init`.
@@ -42,7 +43,7 @@ c.CourseDirectory.course_id = {course_id!r}
 c.CourseDirectory.root = {root!r}
 c.CourseDirectory.db_url = {db_url!r}
 c.Exchange.root = {exchange!r}
-c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}}
+c.ClearSolutions.code_stub = {{"python": {code_stub!r}}}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # every grade cell calls the course autograder; learners' warnings never cost points
 c.Execute.timeout = 300
@@ -80,7 +81,7 @@ class Course:
     def nbgrader(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         exe = Path(sys.executable).parent / "nbgrader"
         cmd = [str(exe) if exe.exists() else "nbgrader", *args]
-        proc = subprocess.run(cmd, cwd=self.root, capture_output=True, text=True)
+        proc = subprocess.run(cmd, cwd=self.root, capture_output=True, text=True, env=tools_env())
         if check and proc.returncode != 0:
             tail = (proc.stderr or proc.stdout).strip().splitlines()[-15:]
             raise AutograderError(f"nbgrader {' '.join(args)} failed:\n" + "\n".join(tail))
@@ -128,7 +129,11 @@ def init_course(
     if not course.config_file.exists():
         course.config_file.write_text(
             CONFIG_TEMPLATE.format(
-                course_id=course_id, root=str(root), db_url=db_url, exchange=str(exchange)
+                course_id=course_id,
+                root=str(root),
+                db_url=db_url,
+                exchange=str(exchange),
+                code_stub=CODE_STUB,
             )
         )
     for lesson in lessons:
@@ -139,9 +144,9 @@ def init_course(
             lesson.folder, dest, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
         )
     # register the assignments in the gradebook, so the formgrader lists them
-    from nbgrader.api import Gradebook
+    from .gradebook import open_gradebook
 
-    with Gradebook(course.db_url()) as gb:
+    with open_gradebook(course.db_url()) as gb:
         for name in course.assignments():
             gb.update_or_create_assignment(name)
     from .gradebook import make_private
@@ -848,9 +853,9 @@ def collect(course: Course, assignment: str, source: str | Path) -> dict[str, An
     run = _Run()
     collector(course, assignment, src, raw, run, report)
     if report["collected"]:
-        from nbgrader.api import Gradebook
+        from .gradebook import open_gradebook
 
-        with Gradebook(course.db_url()) as gb:
+        with open_gradebook(course.db_url()) as gb:
             for student in sorted(set(report["collected"])):
                 gb.update_or_create_student(student)
     return report

@@ -6,7 +6,8 @@
 * :func:`write_results` records a run's scores in one transaction: either every score of
   the run is written, or none is. What failed for infrastructure reasons (our sandbox or a
   checker bug) is not touched, so it is never scored as zero: a whole submission, or only
-  the exercises whose row says ``"infrastructure"`` (the others are written).
+  the exercises whose status is ``infrastructure`` (the others are written): see
+  :meth:`~autograder.result.SubmissionResult.scored_exercises`.
 * :func:`make_private` keeps the gradebook file and the nbgrader config readable by the
   instructor only.
 """
@@ -24,6 +25,17 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import AutograderError
+from ..result import SubmissionResult
+from . import tools_on_path
+
+
+def open_gradebook(db_url: str) -> Any:
+    """nbgrader's ``Gradebook`` for ``db_url`` (creating a new database runs ``alembic``,
+    which must be on PATH)."""
+    from nbgrader.api import Gradebook
+
+    with tools_on_path():
+        return Gradebook(db_url)
 
 
 @contextlib.contextmanager
@@ -37,9 +49,9 @@ def _quiet() -> Iterator[None]:
 def ensure_assignment(db_url: str, assignment: str, generate: Callable[[], Any]) -> None:
     """Make sure the gradebook knows the assignment's notebooks and grade cells
     (``nbgrader generate_assignment`` records them); run ``generate`` if it does not."""
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import MissingEntry
 
-    with _quiet(), Gradebook(db_url) as gb:
+    with _quiet(), open_gradebook(db_url) as gb:
         try:
             known = bool(gb.find_assignment(assignment).notebooks)
         except MissingEntry:
@@ -69,10 +81,9 @@ def check(db_url: str) -> None:
                 f"The gradebook {path} failed its integrity check ({status}). "
                 "Restore it from backups/."
             )
-    from nbgrader.api import Gradebook
 
     try:
-        with Gradebook(db_url) as gb:
+        with open_gradebook(db_url) as gb:
             gb.assignments  # noqa: B018 - a real query
     except Exception as exc:
         raise AutograderError(
@@ -82,10 +93,9 @@ def check(db_url: str) -> None:
 
 def dump_grades(db_url: str) -> list[dict[str, Any]]:
     """Every grade in the gradebook as plain rows."""
-    from nbgrader.api import Gradebook
 
     rows = []
-    with _quiet(), Gradebook(db_url) as gb:
+    with _quiet(), open_gradebook(db_url) as gb:
         for assignment in gb.assignments:
             for submission in assignment.submissions:
                 for notebook in submission.notebooks:
@@ -121,26 +131,8 @@ def backup(db_url: str, folder: Path) -> list[Path]:
     return written
 
 
-def writable_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
-    """The exercise rows of a result that go into the gradebook.
-
-    Rows whose status is ``"infrastructure"`` (a grader problem) are left out, so the
-    grade already in the gradebook stays as it was. A submission that failed as a whole
-    for infrastructure reasons has no rows, so nothing of it is written. Both shapes of
-    a result are understood: top-level status ``"graded"`` with some infrastructure rows,
-    and top-level ``"infrastructure"`` with rows.
-    """
-    if result.get("status") not in ("graded", "ungradable", "infrastructure"):
-        return []
-    return [
-        ex
-        for ex in result.get("exercises") or []
-        if isinstance(ex, dict) and ex.get("status") != "infrastructure"
-    ]
-
-
 def write_results(
-    db_url: str, assignment: str, notebook: str, results: list[dict[str, Any]]
+    db_url: str, assignment: str, notebook: str, results: list[SubmissionResult]
 ) -> int:
     """Write the scores of graded and ungradable submissions in one transaction.
 
@@ -149,11 +141,10 @@ def write_results(
     Raises :class:`AutograderError` (with no score written) when the database cannot be
     reached or refuses the update.
     """
-    from nbgrader.api import Gradebook
 
-    todo = [(r, rows) for r in results if (rows := writable_rows(r))]
+    todo = [(r, rows) for r in results if (rows := r.scored_exercises())]
     try:
-        gb_context = Gradebook(db_url)
+        gb_context = open_gradebook(db_url)
     except Exception as exc:
         raise AutograderError(
             f"cannot open the gradebook at {db_url}: {_first_line(exc)}"
@@ -162,12 +153,12 @@ def write_results(
         try:
             # creating the rows is idempotent (nbgrader commits these itself)
             for r, _rows in todo:
-                gb.update_or_create_student(r["student"])
-                gb.update_or_create_submission(assignment, r["student"])
+                gb.update_or_create_student(r.student)
+                gb.update_or_create_submission(assignment, r.student)
             for r, rows in todo:
                 for ex in rows:
-                    grade = gb.find_grade(ex["grade_id"], notebook, assignment, r["student"])
-                    grade.auto_score = float(ex["score"])
+                    grade = gb.find_grade(ex.grade_id, notebook, assignment, r.student)
+                    grade.auto_score = float(ex.score)
                     grade.needs_manual_grade = grade.manual_score is not None
             gb.db.commit()
         except Exception as exc:

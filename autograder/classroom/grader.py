@@ -6,9 +6,11 @@ submission runs in the sandbox (grade and check cells are skipped, whatever thei
 then each exercise's checker runs here, in the trusted process, calling the learner's
 functions through the sandbox.
 
-Outcomes per submission: ``graded`` (with per-exercise scores and feedback),
-``ungradable`` (no notebook, unreadable file: scored 0 with the reason), or
-``infrastructure`` (our sandbox failed: reported, never scored).
+The result is a :class:`~autograder.result.SubmissionResult`: ``graded`` (with an
+:class:`~autograder.result.ExerciseOutcome` per exercise), ``ungradable`` (no notebook,
+unreadable file: scored 0 with the reason), or ``infrastructure`` (our sandbox failed:
+reported, never scored). The checks run through the one grading core,
+:func:`autograder.engine.grade_exercise`, with the sandbox runner.
 """
 
 from __future__ import annotations
@@ -19,22 +21,36 @@ import re
 import signal
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..engine import get_exercise
-from ..errors import CheckTimeBudget
+from .. import messages
+from ..engine import Exercise, get_exercise, grade_exercise
+from ..errors import AutograderError, CheckTimeBudget
 from ..lessons import exercise_ids_in, nbgrader_meta, repo_root
+from ..result import ExerciseOutcome, Status, SubmissionResult
 from . import isolation as iso
-from .remote import InfrastructureError, RemoteTester, SandboxDied, SandboxSession
+from .remote import InfrastructureError, SandboxDied, SandboxRunner, SandboxSession
 from .sandbox import is_check_cell
 from .submission import find_notebook, read_code_cells, read_code_cells_with_positions
 
-__all__ = ["find_notebook", "grade_submission", "read_code_cells", "trusted_exercises"]
+__all__ = [
+    "find_notebook",
+    "grade_file",
+    "grade_submission",
+    "read_code_cells",
+    "trusted_exercises",
+]
 
 
-def trusted_exercises(source_notebook: Path) -> list[dict[str, Any]]:
-    """(exercise id, grade id, function name, points) from the trusted source notebook."""
+def trusted_exercises(source_notebook: Path) -> list[Exercise]:
+    """The exercises of the trusted source notebook (from its grade cells), in order.
+
+    Their points come from the registry (``@exercise(points=...)``). A grade cell that
+    gives an exercise other points is a mistake in the course, not in a submission:
+    :class:`~autograder.errors.AutograderError` names it, and nothing is graded.
+    """
     import nbformat
 
     nb = nbformat.read(str(source_notebook), as_version=4)
@@ -44,15 +60,22 @@ def trusted_exercises(source_notebook: Path) -> list[dict[str, Any]]:
         if nbgrader_meta(c).get("grade")
     }
     out = []
+    mismatched = []
     for ex_id in exercise_ids_in(nb):
         ex = get_exercise(ex_id)
-        out.append(
-            {
-                "exercise_id": ex_id,
-                "grade_id": ex.grade_id,
-                "function": ex.function_name,
-                "points": points.get(ex.grade_id, ex.points),
-            }
+        cell_points = points.get(ex.grade_id, ex.points)
+        if abs(cell_points - ex.points) > 1e-9:
+            mismatched.append(
+                f"{ex.grade_id} is worth {cell_points:g} in the notebook, {ex.points:g} in the registry"
+            )
+        out.append(ex)
+    if mismatched:
+        raise AutograderError(
+            f"The points of the assignment {source_notebook} disagree with the autograder's "
+            f"registry ({'; '.join(mismatched)}). This is a problem in the course, not in any "
+            "submission: nothing was graded. Make the grade cells' points match "
+            "@exercise(points=...) in autograder/checks (and regenerate the class's "
+            "assignment), then grade again."
         )
     return out
 
@@ -225,47 +248,89 @@ def grade_submission(
     limits: iso.Limits | None = None,
     isolation: iso.Isolation | None = None,
     course_root: Path | None = None,
-) -> dict[str, Any]:
+) -> SubmissionResult:
     """Grade one student's submission folder against the trusted source notebook."""
+    exercises = trusted_exercises(source_notebook)
+    path, note = find_notebook(submission_dir, source_notebook.name)
+    return grade_file(
+        path,
+        exercises,
+        student=student,
+        assignment=assignment,
+        limits=limits,
+        isolation=isolation,
+        course_root=course_root,
+        notes=[note] if note else [],
+    )
+
+
+def grade_file(
+    path: Path | None,
+    exercises: list[Exercise],
+    *,
+    student: str = "",
+    assignment: str = "",
+    limits: iso.Limits | None = None,
+    isolation: iso.Isolation | None = None,
+    course_root: Path | None = None,
+    notes: list[str] | None = None,
+) -> SubmissionResult:
+    """Grade one notebook file: its code cells run in a sandbox, then each exercise's
+    checker runs here, calling the learner's functions through the sandbox.
+
+    Args:
+        path: the notebook (None: there is none; the result says why in ``notes``).
+        exercises: what to grade, with the points from the registry.
+        limits, isolation: the sandbox's (default: :class:`~.isolation.Limits` and the
+            strongest isolation this machine offers).
+        course_root: a class folder the sandbox must not see.
+        notes: notes to start the result with (e.g. how the notebook was found).
+    """
     limits = limits or iso.Limits()
     isolation = isolation or iso.detect()
     started = time.monotonic()
     deadline = started + limits.wall_seconds
-    exercises = trusted_exercises(source_notebook)
-    result: dict[str, Any] = {
-        "student": student,
-        "assignment": assignment,
-        "status": "graded",
-        "reason": None,
-        "notes": [],
-        "cell_errors": [],
-        "skipped_cells": [],
-        "exercises": [],
-        "isolation": isolation.level,
-    }
+    result = SubmissionResult(
+        student, assignment, Status.GRADED, notes=list(notes or []), isolation=isolation.level
+    )
     scrub = _scrubber(course_root)
+    try:
+        _grade_into(result, path, exercises, limits, isolation, course_root, deadline)
+    finally:
+        result.scrub(scrub)
+        result.duration = round(time.monotonic() - started, 3)
+    return result
 
-    def zero_all(reason: str, status: str = "not graded") -> None:
+
+def _grade_into(
+    result: SubmissionResult,
+    path: Path | None,
+    exercises: list[Exercise],
+    limits: iso.Limits,
+    isolation: iso.Isolation,
+    course_root: Path | None,
+    deadline: float,
+) -> None:
+    def zero_all(reason: str, status: Status = Status.NOT_GRADED) -> None:
         for ex in exercises:
-            result["exercises"].append(_exercise_row(ex, 0.0, False, reason, [], status))
+            result.exercises.append(
+                ExerciseOutcome.zero(ex.id, ex.grade_id, ex.points, reason, status)
+            )
 
-    path, note = find_notebook(submission_dir, source_notebook.name)
-    if note:
-        result["notes"].append(note)
+    def ungradable(reason: str) -> None:
+        result.status, result.reason = Status.UNGRADABLE, reason
+        zero_all(reason)
+
     if path is None:
-        result.update(status="ungradable", reason=note)
-        zero_all(note or "no notebook")
-        return _finish(result, started, scrub)
+        return ungradable(result.notes[-1] if result.notes else "no notebook")
     cells, note = read_code_cells_with_positions(path)
     if note:
-        result["notes"].append(note)
+        result.notes.append(note)
     if cells is None:
-        result.update(status="ungradable", reason=note)
-        zero_all(note or "unreadable")
-        return _finish(result, started, scrub)
+        return ungradable(note or "unreadable")
     # check and grade cells need not run here; they keep their place so notes count right
     run = [(pos, "" if is_check_cell(src) else src) for pos, src in cells]
-    result["notebook"] = str(path)
+    result.notebook = str(path)
 
     session = SandboxSession(path.parent, limits, isolation, hidden_paths(course_root))
     session.sources = [src for _pos, src in run]
@@ -280,7 +345,7 @@ def grade_submission(
             sources = ["" if i in skipped else src for i, (_pos, src) in enumerate(run)]
             errors, stuck, why = session.exec_cells(sources, deadline, limits.cell_timeout())
             if stuck is None:
-                result["cell_errors"] = [
+                result.cell_errors = [
                     f"cell {run[e['index']][0]}: {str(e.get('ename'))[:100]}: "
                     f"{str(e.get('evalue'))[:300]}"
                     for e in errors
@@ -295,8 +360,8 @@ def grade_submission(
                 raise SandboxDied(f"cell {run[stuck][0]} could not be skipped")
             skipped[stuck] = why
             pos = run[stuck][0]
-            result["skipped_cells"].append(pos)
-            result["notes"].append(
+            result.skipped_cells.append(pos)
+            result.notes.append(
                 f"notebook cell {pos} hung or crashed the kernel ({why}); it was skipped "
                 "and the notebook was run again without it"
             )
@@ -304,53 +369,75 @@ def grade_submission(
     try:
         try:
             boot()
-            for note in session.input_notes:
-                result["notes"].append(note)
+            result.notes.extend(session.input_notes)
         except InfrastructureError as exc:
-            result.update(status="infrastructure", reason=str(exc))
-            return _finish(result, started, scrub)
+            result.status, result.reason = Status.INFRASTRUCTURE, str(exc)
+            return
         except _OutOfTime:
             reason = (
                 f"the notebook's cells did not finish within the submission's time limit "
                 f"({limits.wall_seconds:g} s)"
             )
-            result["notes"].append(reason)
-            zero_all(reason, "timeout")
-            return _finish(result, started, scrub)
+            result.notes.append(reason)
+            return zero_all(reason, Status.TIMEOUT)
         except SandboxDied as exc:
-            result.update(status="ungradable", reason=str(exc))
-            zero_all(str(exc))
-            return _finish(result, started, scrub)
+            return ungradable(str(exc))
         for ex in exercises:
-            if time.monotonic() >= deadline:
-                result["exercises"].append(
-                    _exercise_row(
-                        ex,
-                        0.0,
-                        False,
-                        f"not checked: the submission's time limit ({limits.wall_seconds:g} s) "
-                        "ran out before this exercise",
-                        [],
-                        "timeout",
-                    )
-                )
-                continue
-            if not session.alive():
-                try:
-                    boot()
-                except InfrastructureError as exc:
-                    result["exercises"].append(
-                        _exercise_row(ex, 0.0, False, str(exc), [], "infrastructure")
-                    )
-                    continue
-                except (SandboxDied, _OutOfTime) as exc:
-                    reason = str(exc) or "the submission's time limit ran out"
-                    result["exercises"].append(_exercise_row(ex, 0.0, False, reason, [], "crash"))
-                    continue
-            result["exercises"].append(_grade_one(ex, session, deadline))
+            result.exercises.append(_grade_one(ex, session, deadline, limits, boot))
     finally:
         session.close()
-    return _finish(result, started, scrub)
+
+
+def _grade_one(
+    ex: Exercise,
+    session: SandboxSession,
+    deadline: float,
+    limits: iso.Limits,
+    boot: Callable[[], None],
+) -> ExerciseOutcome:
+    """Check one exercise; ``boot`` restarts the sandbox (and reruns the cells) when an
+    earlier exercise left it dead."""
+
+    def zero(reason: str, status: Status) -> ExerciseOutcome:
+        return ExerciseOutcome.zero(ex.id, ex.grade_id, ex.points, reason, status)
+
+    if time.monotonic() >= deadline:
+        return zero(
+            f"not checked: the submission's time limit ({limits.wall_seconds:g} s) ran out "
+            "before this exercise",
+            Status.TIMEOUT,
+        )
+    if not session.alive():
+        try:
+            boot()
+        except InfrastructureError as exc:
+            return ExerciseOutcome.unscored(ex.id, ex.grade_id, ex.points, str(exc))
+        except (SandboxDied, _OutOfTime) as exc:
+            return zero(str(exc) or "the submission's time limit ran out", Status.CRASH)
+    ex_deadline = min(deadline, time.monotonic() + ex.time_limit)
+    try:
+        defined = session.has_function(ex.function_name, ex_deadline)
+    except (TimeoutError, SandboxDied) as exc:
+        session.kill()
+        return zero(f"the sandbox failed ({exc})", Status.CRASH)
+    if not defined:
+        return zero(messages.not_defined(ex.function_name), Status.MISSING)
+    # the grader's own work on this answer: generous for the check, but never much past
+    # the submission's own time limit (--timeout)
+    budget = ex.time_limit + max(30.0, ex.time_limit)
+    budget = min(budget, max(5.0, deadline - time.monotonic() + 10.0))
+    result = grade_exercise(
+        ex,
+        SandboxRunner(session),
+        deadline=ex_deadline,
+        guard=lambda: _work_budget(budget, ex.id),
+    )
+    if result.interrupted:
+        session.kill()  # the sandbox may still be busy: start afresh for the next exercise
+    status = {"crash": Status.CRASH, "timeout": Status.TIMEOUT}.get(
+        result.interrupted or "", Status.GRADED
+    )
+    return ExerciseOutcome.from_result(ex.grade_id, ex.points, result, status)
 
 
 @contextlib.contextmanager
@@ -367,11 +454,7 @@ def _work_budget(seconds: float, exercise_id: str):
         return
 
     def ring(_signum, _frame):
-        raise CheckTimeBudget(
-            f"Checking this answer took the grader more than {seconds:g} s, so the check "
-            f"stopped. Does {exercise_id} return something far larger than needed (a huge "
-            "circuit or array)?"
-        )
+        raise CheckTimeBudget(messages.check_took_too_long(seconds, exercise_id))
 
     previous = signal.signal(signal.SIGALRM, ring)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -382,104 +465,7 @@ def _work_budget(seconds: float, exercise_id: str):
         signal.signal(signal.SIGALRM, previous)
 
 
-def _grade_one(ex: dict, session: SandboxSession, deadline: float) -> dict[str, Any]:
-    from ..result import Result
-
-    exercise = get_exercise(ex["exercise_id"])
-    ex_deadline = min(deadline, time.monotonic() + exercise.time_limit)
-    try:
-        defined = session.has_function(ex["function"], ex_deadline)
-    except (TimeoutError, SandboxDied) as exc:
-        session.kill()
-        return _exercise_row(ex, 0.0, False, f"the sandbox failed ({exc})", [], "crash")
-    if not defined:
-        return _exercise_row(
-            ex,
-            0.0,
-            False,
-            f"`{ex['function']}` is not defined after running the notebook; check that its "
-            "cell runs without errors (and that the function keeps its name).",
-            [],
-            "missing",
-        )
-    tester = RemoteTester(exercise, session, deadline=ex_deadline)
-    result = Result(exercise.id)
-    # the grader's own work on this answer: generous for the check, but never much past
-    # the submission's own time limit (--timeout)
-    budget = exercise.time_limit + max(30.0, exercise.time_limit)
-    budget = min(budget, max(5.0, deadline - time.monotonic() + 10.0))
-    over_budget = False
-    try:
-        with _work_budget(budget, exercise.id):
-            exercise.checker(tester)
-    except CheckTimeBudget as exc:  # rang between two cases
-        over_budget = True
-        from ..result import CaseResult
-
-        tester.cases.append(CaseResult("the rest of the check", False, 0.0, 0.0))
-        tester.cases[-1].message = str(exc)
-        tester.cases[-1].kind = "timeout"
-    except Exception as exc:
-        result.error = f"internal grader error ({type(exc).__name__}: {exc})"
-    except BaseException as exc:  # a library panic between cases: ours, not the learner's
-        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-            raise
-        result.error = f"internal grader error ({type(exc).__name__}: {exc})"
-    result.cases = tester.cases
-    if any(c.kind == "timeout" and "took the grader" in (c.message or "") for c in result.cases):
-        over_budget = True
-    if over_budget or tester.timed_out:
-        session.kill()  # the sandbox may still be busy: start afresh for the next exercise
-    internal = [c for c in result.cases if c.kind == "internal"]
-    if internal and not result.error:
-        result.error = internal[0].message
-    if result.error:
-        return _exercise_row(ex, 0.0, False, result.feedback, [], "infrastructure")
-    scale = ex["points"] / exercise.points if exercise.points else 0.0
-    status = (
-        "crash"
-        if tester.sandbox_died
-        else ("timeout" if tester.timed_out or over_budget else "graded")
-    )
-    return _exercise_row(
-        ex, round(result.score * scale, 6), result.passed, result.feedback, result.mistakes, status
-    )
-
-
-def _exercise_row(
-    ex: dict, score: float, passed: bool, feedback: str, mistakes: list[str], status: str
-) -> dict[str, Any]:
-    return {
-        "exercise_id": ex["exercise_id"],
-        "grade_id": ex["grade_id"],
-        "score": float(score),
-        "max_score": float(ex["points"]),
-        "passed": bool(passed),
-        "feedback": feedback,
-        "mistakes": list(mistakes),
-        "status": status,
-    }
-
-
-def _finish(result: dict[str, Any], started: float, scrub: Any = None) -> dict[str, Any]:
-    if scrub is not None:
-        result["reason"] = scrub(result.get("reason"))
-        result["notes"] = [scrub(n) for n in result.get("notes", [])]
-        result["cell_errors"] = [scrub(n) for n in result.get("cell_errors", [])]
-        for row in result["exercises"]:
-            row["feedback"] = scrub(row["feedback"])
-    result["score"] = float(sum(e["score"] for e in result["exercises"]))
-    result["max_score"] = float(sum(e["max_score"] for e in result["exercises"]))
-    result["duration"] = round(time.monotonic() - started, 3)
-    # an exercise whose check failed because of us is left unscored (never a zero); the
-    # others keep their scores
-    result["not_scored"] = [
-        e["exercise_id"] for e in result["exercises"] if e["status"] == "infrastructure"
-    ]
-    return result
-
-
-def _grade_job(job: dict) -> dict[str, Any]:
+def _grade_job(job: dict) -> SubmissionResult:
     try:
         return grade_submission(
             Path(job["submission_dir"]),
@@ -493,20 +479,12 @@ def _grade_job(job: dict) -> dict[str, Any]:
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # never lose the run to one submission
-        return {
-            "student": job["student"],
-            "assignment": job["assignment"],
-            "status": "infrastructure",
-            "reason": f"{type(exc).__name__}: {exc}",
-            "notes": [],
-            "cell_errors": [],
-            "exercises": [],
-            "score": 0.0,
-            "max_score": 0.0,
-        }
+        from .pool import failed_submission
+
+        return failed_submission(job, f"{type(exc).__name__}: {exc}")
 
 
-def grade_many(jobs: list[dict], workers: int | None = None) -> list[dict[str, Any]]:
+def grade_many(jobs: list[dict], workers: int | None = None) -> list[SubmissionResult]:
     """Grade submissions in parallel; see :func:`autograder.classroom.pool.grade_many`."""
     from . import pool
 

@@ -40,7 +40,7 @@ import shutil
 import site
 import stat
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 #: where, inside the sandbox, our stripped packages and the submission's files appear
@@ -89,9 +89,11 @@ class Limits:
 
 @dataclass
 class Isolation:
+    """The isolation level in use (``bwrap``, ``uid`` or ``rlimits``) and, below
+    ``bwrap``, a warning that says what it does not protect."""
+
     level: str
     warning: str | None = None
-    hidden: list[str] = field(default_factory=list)
 
 
 def detect() -> Isolation:

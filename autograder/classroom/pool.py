@@ -28,6 +28,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from ..result import Status, SubmissionResult
+
 WATCH_SECONDS = 0.5
 # The parent-death signal is SIGTERM, not SIGKILL, so that the worker can still kill the
 # sandboxes it started (they run in their own session and would otherwise be orphaned).
@@ -113,22 +115,15 @@ def _context() -> Any:
     return multiprocessing.get_context()
 
 
-def _failed(job: dict, reason: str) -> dict[str, Any]:
-    """An infrastructure result: reported, never written to the gradebook."""
-    return {
-        "student": job.get("student"),
-        "assignment": job.get("assignment"),
-        "status": "infrastructure",
-        "reason": reason,
-        "notes": [],
-        "cell_errors": [],
-        "exercises": [],
-        "score": 0.0,
-        "max_score": 0.0,
-    }
+def failed_submission(job: dict, reason: str) -> SubmissionResult:
+    """A submission the grader failed on as a whole: an infrastructure result with no
+    exercise rows, reported and never written to the gradebook."""
+    return SubmissionResult(
+        str(job.get("student")), str(job.get("assignment")), Status.INFRASTRUCTURE, reason=reason
+    )
 
 
-def _default_job_fn() -> Callable[[dict], dict[str, Any]]:
+def _default_job_fn() -> Callable[[dict], SubmissionResult]:
     from .grader import _grade_job
 
     return _grade_job
@@ -150,8 +145,8 @@ def _run_round(
     jobs: list[dict],
     indices: list[int],
     workers: int,
-    job_fn: Callable[[dict], dict[str, Any]],
-    results: list[dict[str, Any] | None],
+    job_fn: Callable[[dict], SubmissionResult],
+    results: list[SubmissionResult | None],
 ) -> list[int]:
     """Grade ``indices`` in one pool; returns the indices lost to a broken pool."""
     broken: list[int] = []
@@ -169,7 +164,7 @@ def _run_round(
             except BrokenProcessPool:
                 broken.append(i)
             except Exception as exc:  # the job function itself raised
-                results[i] = _failed(jobs[i], f"{type(exc).__name__}: {exc}")
+                results[i] = failed_submission(jobs[i], f"{type(exc).__name__}: {exc}")
     except BaseException:
         _stop(executor)
         raise
@@ -180,8 +175,8 @@ def _run_round(
 def grade_many(
     jobs: list[dict],
     workers: int | None = None,
-    job_fn: Callable[[dict], dict[str, Any]] | None = None,
-) -> list[dict[str, Any]]:
+    job_fn: Callable[[dict], SubmissionResult] | None = None,
+) -> list[SubmissionResult]:
     """Grade ``jobs`` in parallel (one worker per core by default); results in job order.
 
     ``job_fn`` (default: :func:`grader._grade_job`, which turns any error into an
@@ -197,9 +192,9 @@ def grade_many(
             try:
                 out.append(fn(job))
             except Exception as exc:
-                out.append(_failed(job, f"{type(exc).__name__}: {exc}"))
+                out.append(failed_submission(job, f"{type(exc).__name__}: {exc}"))
         return out
-    results: list[dict[str, Any] | None] = [None] * len(jobs)
+    results: list[SubmissionResult | None] = [None] * len(jobs)
     todo = list(range(len(jobs)))
     while todo:
         broken = _run_round(jobs, todo, workers, fn, results)
@@ -207,7 +202,7 @@ def grade_many(
             # no progress: give each remaining job a worker of its own
             for i in broken:
                 if _run_round(jobs, [i], 1, fn, results):
-                    results[i] = _failed(
+                    results[i] = failed_submission(
                         jobs[i],
                         "the grading worker process died while grading this submission "
                         "(killed by the system, e.g. out of memory); it was not scored",
@@ -215,6 +210,6 @@ def grade_many(
             break
         todo = broken
     return [
-        r if r is not None else _failed(jobs[i], "the grading worker returned no result")
+        r if r is not None else failed_submission(jobs[i], "the grading worker returned no result")
         for i, r in enumerate(results)
     ]

@@ -1,9 +1,9 @@
 """The trusted side of the sandbox: start it, run a submission's cells, call functions.
 
-:class:`SandboxSession` owns one sandbox process. :class:`RemoteTester` is the engine's
-:class:`~autograder.engine.Tester` with ``run`` redirected to the sandbox, so every
-existing checker grades a sandboxed submission unchanged: the learner's code runs in the
-sandbox, the comparisons run here, where learner code cannot reach them.
+:class:`SandboxSession` owns one sandbox process. :class:`SandboxRunner` is the engine's
+:class:`~autograder.engine.Runner` for it: with it, :func:`autograder.engine.grade_exercise`
+runs every existing checker unchanged against a sandboxed submission. The learner's code
+runs in the sandbox, the comparisons run here, where learner code cannot reach them.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..engine import Tester
+from .. import messages
+from ..engine import Exercise, ThreadRunner
 from ..errors import CheckBudget, LearnerError
 from . import isolation as iso
 from . import wire
@@ -462,8 +463,6 @@ class RemoteObject:
         self._handle = data["__handle__"]
         self._type = data.get("type", "object")
         self._attrs = set(data.get("attrs", []))
-        self._callable = bool(data.get("callable"))
-        self._deadline: Callable[[], float] = lambda: time.monotonic() + 60
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_") or name not in self._attrs:
@@ -478,6 +477,12 @@ class RemoteObject:
 
 class RemoteFunction:
     """A learner function (or a method of a returned object) in the sandbox."""
+
+    def __init__(self, session: SandboxSession, target: dict, name: str) -> None:
+        self.session = session
+        self.target = target
+        self.__name__ = name
+        self.deadline: float = time.monotonic() + 60
 
     def code_names(self) -> list[str]:
         """Names the function's code refers to: read here from the submitted source (which
@@ -498,24 +503,14 @@ class RemoteFunction:
             pass
         return sorted(names)
 
-    def __init__(self, session: SandboxSession, target: dict, name: str) -> None:
-        self.session = session
-        self.target = target
-        self.__name__ = name
-        self.deadline: float = time.monotonic() + 60
-
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         try:
             return self.session.call(self.target, args, kwargs, self.deadline)
         except TimeoutError:
             self.session.kill()
-            raise LearnerError(
-                "did not finish in the time allowed. Is there an infinite loop, or a much "
-                "slower method than needed?",
-                kind="timeout",
-            ) from None
+            raise LearnerError(messages.timed_out(None), kind="timeout") from None
         except SandboxDied as died:
-            raise LearnerError(f"crashed: {died}.", kind="crash") from None
+            raise LearnerError(messages.crashed(str(died)), kind="crash") from None
 
 
 #: the kinds of failure a sandbox may report; anything else is read as an exception (a
@@ -532,27 +527,16 @@ def _learner_error(frame: dict) -> LearnerError:
     kind = kind if kind in _KINDS else "exception"
     message = _text(frame.get("message"))
     if kind == "exit":
-        return LearnerError(
-            f"called sys.exit({message}) (or exit()); a function should return its answer "
-            "instead of stopping Python.",
-            kind="exit",
-        )
+        return LearnerError(messages.exited(message), kind="exit")
     if kind == "exception":
         etype = _text(frame.get("etype"), 100)
         if not etype.isidentifier():
             etype = "Exception"
         where = f"\n({_text(frame.get('where'), 200)})" if frame.get("where") else ""
-        if etype == "NotImplementedError" and not message:
-            err = LearnerError(
-                "raised NotImplementedError: the exercise is not done yet. Replace the "
-                "`raise NotImplementedError()` line with your code."
-            )
-        elif etype == "MemoryError":
-            err = LearnerError(
-                f"raised MemoryError: it used more memory than the grader allows{where}"
-            )
+        if etype == "MemoryError":
+            err = LearnerError(messages.out_of_memory(where))
         else:
-            err = LearnerError(f"raised {etype}: {message}{where}")
+            err = LearnerError(messages.raised(etype, message, where))
         mro = frame.get("mro")
         mro = [m for m in mro if isinstance(m, str)][:50] if isinstance(mro, list) else []
         err.original = _rebuild_exception(etype, mro, message)
@@ -581,34 +565,29 @@ def _rebuild_exception(etype: str, mro: list[str], message: str) -> BaseExceptio
         return Exception(message)
 
 
-class RemoteTester(Tester):
-    """A Tester whose learner calls go to the sandbox."""
+class SandboxRunner:
+    """The engine's runner for a sandboxed submission: ``t.call(...)`` goes to the learner's
+    function in the sandbox; any other callable (a checker's own helper) runs here in a
+    thread, as with :class:`~autograder.engine.ThreadRunner`."""
 
-    def __init__(self, ex: Any, session: SandboxSession, *, deadline: float) -> None:
-        answer = RemoteFunction(session, {"name": ex.function_name}, ex.function_name)
-        super().__init__(ex, answer, deadline=deadline)
+    #: warnings raised here come from the trusted checker, not from the learner's code
+    reports_warnings = False
+
+    def __init__(self, session: SandboxSession) -> None:
         self.session = session
-        self.sandbox_died: str | None = None
 
-    def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    def answer(self, ex: Exercise) -> RemoteFunction:
+        return RemoteFunction(self.session, {"name": ex.function_name}, ex.function_name)
+
+    def run(
+        self, fn: Callable[..., Any], args: tuple, kwargs: dict, *, deadline: float, limit: float
+    ) -> Any:
         if not isinstance(fn, RemoteFunction):
-            return super().run(fn, *args, **kwargs)
-        from ..engine import _StopCheck
-
-        if self.sandbox_died:
-            raise _StopCheck("an earlier call crashed the Python process.")
-        if self.timed_out:
-            raise _StopCheck()
-        fn.deadline = self.deadline
+            return ThreadRunner().run(fn, args, kwargs, deadline=deadline, limit=limit)
+        fn.deadline = deadline
         try:
             return fn(*args, **kwargs)
         except LearnerError as err:
             if err.kind == "timeout":
-                self.timed_out = True
-                err.message = (
-                    f"did not finish within {self.exercise.time_limit:g} s. Is there an "
-                    "infinite loop, or a much slower method than needed?"
-                )
-            elif err.kind == "crash":
-                self.sandbox_died = err.message
+                err.message = messages.timed_out(limit)
             raise

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import AutograderError
+from ..result import ExerciseOutcome, Status, SubmissionResult
 from . import gradebook, pool
 from . import isolation as iso
 from .course import Course
@@ -121,20 +122,23 @@ class _Damaged(Exception):
     pass
 
 
-def _parse_results(path: Path) -> list[dict[str, Any]]:
+def _parse_results(path: Path) -> list[SubmissionResult]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except ValueError as exc:  # includes UnicodeDecodeError
         raise _Damaged(f"not valid JSON: {exc}") from None
     if not isinstance(data, list):
         raise _Damaged(f"expected a list of results, found {type(data).__name__}")
+    out = []
     for i, r in enumerate(data):
-        if not isinstance(r, dict) or not isinstance(r.get("student"), str):
-            raise _Damaged(f"entry {i + 1} is not a student's result")
-    return data
+        try:
+            out.append(SubmissionResult.from_dict(r))
+        except (ValueError, TypeError) as exc:
+            raise _Damaged(f"entry {i + 1} is not a student's result ({exc})") from None
+    return out
 
 
-def load_results(course: Course, assignment: str) -> list[dict[str, Any]]:
+def load_results(course: Course, assignment: str) -> list[SubmissionResult]:
     path = results_path(course, assignment)
     if not path.exists():
         raise AutograderError(
@@ -162,7 +166,7 @@ def _damaged_copy_name(path: Path, assignment: str) -> Path:
     return target
 
 
-def _earlier_results(course: Course, assignment: str) -> list[dict[str, Any]]:
+def _earlier_results(course: Course, assignment: str) -> list[SubmissionResult]:
     """The saved results of earlier runs. A damaged file is moved aside, never lost."""
     path = results_path(course, assignment)
     if not path.exists():
@@ -193,11 +197,11 @@ def _earlier_results(course: Course, assignment: str) -> list[dict[str, Any]]:
         return []
 
 
-def _save_results(course: Course, assignment: str, by_student: dict[str, dict]) -> Path:
+def _save_results(course: Course, assignment: str, by_student: dict[str, SubmissionResult]) -> Path:
     """Write the results file atomically (temporary file, fsync, rename); mode 0600."""
     path = results_path(course, assignment)
     _private_dirs(path.parent)
-    data = json.dumps([by_student[k] for k in sorted(by_student)], indent=1).encode()
+    data = json.dumps([by_student[k].to_dict() for k in sorted(by_student)], indent=1).encode()
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
@@ -227,22 +231,17 @@ def pending_students(course: Course, assignment: str) -> list[str]:
         stored = _parse_results(path) if path.exists() else []
     except (OSError, _Damaged):
         return []
-    return sorted(r["student"] for r in stored if r.get("gradebook") == PENDING)
+    return sorted(r.student for r in stored if r.gradebook == PENDING)
 
 
-def not_scored_exercises(results: list[dict[str, Any]]) -> list[tuple[str, str]]:
+def not_scored_exercises(results: list[SubmissionResult]) -> list[tuple[str, str]]:
     """(student, exercise) pairs not scored because of a grader problem; a whole
     submission that failed so counts as (student, "all exercises")."""
     out = []
     for r in results:
-        rows = [e for e in r.get("exercises") or [] if isinstance(e, dict)]
-        if r.get("status") == "infrastructure" and not rows:
-            out.append((r["student"], "all exercises"))
-        out += [
-            (r["student"], str(e.get("exercise_id")))
-            for e in rows
-            if e.get("status") == "infrastructure"
-        ]
+        if r.status is Status.INFRASTRUCTURE and not r.exercises:
+            out.append((r.student, "all exercises"))
+        out += [(r.student, ex_id) for ex_id in r.not_scored]
     return out
 
 
@@ -254,7 +253,7 @@ def autograde(
     workers: int | None = None,
     limits: iso.Limits | None = None,
     resume: bool = False,
-) -> tuple[list[dict[str, Any]], str | None]:
+) -> tuple[list[SubmissionResult], str | None]:
     """Grade every (or the named) submission of an assignment in sandboxes.
 
     With ``resume``, grade nothing: write the saved results that are still pending to the
@@ -319,7 +318,10 @@ def _autograde(
     workers: int | None,
     limits: iso.Limits | None,
     user_umask: int,
-) -> tuple[list[dict[str, Any]], str | None]:
+) -> tuple[list[SubmissionResult], str | None]:
+    from .grader import trusted_exercises
+
+    trusted_exercises(source)  # points that disagree with the registry: grade nobody
     earlier = _earlier_results(course, assignment)
     _prepare_gradebook(course, assignment)
     isolation = iso.detect()
@@ -356,9 +358,9 @@ def _autograde(
             self_test(isolation, limits, course.root)
         results = pool.grade_many(jobs, workers)
     for r in results:
-        r["gradebook"] = PENDING
-    merged = {r["student"]: r for r in earlier}
-    merged.update({r["student"]: r for r in results})
+        r.gradebook = PENDING
+    merged = {r.student: r for r in earlier}
+    merged.update({r.student: r for r in results})
     path = results_path(course, assignment)
     try:
         _save_results(course, assignment, merged)
@@ -376,17 +378,15 @@ def _autograde(
 
 def _resume(
     course: Course, assignment: str, source: Path, students: list[str] | None
-) -> list[dict[str, Any]]:
+) -> list[SubmissionResult]:
     stored = _earlier_results(course, assignment)
     pending = [
-        r
-        for r in stored
-        if r.get("gradebook") == PENDING and (not students or r["student"] in students)
+        r for r in stored if r.gradebook == PENDING and (not students or r.student in students)
     ]
     if not pending:
         return []
     _prepare_gradebook(course, assignment)
-    _write_gradebook(course, assignment, source.stem, pending, {r["student"]: r for r in stored})
+    _write_gradebook(course, assignment, source.stem, pending, {r.student: r for r in stored})
     return pending
 
 
@@ -394,8 +394,8 @@ def _write_gradebook(
     course: Course,
     assignment: str,
     notebook: str,
-    todo: list[dict[str, Any]],
-    merged: dict[str, dict[str, Any]],
+    todo: list[SubmissionResult],
+    merged: dict[str, SubmissionResult],
 ) -> None:
     """Write ``todo`` (already saved as pending) to the gradebook, then mark it written."""
     path = results_path(course, assignment)
@@ -409,7 +409,7 @@ def _write_gradebook(
             "--resume` to write them without grading again."
         ) from None
     for r in todo:
-        r["gradebook"] = WRITTEN if gradebook.writable_rows(r) else NOT_SCORED
+        r.gradebook = WRITTEN if r.scored_exercises() else NOT_SCORED
     try:
         _save_results(course, assignment, merged)
     except OSError as exc:
@@ -422,12 +422,12 @@ def _write_gradebook(
         ) from None
     failed: list[str] = []
     for r in todo:
-        if r["gradebook"] != WRITTEN:
+        if r.gradebook != WRITTEN:
             continue
         try:
             write_autograded(course, assignment, r)
         except Exception as exc:  # the grades are safe; only the formgrader's copy is missing
-            failed.append(f"{r['student']} ({_reason(exc)})")
+            failed.append(f"{r.student} ({_reason(exc)})")
     if failed:
         _warn(
             f"The grades are in the gradebook, but the formgrader's copy (autograded/) of "
@@ -475,51 +475,37 @@ def _read_notebook(path: str | Path) -> Any | None:
     return nb if isinstance(cells, list) else None
 
 
-def _skip_reasons(result: dict[str, Any]) -> dict[int, str]:
+def _skip_reasons(result: SubmissionResult) -> dict[int, str]:
     """1-based notebook cell position -> why the grader did not run it."""
-    notes = [n for n in result.get("notes") or [] if isinstance(n, str)]
-    out: dict[int, str] = {}
-    for item in result.get("skipped_cells") or []:
-        pos, reason = None, None
-        if isinstance(item, int) and not isinstance(item, bool):
-            pos = item
-        elif isinstance(item, dict):
-            pos = item.get("cell", item.get("position", item.get("index")))
-            reason = item.get("reason")
-        elif isinstance(item, (list, tuple)) and item:
-            pos = item[0]
-            reason = item[1] if len(item) > 1 else None
-        if not isinstance(pos, int):
-            continue
-        if not reason:
-            reason = next(
-                (n for n in notes if n.startswith(f"notebook cell {pos} ")),
-                "the grader skipped it",
-            )
-        out[pos] = str(reason)
-    return out
+    return {
+        pos: next(
+            (n for n in result.notes if n.startswith(f"notebook cell {pos} ")),
+            "the grader skipped it",
+        )
+        for pos in result.skipped_cells
+    }
 
 
-def _grade_cell_outputs(row: dict[str, Any] | None) -> list[Any]:
+def _grade_cell_outputs(row: ExerciseOutcome | None) -> list[Any]:
     import nbformat
 
     if row is None:
         return []
-    if row.get("status") == "infrastructure":
+    if not row.status.scored:
         return [
             nbformat.v4.new_output(
                 "stream",
                 name="stdout",
                 text="[not scored: the check failed because of a problem in the grader, not "
                 "in the learner's work; the grade in the gradebook was left as it was]\n"
-                + str(row.get("feedback", ""))
+                + row.feedback
                 + "\n",
             )
         ]
     return [
-        nbformat.v4.new_output("stream", name="stdout", text=str(row.get("feedback", "")) + "\n"),
+        nbformat.v4.new_output("stream", name="stdout", text=row.feedback + "\n"),
         nbformat.v4.new_output(
-            "execute_result", data={"text/plain": repr(row.get("score"))}, execution_count=None
+            "execute_result", data={"text/plain": repr(row.score)}, execution_count=None
         ),
     ]
 
@@ -546,13 +532,13 @@ def _learner_cell(raw: Any) -> Any:
     return cell
 
 
-def _from_learner(trusted: Any, learner: Any, result: dict[str, Any]) -> Any:
+def _from_learner(trusted: Any, learner: Any, result: SubmissionResult) -> Any:
     """The autograded notebook from the learner's own cells (see :func:`write_autograded`)."""
     import nbformat
 
     from .sandbox import is_check_cell
 
-    rows = {e.get("grade_id"): e for e in result.get("exercises") or [] if isinstance(e, dict)}
+    rows = {e.grade_id: e for e in result.exercises}
     skipped = _skip_reasons(result)
     tcells = [c for c in trusted.cells if isinstance(c, dict)]
     solutions = [c for c in tcells if _nbgrader(c).get("solution") and _nbgrader(c).get("grade_id")]
@@ -667,26 +653,26 @@ def _from_learner(trusted: Any, learner: Any, result: dict[str, Any]) -> Any:
     return nb
 
 
-def _from_template(trusted: Any, result: dict[str, Any]) -> Any:
+def _from_template(trusted: Any, result: SubmissionResult) -> Any:
     """The learner's notebook could not be read: the release version with our feedback."""
     import nbformat
 
     nb = copy.deepcopy(trusted)
-    rows = {e.get("grade_id"): e for e in result.get("exercises") or [] if isinstance(e, dict)}
+    rows = {e.grade_id: e for e in result.exercises}
     for cell in nb.cells:
         meta = _nbgrader(cell)
         if meta.get("grade") and cell.get("cell_type") == "code":
             cell.outputs = _grade_cell_outputs(rows.get(meta.get("grade_id")))
     note = nbformat.v4.new_markdown_cell(
         "**Autograder:** the submitted notebook could not be read as a notebook "
-        f"({html.escape(str(result.get('reason') or 'see the notes'))}); this copy shows "
+        f"({html.escape(result.reason or 'see the notes')}); this copy shows "
         "the released assignment with the grader's feedback, not the learner's cells."
     )
     nb.cells.insert(0, note)
     return nb
 
 
-def write_autograded(course: Course, assignment: str, result: dict[str, Any]) -> Path:
+def write_autograded(course: Course, assignment: str, result: SubmissionResult) -> Path:
     """nbgrader's ``autograded/STUDENT/ASSIGNMENT/`` copy, so the formgrader lists the
     submission as autograded and shows it for manual review.
 
@@ -705,7 +691,7 @@ def write_autograded(course: Course, assignment: str, result: dict[str, Any]) ->
     trusted = _read_notebook(template)
     if trusted is None:
         raise AutograderError(f"Cannot read the assignment's notebook {template}.")
-    learner = _read_notebook(result["notebook"]) if result.get("notebook") else None
+    learner = _read_notebook(result.notebook) if result.notebook else None
     nb = (
         _from_learner(trusted, learner, result)
         if learner is not None
@@ -713,7 +699,7 @@ def write_autograded(course: Course, assignment: str, result: dict[str, Any]) ->
     )
     import nbformat
 
-    folder = _private_dirs(course.root / "autograded", result["student"], assignment)
+    folder = _private_dirs(course.root / "autograded", result.student, assignment)
     target = folder / f"{assignment}.ipynb"
     tmp = folder / f".{target.name}.tmp"
     with warnings.catch_warnings():
@@ -743,11 +729,11 @@ def feedback(course: Course, assignment: str) -> list[Path]:
         secure_course_files(course)
         written = []
         for r in load_results(course, assignment):
-            folder = _private_dirs(course.root / "feedback", r["student"], assignment)
+            folder = _private_dirs(course.root / "feedback", r.student, assignment)
             page = folder / f"{assignment}.html"
             page.write_text(_feedback_html(r))
             _chmod(page, 0o644)
-            submitted = course.root / "submitted" / r["student"] / assignment
+            submitted = course.root / "submitted" / r.student / assignment
             for name in EXCHANGE_FILES:
                 src = submitted / name
                 if src.is_file() and not src.is_symlink() and src.stat().st_size < 4096:
@@ -763,31 +749,31 @@ def releasable(page: Path) -> bool:
     return all((page.parent / name).is_file() for name in EXCHANGE_FILES)
 
 
-def _feedback_html(r: dict[str, Any]) -> str:
+def _feedback_html(r: SubmissionResult) -> str:
     rows = []
-    for ex in r.get("exercises", []):
-        if ex.get("status") == "infrastructure":
+    for ex in r.exercises:
+        if not ex.status.scored:
             rows.append(
-                f"<h3 style='color:#9a6700'>{html.escape(ex['exercise_id'])}: not scored "
+                f"<h3 style='color:#9a6700'>{html.escape(ex.exercise_id)}: not scored "
                 f"yet</h3><p>This exercise could not be checked because of a problem in the "
                 "grader, not in your work. It will be checked again.</p>"
             )
             continue
-        color = "#1a7f37" if ex["passed"] else "#cf222e"
+        color = "#1a7f37" if ex.passed else "#cf222e"
         rows.append(
-            f"<h3 style='color:{color}'>{html.escape(ex['exercise_id'])}: "
-            f"{ex['score']:g}/{ex['max_score']:g}</h3><pre>{html.escape(ex['feedback'])}</pre>"
+            f"<h3 style='color:{color}'>{html.escape(ex.exercise_id)}: "
+            f"{ex.score:g}/{ex.max_score:g}</h3><pre>{html.escape(ex.feedback)}</pre>"
         )
-    notes = "".join(f"<li>{html.escape(n)}</li>" for n in r.get("notes", []))
+    notes = "".join(f"<li>{html.escape(n)}</li>" for n in r.notes)
     status = (
         ""
-        if r["status"] == "graded"
-        else f"<p><b>{html.escape(r['status'])}:</b> {html.escape(str(r.get('reason')))}</p>"
+        if r.status is Status.GRADED
+        else f"<p><b>{html.escape(r.status.value)}:</b> {html.escape(str(r.reason))}</p>"
     )
     return (
         "<!doctype html><meta charset='utf-8'><title>Feedback</title>"
-        f"<h1>{html.escape(r['assignment'])}: {r.get('score', 0):g}/{r.get('max_score', 0):g}</h1>"
-        f"<p>Student: {html.escape(r['student'])}</p>{status}"
+        f"<h1>{html.escape(r.assignment)}: {r.score:g}/{r.max_score:g}</h1>"
+        f"<p>Student: {html.escape(r.student)}</p>{status}"
         + (f"<ul>{notes}</ul>" if notes else "")
         + "".join(rows)
     )
@@ -800,7 +786,7 @@ def _statuses(course: Course, assignment: str) -> dict[str, str]:
     except (OSError, _Damaged) as exc:
         _warn(f"cannot read {path} ({exc}); the export shows no status for {assignment}")
         return {}
-    return {r["student"]: str(r.get("status")) for r in stored}
+    return {r.student: r.status.value for r in stored}
 
 
 def export_csv(course: Course, out: Path, assignment: str | None = None) -> Path:
@@ -849,35 +835,36 @@ def _export_csv(course: Course, out: Path, assignment: str | None) -> Path:
     return out
 
 
-def class_report(course: Course, assignment: str) -> tuple[str, Path]:
-    """Pass rates, common mistakes, a score histogram and the ungradable submissions."""
+def class_report(course: Course, assignment: str) -> str:
+    """Pass rates, common mistakes, a score histogram and the ungradable submissions, as
+    Markdown (also saved as ``reports/<assignment>-report.md``; the text names the
+    histogram's PNG file beside it)."""
     with _umask(0o077):
         return _class_report(course, assignment)
 
 
-def _class_report(course: Course, assignment: str) -> tuple[str, Path]:
+def _class_report(course: Course, assignment: str) -> str:
     results = load_results(course, assignment)
     lines = [f"# Class report: {assignment}", "", f"{len(results)} submissions.", ""]
-    graded = [r for r in results if r["status"] == "graded"]
-    per_ex: dict[str, list[dict]] = {}
+    graded = [r for r in results if r.status is Status.GRADED]
+    per_ex: dict[str, list[ExerciseOutcome]] = {}
     for r in graded:
-        for ex in r["exercises"]:
-            if ex.get("status") != "infrastructure":  # not scored: not a learner's result
-                per_ex.setdefault(ex["exercise_id"], []).append(ex)
+        for ex in r.scored_exercises():  # not scored: not a learner's result
+            per_ex.setdefault(ex.exercise_id, []).append(ex)
     lines += [
         "| exercise | pass rate | mean score | most common recognised mistakes |",
         "|---|---|---|---|",
     ]
     for ex_id in sorted(per_ex):
         rows = per_ex[ex_id]
-        rate = sum(e["passed"] for e in rows) / len(rows)
-        mean = sum(e["score"] for e in rows) / len(rows)
-        common = Counter(m for e in rows for m in e.get("mistakes", [])).most_common(3)
+        rate = sum(e.passed for e in rows) / len(rows)
+        mean = sum(e.score for e in rows) / len(rows)
+        common = Counter(m for e in rows for m in e.mistakes).most_common(3)
         text = "; ".join(f"{m} ({n})" for m, n in common) or "-"
-        lines.append(f"| {ex_id} | {rate:.0%} | {mean:.2f}/{rows[0]['max_score']:g} | {text} |")
-    bad = [r for r in results if r["status"] != "graded"]
+        lines.append(f"| {ex_id} | {rate:.0%} | {mean:.2f}/{rows[0].max_score:g} | {text} |")
+    bad = [r for r in results if r.status is not Status.GRADED]
     lines += ["", "## Submissions that could not be graded", ""]
-    lines += [f"- {r['student']}: {r['status']} ({r.get('reason')})" for r in bad] or ["none"]
+    lines += [f"- {r.student}: {r.status.value} ({r.reason})" for r in bad] or ["none"]
     unscored = [(s, e) for s, e in not_scored_exercises(results) if e != "all exercises"]
     if unscored:
         lines += ["", "## Exercises not scored because of a grader problem", ""]
@@ -885,8 +872,8 @@ def _class_report(course: Course, assignment: str) -> tuple[str, Path]:
     reports = _private_dirs(course.root / "reports")
     png = reports / f"{assignment}-scores.png"
     _score_histogram(
-        [r.get("score", 0.0) for r in graded],
-        results[0].get("max_score", 0) if results else 0,
+        [r.score for r in graded],
+        results[0].max_score if results else 0,
         png,
         assignment,
     )
@@ -896,7 +883,7 @@ def _class_report(course: Course, assignment: str) -> tuple[str, Path]:
     md = reports / f"{assignment}-report.md"
     md.write_text(text + "\n")
     _chmod(md, 0o600)
-    return text, png
+    return text
 
 
 def _score_histogram(scores: list[float], max_score: float, path: Path, title: str) -> None:

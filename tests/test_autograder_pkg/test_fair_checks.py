@@ -460,9 +460,9 @@ def test_grade_cli_says_self_check(tmp_path, capsys):
 
 
 @pytest.mark.slow
-def test_grade_is_fooled_by_a_monkeypatch_and_says_so(tmp_path):
-    """The weakness the note warns about is real: a cell that replaces the checker scores
-    full marks in `qml-course grade`, and the output carries the self-check note."""
+def test_grade_is_not_fooled_by_a_monkeypatch(tmp_path):
+    """A cell that replaces the checker in its own kernel changes nothing: `qml-course
+    grade` runs the cells in a sandbox and the checks in the grading process."""
     import nbformat
 
     from autograder.notebook_grader import grade_notebook
@@ -483,5 +483,5 @@ def test_grade_is_fooled_by_a_monkeypatch_and_says_so(tmp_path):
     nbformat.write(nb, str(path))
     g = grade_notebook(path, cell_timeout=120)
     assert g.error is None, g.error
-    assert g.score == g.max_score == 5.0
+    assert g.max_score == 5.0 and g.score == 0.0, g.text()
     assert "self-check" in g.text() and g.to_dict()["self_check"] is True

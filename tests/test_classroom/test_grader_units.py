@@ -109,10 +109,8 @@ def test_infrastructure_failure_is_reported_not_scored(monkeypatch, tmp_path):
     result = grader.grade_submission(
         lesson.folder, lesson.notebook, "x", lesson.name, isolation=isolation.Isolation("rlimits")
     )
-    assert (
-        result["status"] == "infrastructure" and "could not start the sandbox" in result["reason"]
-    )
-    assert result["exercises"] == []  # nothing that could be written to the gradebook as a zero
+    assert result.status == "infrastructure" and "could not start the sandbox" in result.reason
+    assert result.exercises == []  # nothing that could be written to the gradebook as a zero
 
 
 def test_salvage_and_notebook_lookup(tmp_path):
@@ -185,6 +183,6 @@ def test_sandboxed_check_still_sees_a_forbidden_library_call(tmp_path, cells):
     nb.cells = [nbformat.v4.new_code_cell(c) for c in ["import numpy as np", *cells]]
     nbformat.write(nb, str(tmp_path / lesson.notebook.name))
     result = grader.grade_submission(tmp_path, lesson.notebook, "s", lesson.name)
-    row = {e["exercise_id"]: e for e in result["exercises"]}["05.zz_feature_map"]
-    assert "forbidden library feature map used: zz_feature_map" in row["feedback"], row["feedback"]
-    assert row["score"] == 5.0  # the state is right; the "by hand" point is lost
+    row = {e.exercise_id: e for e in result.exercises}["05.zz_feature_map"]
+    assert "forbidden library feature map used: zz_feature_map" in row.feedback, row.feedback
+    assert row.score == 5.0  # the state is right; the "by hand" point is lost

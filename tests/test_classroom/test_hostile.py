@@ -309,7 +309,8 @@ def graded_class(tmp_path_factory):
     results, _warning = autograde(course, ASSIGNMENT, sorted(EXPECTED), workers=2, limits=limits)
     server.close()
     after = [r for r in gradebook.dump_grades(course.db_url()) if r["student"] == "good_student"]
-    return course, {r["student"]: r for r in results}, before, after, accepted
+    # the results as saved in reports/ (SubmissionResult.to_dict), to compare as JSON
+    return course, {r.student: r.to_dict() for r in results}, before, after, accepted
 
 
 def test_isolation_is_bubblewrap_here():
@@ -371,7 +372,7 @@ def test_regrade_gives_the_same_result(graded_class):
         workers=2,
         limits=isolation.Limits(wall_seconds=40),
     )
-    for r in again:
+    for r in (r.to_dict() for r in again):
         first = results[r["student"]]
         assert [(e["exercise_id"], e["score"], e["feedback"]) for e in r["exercises"]] == [
             (e["exercise_id"], e["score"], e["feedback"]) for e in first["exercises"]

@@ -37,7 +37,7 @@ def graded():
         }
         for lesson in list_lessons()
     ]
-    return {r["student"]: r for r in grader.grade_many(jobs, workers=2)}
+    return {r.student: r.to_dict() for r in grader.grade_many(jobs, workers=2)}
 
 
 @pytest.mark.parametrize("lesson", [lesson.name for lesson in list_lessons()])

@@ -2,8 +2,8 @@
 the database fails, damaged files kept, private files, per-exercise degradation, an
 autograded copy that shows what ran, and workers that die with the grader.
 
-No sandbox runs here: the grading itself is replaced by canned results with the shapes
-grader.py produces (``_exercise_row`` / ``_finish``).
+No sandbox runs here: the grading itself is replaced by canned results, the
+``SubmissionResult`` records grader.py produces (built from their saved JSON form).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from autograder.classroom.course import Course, init_course, open_course
 from autograder.classroom.lock import course_lock
 from autograder.cli import main
 from autograder.errors import AutograderError
+from autograder.result import SubmissionResult
 
 ASSIGNMENT = "00_getting_started"
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,7 +49,7 @@ SCORES = {
 
 # ------------------------------------------------------------------ canned results
 def row(ex: dict, score: float, status: str = "graded") -> dict:
-    """An exercise row as grader._exercise_row makes it."""
+    """An exercise row as saved in the results file (ExerciseOutcome.to_dict)."""
     return {
         "exercise_id": ex["exercise_id"],
         "grade_id": ex["grade_id"],
@@ -61,27 +62,31 @@ def row(ex: dict, score: float, status: str = "graded") -> dict:
     }
 
 
-def canned(student: str, rows: list[dict], status: str = "graded", notebook: str | None = None):
-    """A submission's result as grader._finish returns it."""
-    return {
-        "student": student,
-        "assignment": ASSIGNMENT,
-        "status": status,
-        "reason": "a checker failed" if status == "infrastructure" else None,
-        "notes": [],
-        "cell_errors": [],
-        "skipped_cells": [],
-        "exercises": rows,
-        "isolation": "rlimits",
-        "notebook": notebook,
-        "score": float(sum(r["score"] for r in rows)),
-        "max_score": float(sum(r["max_score"] for r in rows)),
-        "duration": 0.01,
-        "not_scored": [r["exercise_id"] for r in rows if r["status"] == "infrastructure"],
-    }
+def canned(
+    student: str, rows: list[dict], status: str = "graded", notebook: str | None = None
+) -> SubmissionResult:
+    """A submission's result as the grader returns it."""
+    return SubmissionResult.from_dict(
+        {
+            "student": student,
+            "assignment": ASSIGNMENT,
+            "status": status,
+            "reason": "a checker failed" if status == "infrastructure" else None,
+            "notes": [],
+            "cell_errors": [],
+            "skipped_cells": [],
+            "exercises": rows,
+            "isolation": "rlimits",
+            "notebook": notebook,
+            "score": float(sum(r["score"] for r in rows)),
+            "max_score": float(sum(r["max_score"] for r in rows)),
+            "duration": 0.01,
+            "not_scored": [r["exercise_id"] for r in rows if r["status"] == "infrastructure"],
+        }
+    )
 
 
-def fake_grade_many(jobs: list[dict], workers: int | None = None) -> list[dict]:
+def fake_grade_many(jobs: list[dict], workers: int | None = None) -> list[SubmissionResult]:
     """Stands in for pool.grade_many: canned scores from SCORES, after an optional pause
     (QMLTEST_GRADE_SECONDS) so that concurrent runs overlap."""
     time.sleep(float(os.environ.get("QMLTEST_GRADE_SECONDS", "0")))
@@ -179,7 +184,7 @@ def test_second_autograde_waits_for_the_first_then_proceeds(course, fake_grader,
     )
     assert err.count("Waiting for another run") == 1
     assert waited > 1.0  # it did wait for the holder
-    assert [r["student"] for r in results] == ["s1"]
+    assert [r.student for r in results] == ["s1"]
     assert grades(course)[("s1", "ex_00_plus_state")] == 2.0
     lock_file = course.root / ".qmlcourse.lock"
     assert stat.S_IMODE(lock_file.stat().st_mode) == 0o600
@@ -582,8 +587,8 @@ def test_autograded_copy_shows_every_learner_cell_and_only_trusted_grade_cells(c
     path.write_text(json.dumps(nb))
     secret_pos = 4  # 1-based position of the inserted cell among all cells
     result = canned("s1", [row(PLUS, 2.0), row(X, 0.0)], notebook=str(path))
-    result["skipped_cells"] = [secret_pos]
-    result["notes"] = [
+    result.skipped_cells = [secret_pos]
+    result.notes = [
         f"notebook cell {secret_pos} hung or crashed the kernel (killed); it was skipped"
     ]
     target = workflow.write_autograded(course, ASSIGNMENT, result)
@@ -683,7 +688,7 @@ def test_autograded_copy_of_a_v3_or_unreadable_notebook(course):
     ]
 
     path.write_text('{"cells": [{"cell_type": "code", "source": "def plus_st')  # truncated
-    result["reason"] = "the notebook is not valid JSON"
+    result.reason = "the notebook is not valid JSON"
     out = nbformat.read(str(workflow.write_autograded(course, ASSIGNMENT, result)), as_version=4)
     assert "could not be read as a notebook" in out.cells[0].source
     assert (
@@ -707,12 +712,12 @@ def sleeping_job(job: dict) -> dict:
     return {}
 
 
-def flaky_job(job: dict) -> dict:
+def flaky_job(job: dict) -> SubmissionResult:
     if job["student"] == "raises":
         raise RuntimeError("checker bug")
     if job["student"] == "dies":
         os.kill(os.getpid(), signal.SIGKILL)
-    return {"student": job["student"], "status": "graded", "exercises": [], "pid": os.getpid()}
+    return SubmissionResult(job["student"], job["assignment"], notes=[f"pid {os.getpid()}"])
 
 
 def _alive(pid: int) -> bool:
@@ -760,17 +765,17 @@ def test_pool_workers_and_their_sandboxes_die_with_the_grader(tmp_path):
 def test_pool_keeps_order_and_survives_failing_and_dying_jobs():
     jobs = [{"student": s, "assignment": "a"} for s in ("a1", "raises", "a2", "dies", "a3")]
     results = pool.grade_many(jobs, 2, job_fn=flaky_job)
-    assert [r["student"] for r in results] == ["a1", "raises", "a2", "dies", "a3"]
-    assert [r["status"] for r in results] == [
+    assert [r.student for r in results] == ["a1", "raises", "a2", "dies", "a3"]
+    assert [r.status for r in results] == [
         "graded",
         "infrastructure",
         "graded",
         "infrastructure",
         "graded",
     ]
-    assert results[1]["reason"] == "RuntimeError: checker bug" and results[1]["exercises"] == []
-    assert "worker process died" in results[3]["reason"]
-    assert all(r["pid"] != os.getpid() for r in results if r["status"] == "graded")
+    assert results[1].reason == "RuntimeError: checker bug" and results[1].exercises == []
+    assert "worker process died" in results[3].reason
+    assert all(r.notes != [f"pid {os.getpid()}"] for r in results if r.status == "graded")
 
 
 def test_feedback_of_exchange_submissions_can_be_released_with_nbgrader(

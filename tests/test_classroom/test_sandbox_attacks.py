@@ -1169,7 +1169,7 @@ def attack_run(tmp_path_factory, private_tmp, secret_env):
     finally:
         listeners.close()
     elapsed = time.monotonic() - started
-    by_student = {r["student"]: r for r in results}
+    by_student = {r.student: r.to_dict() for r in results}  # as saved in reports/
     return {
         "results": by_student,
         "elapsed": elapsed,
@@ -1349,7 +1349,7 @@ def _grade_pair(tmp_path: Path, attacker_nb: str, workers: int = 2) -> tuple[obj
         (folder / NB_NAME).write_text(text)
         jobs.append(_job(folder, student, course))
     try:
-        return grader.grade_many(jobs, workers=workers), course
+        return [r.to_dict() for r in grader.grade_many(jobs, workers=workers)], course
     except BaseException as exc:  # noqa: BLE001 - what a broken run raises is the finding
         return exc, course
 
@@ -1489,7 +1489,7 @@ def test_a_deeply_nested_submission_folder_is_graded(tmp_path, own_tmp):
     finally:
         os.close(fd)
     try:
-        r = grader._grade_job(_job(folder, "deep_student", _make_course(tmp_path)))
+        r = grader._grade_job(_job(folder, "deep_student", _make_course(tmp_path))).to_dict()
         assert r["status"] == "graded", r
         assert _scores(r) == {"00.plus_state": 2, "00.x_on_qubit": 3}, r
         assert _leftovers(own_tmp)[1] == []
@@ -1635,7 +1635,9 @@ def test_forged_cell_events_do_not_extend_a_cells_time(tmp_path, own_tmp):
     )
     limits = isolation.Limits(wall_seconds=15, cell_seconds=3)
     started = time.monotonic()
-    r = grader.grade_submission(folder, LESSON.notebook, "clock_forger", LESSON.name, limits)
+    r = grader.grade_submission(
+        folder, LESSON.notebook, "clock_forger", LESSON.name, limits
+    ).to_dict()
     assert time.monotonic() - started < 14, r["notes"]
     assert r["status"] == "graded", r
     assert _scores(r) == {"00.plus_state": 2, "00.x_on_qubit": 3}, r
@@ -1657,7 +1659,7 @@ KEYRING_SCRIPT = textwrap.dedent(
     lesson = find_lesson("00")
     limits = isolation.Limits(wall_seconds=60, cell_seconds=20)
     r = grader.grade_submission(Path(sys.argv[1]), lesson.notebook, "k", lesson.name, limits)
-    print("RESULT" + json.dumps({"keyring": joined > 0 and added > 0, "result": r}, default=str))
+    print("RESULT" + json.dumps({"keyring": joined > 0 and added > 0, "result": r.to_dict()}))
     """
 )
 

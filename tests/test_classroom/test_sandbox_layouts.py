@@ -41,7 +41,7 @@ GRADE_SCRIPT = textwrap.dedent(
     lesson = find_lesson("00")
     out = {"autograder": autograder.__file__, "python": sys.prefix, "selftest": report}
     for student in ("good", "hunter"):
-        r = grader.grade_submission(Path(sys.argv[1]) / student, lesson.notebook, student, lesson.name)
+        r = grader.grade_submission(Path(sys.argv[1]) / student, lesson.notebook, student, lesson.name).to_dict()
         out[student] = {
             "status": r["status"],
             "scores": {e["exercise_id"]: e["score"] for e in r["exercises"]},

@@ -62,9 +62,9 @@ def test_a_sandbox_that_dies_before_the_first_cell_is_not_a_zero(monkeypatch):
         isolation=isolation.Isolation("rlimits"),
         limits=isolation.Limits(wall_seconds=30),
     )
-    assert result["status"] == "infrastructure"
-    assert "did not start" in result["reason"] and "No module named numpy" in result["reason"]
-    assert result["exercises"] == []  # nothing that could reach the gradebook as a zero
+    assert result.status == "infrastructure"
+    assert "did not start" in result.reason and "No module named numpy" in result.reason
+    assert result.exercises == []  # nothing that could reach the gradebook as a zero
 
 
 def test_a_symlinked_notebook_in_submitted_is_not_followed(tmp_path):
@@ -74,8 +74,8 @@ def test_a_symlinked_notebook_in_submitted_is_not_followed(tmp_path):
     folder.mkdir(parents=True)
     os.symlink(lesson.notebook, folder / f"{ASSIGNMENT}.ipynb")
     result = grader.grade_submission(folder, lesson.notebook, "eve", lesson.name)
-    assert result["status"] == "ungradable" and result["score"] == 0
-    assert "symbolic link" in " ".join(result["notes"])
+    assert result.status == "ungradable" and result.score == 0
+    assert "symbolic link" in " ".join(result.notes)
 
 
 def test_the_sandbox_gets_no_copy_of_a_linked_file(tmp_path):
