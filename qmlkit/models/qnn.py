@@ -83,6 +83,14 @@ class QNNLayer:
     directly, and the last CX chain (a permutation of basis states) is folded into the
     diagonal observable. Introduced in lesson 09.
 
+    This simulation stays separate from qmlkit's shared gate kernel (``qmlkit._gates``, used
+    by :mod:`qmlkit.statevec` and the VQC), for speed: with only RY gates and a fixed CX chain
+    the amplitudes stay real (half the memory and arithmetic of complex ones), each CX chain
+    is one permutation, and the RY rotations are a few in-place multiply-adds. Measured
+    against the shared kernel (forward + adjoint backward, batch 256, 3 layers, fused RY
+    layers as one 16x16 product): 0.6 against 2.6 ms at 4 qubits, 8 against 14 ms at 8, and
+    equal (36 ms) at 10.
+
     >>> import numpy as np
     >>> layer = QNNLayer(3, 2)
     >>> X = np.zeros((4, 3)); w = np.zeros((2, 3))
@@ -194,7 +202,8 @@ class QNNLayer:
         x, w = self._check(X, weights)
         if method == "parameter-shift":
             return self._parameter_shift(x, w)
-        return self._adjoint(x, w)[1:]
+        _, d_x, d_w = self._adjoint(x, w)
+        return d_x, d_w
 
     def _adjoint(self, x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, ...]:
         """(<Z_{n-1}>, d/dX, d/dweights) by one forward and one backward pass, block by block."""
