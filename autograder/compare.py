@@ -25,6 +25,7 @@ from typing import Any, Literal, overload
 import numpy as np
 
 from .errors import CheckBudget, CheckFailed
+from .messages import QUBIT_ORDER_REVERSED
 
 ATOL = 1e-6
 
@@ -190,7 +191,7 @@ def diagnose_state(actual: Any, expected: Any, atol: float = ATOL) -> str | None
     if states_equal(a, e, atol):
         return None
     if states_equal(reverse_qubit_order(a), e, atol):
-        return "qubit order reversed: in Qiskit qubit 0 is the rightmost bit (least-significant index bit)"
+        return QUBIT_ORDER_REVERSED
     if np.allclose(np.abs(a), np.abs(e), atol=max(atol, 1e-6)):
         if states_equal(np.conj(a), e, atol):
             return "relative phase wrong: this is the complex conjugate (sign of i flipped)"
@@ -605,7 +606,7 @@ def assert_close(
     if np.allclose(arr, -exp, atol=atol, rtol=rtol):
         hint = "wrong sign"
     elif arr.ndim == 1 and np.allclose(reverse_qubit_order(arr), exp, atol=atol, rtol=rtol):
-        hint = "qubit order reversed: in Qiskit qubit 0 is the rightmost bit (least-significant index bit)"
+        hint = QUBIT_ORDER_REVERSED
     elif (
         arr.ndim == 2
         and arr.shape[0] == arr.shape[1]

@@ -186,3 +186,39 @@ def test_sandboxed_check_still_sees_a_forbidden_library_call(tmp_path, cells):
     row = {e.exercise_id: e for e in result.exercises}["05.zz_feature_map"]
     assert "forbidden library feature map used: zz_feature_map" in row.feedback, row.feedback
     assert row.score == 5.0  # the state is right; the "by hand" point is lost
+
+
+def test_grade_cell_points_that_disagree_with_the_registry_are_a_grader_error(tmp_path):
+    """Points come from the registry only: a source notebook whose grade cell says other
+    points stops the grading with a message for the instructor, and a job that meets it
+    is an infrastructure result (never scored), not a learner's zero."""
+    import nbformat
+
+    from autograder.engine import get_exercise
+
+    lesson = find_lesson("00")
+    nb = nbformat.read(str(lesson.notebook), as_version=4)
+    assert [e.points for e in grader.trusted_exercises(lesson.notebook)] == [
+        get_exercise("00.plus_state").points,
+        get_exercise("00.x_on_qubit").points,
+    ]
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade") and meta.get("grade_id") == "ex_00_x_on_qubit":
+            meta["points"] = 7
+    source = tmp_path / lesson.notebook.name
+    nbformat.write(nb, str(source))
+    with pytest.raises(AutograderError) as info:
+        grader.trusted_exercises(source)
+    text = str(info.value)
+    assert "ex_00_x_on_qubit is worth 7 in the notebook, 3 in the registry" in text
+    assert "nothing was graded" in text
+    job = {
+        "submission_dir": str(lesson.folder),
+        "source_notebook": str(source),
+        "student": "ada",
+        "assignment": lesson.name,
+    }
+    result = grader._grade_job(job)
+    assert result.status == "infrastructure" and result.exercises == [], result
+    assert "7 in the notebook" in result.reason
