@@ -45,6 +45,7 @@ __all__ = [
     "MatrixForm",
     "analyse",
     "apply_diagonal",
+    "apply_layer",
     "apply_matrix",
     "apply_permutation",
     "matrix_of",
@@ -118,7 +119,8 @@ def analyse(m: np.ndarray) -> MatrixForm:
     >>> analyse(matrix_of("cz")).kind, analyse(matrix_of("swap")).kind, analyse(matrix_of("h")).kind
     ('diagonal', 'permutation', 'dense')
     """
-    m = np.asarray(m, dtype=complex)
+    m = np.asarray(m)
+    m = m.astype(complex if np.iscomplexobj(m) else float, copy=False)  # real stays real
     nonzero = m != 0
     if np.count_nonzero(nonzero) == len(m):
         if np.all(np.diagonal(nonzero)):
@@ -241,7 +243,7 @@ def apply_permutation(
     _check_contiguous(state)
     perm = np.asarray(perm)
     if not batch_last and max(qubits) < _LOW:
-        m = np.zeros((len(perm), len(perm)), dtype=complex)
+        m = np.zeros((len(perm), len(perm)), dtype=state.dtype if phases is None else complex)
         m[np.arange(len(perm)), perm] = 1.0 if phases is None else phases
         _in_place(state, n, qubits, m, batch_last)
         return
@@ -322,6 +324,42 @@ def apply_matrix(
         _in_place(state, n, qubits, form.matrix, batch_last)
 
 
+def apply_layer(
+    state: np.ndarray,
+    n: int,
+    matrices: dict[int, np.ndarray],
+    *,
+    batch_last: bool = False,
+) -> None:
+    """One-qubit gates on distinct qubits, ``{qubit: (2, 2) or (B, 2, 2)}``, in place.
+
+    Batch first, the gates on the lowest qubits (below 4) are fused into one Kronecker
+    product and applied as a single matrix product; the others one by one.
+
+    >>> state = np.zeros((1, 4)); state[0, 0] = 1.0
+    >>> h = np.array([[1, 1], [1, -1]]) / np.sqrt(2)
+    >>> apply_layer(state, 2, {0: h, 1: h})
+    >>> state.round(3).tolist()
+    [[0.5, 0.5, 0.5, 0.5]]
+    """
+    _check_contiguous(state)
+    low = [] if batch_last else sorted(q for q in matrices if q < _LOW)
+    if len(low) > 1:
+        big = np.ones((1, 1))
+        for q in range(max(low), -1, -1):  # qubit 0 is the last (least-significant) factor
+            big = _kron(big, matrices.get(q, np.eye(2)))
+        _in_place(state, n, tuple(range(max(low) + 1)), big, batch_last)
+    for q, m in matrices.items():
+        if len(low) <= 1 or q not in low:
+            apply_matrix(state, n, [q], m, batch_last=batch_last)
+
+
+def _kron(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Kronecker product of matrices or of stacks of matrices (one per state)."""
+    out = np.einsum("...ij,...kl->...ikjl", a, b)
+    return out.reshape(out.shape[:-4] + (a.shape[-2] * b.shape[-2], a.shape[-1] * b.shape[-1]))
+
+
 def _check_contiguous(state: np.ndarray) -> None:
     if not state.flags.c_contiguous:  # a reshape would copy and the update would be lost
         raise ValueError("the state array must be C-contiguous (it is updated in place)")
@@ -366,7 +404,7 @@ def _transform(
         q = qubits[0]
         hi, lo = 2 ** (n - 1 - q), 2**q
         if m.ndim == 2:
-            if _is_real(m):  # real 2x2 on the float view: half the arithmetic
+            if np.iscomplexobj(src) and _is_real(m):  # real 2x2 on the float view: half the work
                 shape = (hi, 2, 2 * lo * batch) if batch_last else (batch * hi, 2, 2 * lo)
                 np.matmul(
                     m.real, src.view(float).reshape(shape), out=out.view(float).reshape(shape)

@@ -12,6 +12,7 @@ from qmlkit._gates import (
     GENERATORS,
     analyse,
     apply_diagonal,
+    apply_layer,
     apply_matrix,
     apply_permutation,
     matrix_of,
@@ -208,3 +209,44 @@ def test_a_non_contiguous_state_is_refused():
     state = np.zeros((4, 4), dtype=complex)[:, ::2]
     with pytest.raises(ValueError, match="C-contiguous"):
         apply_matrix(state, 1, [0], matrix_of("h"))
+
+
+@pytest.mark.parametrize("batch_last", [False, True])
+@pytest.mark.parametrize("n", [1, 2, 3, 5, 8])
+def test_fused_one_qubit_layers(n, batch_last):
+    """apply_layer = the same one-qubit gates one by one, constant and per-state, any subset."""
+    states = random_batch(n, 3, seed=20 + n)
+    rng = np.random.default_rng(n)
+    for _ in range(4):
+        chosen = [q for q in range(n) if rng.random() < 0.7] or [0]
+        mats = {}
+        for q in chosen:
+            if rng.random() < 0.5:
+                mats[q] = random_unitary(2, seed=int(rng.integers(1000))).data
+            else:
+                mats[q] = rotation(GENERATORS["ry"], rng.uniform(-np.pi, np.pi, 3))
+        expected = states
+        for q, m in mats.items():
+            expected = evolve(expected, n, [q], m)
+        work = (states.T if batch_last else states).copy()
+        apply_layer(work, n, mats, batch_last=batch_last)
+        got = work.T if batch_last else work
+        np.testing.assert_allclose(got, expected, atol=1e-12, err_msg=f"{sorted(mats)}")
+
+
+def test_real_states_stay_real():
+    """Real matrices on real (float64) states: the kernels keep the dtype."""
+    n = 5
+    rng = np.random.default_rng(2)
+    states = rng.normal(size=(3, 2**n))
+    ry = rotation(GENERATORS["ry"], 0.7).real
+    for qubits, m in (
+        ([0], ry),
+        ([4], ry),
+        ([1, 3], matrix_of("cx").real),
+        ([4, 2], matrix_of("cz").real),
+    ):
+        work = states.copy()
+        apply_matrix(work, n, qubits, m)
+        assert work.dtype == np.float64
+        np.testing.assert_allclose(work, evolve(states, n, qubits, m).real, atol=1e-12)
