@@ -118,9 +118,9 @@ def parse_spec(spec: str) -> tuple[str, str | None]:
             f"A backend setting must be a string, not {type(spec).__name__}. {_valid_specs_text()}"
         )
     text = spec.strip()
-    kind, _, device = text.partition(":")
+    kind, _, name = text.partition(":")
     kind = kind.lower()
-    device = device.strip() or None
+    device = name.strip() or None
     if kind in ("ideal", "aer", "simulator") and device is None:
         return "ideal", None
     if kind == "fake":
@@ -329,9 +329,9 @@ class Backend:
         if single and isinstance(observables, (list, tuple)):
             # several observables measured on one circuit: lay each out on it
             layout = isa_circuits[0].layout
-            laid = [obs.apply_layout(layout) if layout is not None else obs for obs in observables]
+            laid = [obs.apply_layout(layout) if layout is not None else obs for obs in observables]  # type: ignore[union-attr]
             return isa_circuits[0], laid
-        obs_list = [observables] if single else list(observables)
+        obs_list: list[Any] = [observables] if single else list(observables)  # type: ignore[arg-type]
         if len(obs_list) != len(isa_circuits):
             raise BackendError(
                 f"Got {len(isa_circuits)} circuits but {len(obs_list)} observables; "

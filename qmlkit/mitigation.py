@@ -25,7 +25,7 @@ Introduced in lesson 11 (readout mitigation first appears in lesson 04).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from qiskit.transpiler.basepasses import AnalysisPass
@@ -378,11 +378,11 @@ def plot_zne(
 
     s = np.asarray(scales, dtype=float).ravel()
     v = np.asarray(values, dtype=float).ravel()
-    zero = richardson_extrapolate(s, v)
+    zero = richardson_extrapolate(s.tolist(), v.tolist())
     if ax is None:
         fig, ax = plt.subplots(figsize=(4.8, 3.2))
     else:
-        fig = ax.figure
+        fig = cast("Figure", ax.figure)
     grid = np.linspace(0, s.max(), 100)
     poly = np.polyfit(s, v, s.size - 1)
     ax.plot(

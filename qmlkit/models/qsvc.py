@@ -120,6 +120,7 @@ class QSVC(QuantumClassifier):
                 is not callable or returns no (n_samples, n_samples) matrix of numbers.
         """
         X, y_index = self._validate_fit(X, y)
+        self.kernel_: Kernel
         if self.kernel is None:
             self.feature_map_ = self._make_feature_map(X.shape[1])
             self.kernel_ = FidelityKernel(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 def new_axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
     """Use ``ax`` if given, else a fresh figure with one axes."""
     if ax is not None:
-        return ax.figure, ax
+        return cast("Figure", ax.figure), ax  # a SubFigure draws the same way
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=figsize)
