@@ -150,6 +150,82 @@ def test_points_mismatch_is_reported():
         autograder.engine._REGISTRY.pop("99.bad_points")
 
 
+class _CrashingRunner:
+    """A runner whose learner process dies on the second call (as a sandbox can)."""
+
+    reports_warnings = False
+
+    def __init__(self):
+        self.calls = 0
+
+    def answer(self, ex):
+        return lambda *args: None
+
+    def run(self, fn, args, kwargs, *, deadline, limit):
+        from autograder.errors import LearnerError
+
+        self.calls += 1
+        if self.calls == 2:
+            raise LearnerError("crashed: killed by SIGKILL.", kind="crash")
+        return np.array([1, 1]) / np.sqrt(2)
+
+
+def test_grade_exercise_with_a_pluggable_runner():
+    """The one core: the runner decides where the learner's code runs; after a crash the
+    remaining cases are not run, and the result says it was interrupted."""
+    from autograder.engine import grade_exercise
+
+    @exercise("99.three_calls", points=3)
+    def _three(t: Tester) -> None:
+        for i in range(3):
+            with t.case(f"call {i}", points=1):
+                t.call()
+
+    try:
+        runner = _CrashingRunner()
+        r = grade_exercise(get_exercise("99.three_calls"), runner)
+        assert runner.calls == 2 and r.error is None
+        assert [c.passed for c in r.cases] == [True, False, False]
+        assert (
+            r.cases[1].message == "Your function crashed: killed by SIGKILL."
+            and r.cases[1].kind == "crash"
+        )
+        assert r.cases[2].message == "not run: an earlier call crashed the Python process."
+        assert r.interrupted == "crash" and r.score == 1.0 and r.max_score == 3.0
+    finally:
+        autograder.engine._REGISTRY.pop("99.three_calls")
+
+
+def test_the_graders_budget_between_cases_keeps_the_points_whole():
+    """A guard (the classroom's alarm) that rings between two cases: the rest of the check
+    fails as a timeout worth the points not yet checked, never a grader error."""
+    import contextlib
+
+    from autograder.engine import ThreadRunner, grade_exercise
+    from autograder.errors import CheckTimeBudget
+
+    @exercise("99.slow_checker", points=3)
+    def _slow(t: Tester) -> None:
+        with t.case("first", points=1):
+            t.call()
+        raise CheckTimeBudget("Checking this answer took the grader more than 1 s")
+
+    @contextlib.contextmanager
+    def guard():
+        yield
+
+    try:
+        r = grade_exercise(get_exercise("99.slow_checker"), ThreadRunner(good_plus), guard=guard)
+        assert r.error is None and r.interrupted == "timeout"
+        assert [(c.description, c.passed, c.max_points) for c in r.cases] == [
+            ("first", True, 1.0),
+            ("the rest of the check", False, 2.0),
+        ]
+        assert r.score == 1.0 and r.max_score == 3.0 and "took the grader" in r.feedback
+    finally:
+        autograder.engine._REGISTRY.pop("99.slow_checker")
+
+
 def test_expect_raises():
     @exercise("99.raises", points=1)
     def _r(t: Tester) -> None:
