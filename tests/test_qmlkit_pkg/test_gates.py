@@ -14,6 +14,7 @@ from qmlkit._gates import (
     apply_diagonal,
     apply_layer,
     apply_matrix,
+    apply_matrix_into,
     apply_permutation,
     matrix_of,
     pair,
@@ -250,3 +251,27 @@ def test_real_states_stay_real():
         apply_matrix(work, n, qubits, m)
         assert work.dtype == np.float64
         np.testing.assert_allclose(work, evolve(states, n, qubits, m).real, atol=1e-12)
+
+
+@pytest.mark.parametrize("batch_last", [False, True])
+def test_apply_matrix_into_on_neighbouring_and_scattered_qubits(batch_last):
+    """The out-of-place form, dense matrices on runs of neighbouring qubits and elsewhere."""
+    n = 7
+    states = random_batch(n, 3, seed=3)
+    for k in (1, 2, 3, 4):
+        dense = random_unitary(2**k, seed=k).data
+        real = np.linalg.qr(np.random.default_rng(k).normal(size=(2**k, 2**k)))[0]
+        for first in range(n - k + 1):
+            for qubits in (
+                tuple(range(first, first + k)),
+                tuple(range(first + k - 1, first - 1, -1)),
+            ):
+                for m in (dense, real, matrix_of("swap") if k == 2 else dense):
+                    src = (states.T if batch_last else states).copy()
+                    out = np.empty_like(src)
+                    got = apply_matrix_into(src, out, n, qubits, m, batch_last=batch_last)
+                    assert got is out
+                    got = got.T if batch_last else got
+                    np.testing.assert_allclose(got, evolve(states, n, qubits, m), atol=1e-12)
+    with pytest.raises(ValueError, match="overlap"):
+        apply_matrix_into(states, states, n, [0], matrix_of("h"))
