@@ -247,12 +247,22 @@ def _rdm_cases() -> list[tuple[str, np.ndarray, list[int], bool]]:
 def _rdm_hint(actual: np.ndarray, state: np.ndarray, keep: list[int]) -> str | None:
     n = int(np.log2(state.size))
     expected = _partial_trace(state, keep)
+    mirrored = sorted(n - 1 - q for q in keep)
+    traced_out = [q for q in range(n) if q not in keep]
+    complement = _partial_trace(state, traced_out)
+    if complement.shape == actual.shape and np.allclose(actual, complement, atol=1e-6):
+        if mirrored == traced_out:  # e.g. 2 qubits, keep=[0]: the two mistakes look the same
+            return (
+                f"this is the matrix of qubit(s) {traced_out}, not {keep}: either the kept and "
+                "traced-out qubits are swapped, or the qubit order is reversed (in Qiskit qubit "
+                "0 is the LAST axis of state.reshape([2]*n))"
+            )
+        return "you kept the traced-out qubits and traced out the kept ones"
     if actual.shape != expected.shape:
         return (
             f"wrong size: keeping {len(keep)} qubit(s) gives a {expected.shape[0]}×"
             f"{expected.shape[0]} matrix"
         )
-    mirrored = sorted(n - 1 - q for q in keep)
     if np.allclose(actual, _partial_trace(state, mirrored), atol=1e-6) or np.allclose(
         actual, cmp.reverse_qubit_order(expected), atol=1e-6
     ):
@@ -269,9 +279,6 @@ def _rdm_hint(actual: np.ndarray, state: np.ndarray, keep: list[int]) -> str | N
         and np.allclose(actual / trace, expected, atol=1e-6)
     ):
         return f"not normalised: the trace is {trace.real:.4g}, a density matrix has trace 1"
-    complement = _partial_trace(state, [q for q in range(n) if q not in keep])
-    if complement.shape == actual.shape and np.allclose(actual, complement, atol=1e-6):
-        return "you kept the traced-out qubits and traced out the kept ones"
     return None
 
 

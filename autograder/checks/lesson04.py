@@ -296,7 +296,11 @@ def _shots_hint(actual: int, epsilon: float, delta: float) -> str | None:
     exact = _hoeffding_raw(epsilon, delta)
     expected = math.ceil(exact)
     cands = [
-        (math.floor(exact), "rounded down: floor gives too few shots; use math.ceil"),
+        (
+            math.floor(exact),
+            "rounded down (math.floor, int(), or round() below .5) gives too few shots; the "
+            "smallest N is math.ceil(...)",
+        ),
         (expected + 1, "off-by-one: the smallest N is ceil(...), not ceil(...) + 1"),
         (round(exact), "rounded to the nearest integer; the bound needs math.ceil"),
         (

@@ -585,6 +585,8 @@ def _product_ansatz(t):
 
 _audit_vqe_real_ansatz = _audit_vqe_with(_real_ansatz, 4)  # RY + CX: real amplitudes only
 _audit_vqe_no_entangler = _audit_vqe_with(_product_ansatz, 4)  # product states only
+_audit_vqe_real_ansatz.__name__ = "_audit_vqe_real_ansatz"
+_audit_vqe_no_entangler.__name__ = "_audit_vqe_no_entangler"
 
 
 def _audit_transpile_basis_only(circuit, backend):
