@@ -19,6 +19,7 @@ the score is a self-check; instructors record grades with ``qml-course class aut
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -141,10 +142,18 @@ def grade_notebook(
         isolation: an :class:`~autograder.classroom.isolation.Isolation` (default: the
             strongest this machine offers).
     """
+    path = Path(path)
+    if os.name != "posix":
+        return NotebookGrade(
+            str(path),
+            None,
+            error="`qml-course grade` runs your notebook's cells in a separate, limited "
+            "process, which needs Linux or macOS (on Windows, use WSL). The check cell under "
+            "each exercise in the notebook gives the same feedback.",
+        )
     from .classroom import isolation as iso
     from .classroom.grader import grade_file
 
-    path = Path(path)
     try:
         nb = read_notebook(path)
     except AutograderError as exc:

@@ -576,6 +576,8 @@ def _leave_session_keyring() -> None:
     the grader's login session holds."""
     import platform
 
+    if not sys.platform.startswith("linux"):  # the syscall numbers are Linux's
+        return
     number = _SYSCALLS.get(platform.machine(), {}).get("keyctl")
     if number is None:
         return
