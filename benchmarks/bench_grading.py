@@ -138,9 +138,9 @@ def main() -> None:
     print(f"{'qml-course class autograde':34s} {t_ours:9.1f} {t_ours / args.n:15.2f}")
     print(f"speed-up: {t_plain / t_ours:.2f}x   (target: > 1x on 2 cores, despite the sandbox)")
     print(f"same total score for {agree}/{len(our_scores)} students")
-    bad = [r for r in results if r["status"] != "graded"]
+    bad = [r for r in results if r.status != "graded"]
     if bad:
-        print(f"not graded: {[(r['student'], r['status'], r.get('reason')) for r in bad]}")
+        print(f"not graded: {[(r.student, r.status.value, r.reason) for r in bad]}")
     shutil.rmtree(work, ignore_errors=True)
 
 
