@@ -101,7 +101,9 @@ def test_a_new_exercise_gets_its_cells_from_the_registry(monkeypatch):
     nb = _lesson03()
     at = next(i for i, c in enumerate(nb.cells) if c.get("id") == "ex-03-chsh-value-task")
     nb.cells[at:at] = [
-        nbformat.v4.new_markdown_cell("Write `purity(rho)` that returns Tr(rho^2)."),
+        nbformat.v4.new_markdown_cell(
+            "Write `purity(rho)` that returns Tr(rho^2).\n\n* **Signature:** `purity(rho) -> float`"
+        ),
         nbformat.v4.new_code_cell(
             "def purity(rho):\n    ### BEGIN SOLUTION\n    return 1.0\n    ### END SOLUTION"
         ),
@@ -144,6 +146,13 @@ def test_validate_lesson_compares_the_signature_with_the_reference():
     assert problems == [
         "03.is_entangled: the notebook defines is_entangled(psi) but the reference solution "
         "is is_entangled(state, atol=1e-08); make the parameter names and defaults agree"
+    ]
+    task = next(c for c in nb.cells if c.get("id") == "ex-03-is-entangled-task")
+    task.source = task.source.replace("`is_entangled(state, atol", "`is_entangled(psi, atol")
+    sol.source = sol.source.replace("def is_entangled(psi):", "def is_entangled(state, atol=1e-8):")
+    assert validate_lesson(nb, "03") == [
+        "03.is_entangled: the task states is_entangled(psi, atol) but the reference solution's "
+        "parameters are (state, atol); correct the task's **Signature:** line"
     ]
 
 

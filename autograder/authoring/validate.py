@@ -93,13 +93,60 @@ def signature_problem(ex_id: str, solution_source: str) -> str | None:
     return None
 
 
+_SIGNATURE_LINE = re.compile(r"\*\*Signature:\*\*\s*`(\w+)\((.*?)\)(?: ->[^`]*)?`")
+
+
+def _top_level_split(text: str) -> list[str]:
+    """``text`` split at the commas outside brackets (annotations such as ``dict[str, int]``)."""
+    parts, depth, current = [], 0, ""
+    for ch in text:
+        depth += (ch in "([{") - (ch in ")]}")
+        if ch == "," and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += ch
+    return [p for p in [*parts, current] if p.strip()]
+
+
+def stated_signature_problem(ex_id: str, task_source: str) -> str | None:
+    """Why the ``* **Signature:**`` line of an exercise's task disagrees with the reference
+    solution's parameter names (annotations and defaults there are prose), or None.
+
+    >>> stated_signature_problem("03.bell_state", "* **Signature:** `bell_state(name: str) -> X`")
+    >>> stated_signature_problem("03.bell_state", "* **Signature:** `bell_state(n)`")
+    "03.bell_state: the task states bell_state(n) but the reference solution's parameters are (name); correct the task's **Signature:** line"
+    """
+    name = ex_id.split(".", 1)[1]
+    match = _SIGNATURE_LINE.search(task_source)
+    if match is None or match.group(1) != name:
+        return (
+            f"{ex_id}: the task (the markdown cell before the solution) must state the "
+            f"signature in a line `* **Signature:** `{name}(...) -> ...``"
+        )
+    try:
+        from ..solutions import reference
+
+        theirs = [n for n, _ in reference_parameters(reference(ex_id))]
+    except (ImportError, AttributeError):
+        return None
+    mine = [p.split(":")[0].split("=")[0].strip() for p in _top_level_split(match.group(2))]
+    if mine != theirs:
+        return (
+            f"{ex_id}: the task states {name}({', '.join(mine)}) but the reference solution's "
+            f"parameters are ({', '.join(theirs)}); correct the task's **Signature:** line"
+        )
+    return None
+
+
 def validate_lesson(nb: Any, lesson: str) -> list[str]:
     """Problems with a lesson notebook's format; an empty list means it is fine.
 
-    Checks: no outputs; every registered exercise of the lesson has a solution cell with
-    solution markers defining its function with the reference solution's parameters, a
-    check cell and a grade cell with matching points; grade ids are unique; and the first
-    code cell sets ``SEED``.
+    Checks: no outputs; every registered exercise of the lesson has a task (markdown) whose
+    ``**Signature:**`` line names the reference solution's parameters, then a solution cell
+    with solution markers defining its function with the reference solution's parameters
+    (names, order, defaults), a check cell and a grade cell with matching points; grade ids
+    are unique; and the first code cell sets ``SEED``.
     """
     from ..engine import exercises, get_exercise
 
@@ -133,6 +180,14 @@ def validate_lesson(nb: Any, lesson: str) -> list[str]:
             problem = signature_problem(ex_id, sol.source)
             if problem:
                 problems.append(problem)
+            at = next(i for i, c in enumerate(nb.cells) if c is sol)
+            task = nb.cells[at - 1] if at > 0 else None
+            if task is None or task.cell_type != "markdown":
+                problems.append(f"{ex_id}: the solution cell needs its task (markdown) before it")
+            else:
+                problem = stated_signature_problem(ex_id, task.source)
+                if problem:
+                    problems.append(problem)
         if gid + "_check" not in by_gid:
             problems.append(f"{ex_id}: no check cell {gid}_check")
         grade_cell = by_gid.get(gid)
