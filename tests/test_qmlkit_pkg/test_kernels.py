@@ -278,3 +278,47 @@ def test_blas_threads_restored_when_the_product_fails(monkeypatch):
     with pytest.raises(MemoryError):
         FidelityKernel(zz_feature_map(2, reps=1)).evaluate(np.zeros((5, 2)))
     assert _scipy_blas_threads() == before
+
+
+def test_kernel_protocol_functions_and_lazy_validation():
+    from qmlkit.kernels import Kernel, fidelity_kernel, kernel_matrix
+
+    fm = zz_feature_map(2, reps=1)
+    X = np.random.default_rng(1).uniform(0, np.pi, (5, 2))
+    Y = X[:3] + 0.1
+    kernels_: list[Kernel] = [
+        FidelityKernel(fm),
+        ProjectedKernel(fm, gamma=0.3),
+        fidelity_kernel(fm),
+    ]
+    for kernel in kernels_:  # one calling convention: kernel(X) and kernel(X, Y)
+        np.testing.assert_array_equal(kernel(X), kernel.evaluate(X))
+        np.testing.assert_array_equal(kernel(X, Y), kernel.evaluate(X, Y))
+        assert kernel(X, Y).shape == (5, 3)
+    states = FidelityKernel(fm).states(np.vstack([X, Y]))
+
+    def overlap(x, y):  # a pairwise kernel, PennyLane style
+        i = int(np.flatnonzero((np.vstack([X, Y]) == x).all(axis=1))[0])
+        j = int(np.flatnonzero((np.vstack([X, Y]) == y).all(axis=1))[0])
+        return abs(np.vdot(states[i], states[j])) ** 2
+
+    np.testing.assert_allclose(kernel_matrix(X, Y, overlap), FidelityKernel(fm)(X, Y), atol=1e-12)
+    np.testing.assert_allclose(kernel_matrix(X, None, overlap), FidelityKernel(fm)(X), atol=1e-12)
+    with pytest.raises(InputError, match="one number"):
+        kernel_matrix(X, Y, lambda x, y: "high")
+    with pytest.raises(InputError, match="function k"):
+        kernel_matrix(X, Y, "rbf")
+    with pytest.raises(InputError, match="features per row"):
+        kernel_matrix(X, np.zeros((2, 3)), overlap)
+    # constructors only store (scikit-learn's rule), so parameters can change before use
+    kernel = FidelityKernel("not yet a circuit")
+    assert kernel.feature_map == "not yet a circuit"
+    kernel.feature_map = fm
+    np.testing.assert_allclose(kernel(X), FidelityKernel(fm)(X))
+    kernel.feature_map = zz_feature_map(2, reps=2)  # the compiled program follows the map
+    np.testing.assert_allclose(kernel(X), FidelityKernel(zz_feature_map(2, reps=2))(X))
+    pk = ProjectedKernel(fm, gamma=0.0)
+    with pytest.raises(InputError, match="gamma"):
+        pk(X)
+    pk.gamma = 0.3
+    np.testing.assert_allclose(pk(X), ProjectedKernel(fm, gamma=0.3)(X))
