@@ -5,8 +5,11 @@ Submodules are imported when first used, so ``import qmlkit`` stays fast:
 * :mod:`qmlkit.backends`: one setting for where circuits run (ideal, fake device, IBM);
 * :mod:`qmlkit.sim`: statevectors, counts, expectation values and unitaries;
 * :mod:`qmlkit.bloch`: Bloch-sphere pictures and widgets;
-* :mod:`qmlkit.datasets`, :mod:`qmlkit.kernels`, :mod:`qmlkit.models`: data and QML models.
+* :mod:`qmlkit.datasets`, :mod:`qmlkit.kernels`, :mod:`qmlkit.models`: data and QML models;
+* :mod:`qmlkit.plots`: the lessons' figures (``qmlkit.plots.plot_counts(...)``, ...).
 
+Importing qmlkit changes nothing else: a lesson's first cell calls
+:func:`enable_friendly_errors` to show the course's own errors as one short message.
 Qubit order is Qiskit's everywhere: qubit 0 is the rightmost bit of a bitstring.
 
 >>> import qmlkit
