@@ -504,11 +504,19 @@ def _dense(
 
 def _embed(m: np.ndarray, qubits: tuple[int, ...], w: int) -> np.ndarray:
     """The (2**w, 2**w) matrix (or one per state) of the gate on the lowest w qubits."""
+    if qubits == tuple(range(w)):
+        return m
+    rows, cols, same = _embedding(qubits, w)
+    return m[..., rows, cols] * same
+
+
+@lru_cache(maxsize=256)
+def _embedding(qubits: tuple[int, ...], w: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Index arrays and mask that place a gate's matrix entries in a 2**w-dimensional one."""
     idx = np.arange(2**w)
     loc = _local_index(w, qubits)
-    mask = sum(1 << q for q in qubits)
-    same = (idx[:, None] & ~mask) == (idx[None, :] & ~mask)
-    return m[..., loc[:, None], loc[None, :]] * same
+    rest = idx & ~sum(1 << q for q in qubits)
+    return loc[:, None], loc[None, :], rest[:, None] == rest[None, :]
 
 
 @lru_cache(maxsize=256)
@@ -525,18 +533,27 @@ def _local_index(n: int, qubits: tuple[int, ...]) -> np.ndarray:
 def rotation(generator: np.ndarray, angles: np.ndarray | float, sign: float = 1.0) -> np.ndarray:
     """``exp(-i sign a G)`` for a scalar angle (d, d) or per-state angles (B, d, d).
 
+    When ``4 G**2 = 1`` (``rx``, ``ry``, ``rz``, ``rxx``, ...) this is
+    ``cos(a/2) - 2i sin(a/2) G``; otherwise it goes through G's eigenvectors.
+
     >>> bool(np.allclose(rotation(GENERATORS["rz"], np.pi), np.diag([-1j, 1j])))
     True
     """
-    vals, vecs = _eigh(generator.tobytes(), generator.shape[0])
-    a = np.asarray(angles, dtype=float)
-    phases = np.exp(-1j * sign * np.multiply.outer(a, vals))  # (..., d)
+    a = sign * np.asarray(angles, dtype=float)
+    generator = np.asarray(generator, dtype=complex)
+    half_pauli, vals, vecs = _spectrum(generator.tobytes(), generator.shape[0])
+    if half_pauli:
+        c, s = np.cos(a / 2)[..., None, None], np.sin(a / 2)[..., None, None]
+        return c * np.eye(len(generator)) - 2j * s * generator
+    phases = np.exp(-1j * np.multiply.outer(a, vals))  # (..., d)
     return (vecs * phases[..., None, :]) @ vecs.conj().T
 
 
 @lru_cache(maxsize=64)
-def _eigh(data: bytes, d: int) -> tuple[np.ndarray, np.ndarray]:
-    return np.linalg.eigh(np.frombuffer(data, dtype=complex).reshape(d, d))
+def _spectrum(data: bytes, d: int) -> tuple[bool, np.ndarray, np.ndarray]:
+    g = np.frombuffer(data, dtype=complex).reshape(d, d)
+    vals, vecs = np.linalg.eigh(g)
+    return bool(np.allclose(4 * g @ g, np.eye(d), atol=1e-14)), vals, vecs
 
 
 def pair(

@@ -63,7 +63,8 @@ def _apply_rotation(
         phases = np.exp(-1j * sign * np.multiply.outer(a, gate.diagonal))
         apply_diagonal(state, n, gate.qubits, phases)
     else:
-        apply_matrix(state, n, gate.qubits, rotation(gate.generator, a, sign))
+        m = rotation(gate.generator, a, sign)
+        apply_matrix(state, n, gate.qubits, MatrixForm("dense", m) if m.ndim == 2 else m)
 
 
 class AdjointProgram:
