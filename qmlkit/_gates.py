@@ -316,9 +316,9 @@ def apply_matrix(
                 _in_place(state, n, qubits, m, batch_last)
             return
         form = analyse(m)
-    if form.kind == "diagonal":
+    if form.kind == "diagonal" and form.diagonal is not None:
         apply_diagonal(state, n, qubits, form.diagonal, batch_last=batch_last)
-    elif form.kind == "permutation":
+    elif form.kind == "permutation" and form.perm is not None:
         phases = None if np.all(form.phases == 1) else form.phases
         apply_permutation(state, n, qubits, form.perm, phases, batch_last=batch_last)
     else:
@@ -523,7 +523,10 @@ def _embedding(qubits: tuple[int, ...], w: int) -> tuple[np.ndarray, np.ndarray,
 def _local_index(n: int, qubits: tuple[int, ...]) -> np.ndarray:
     """For every basis index, the index into a k-qubit gate's matrix (Qiskit order)."""
     idx = np.arange(2**n)
-    return sum(((idx >> q) & 1) << j for j, q in enumerate(qubits))
+    local = np.zeros(2**n, dtype=idx.dtype)
+    for j, q in enumerate(qubits):
+        local |= ((idx >> q) & 1) << j
+    return local
 
 
 # ----------------------------------------------------------------------------------------
@@ -577,11 +580,8 @@ def pair(
     ket = np.ascontiguousarray(ket)
     moved = np.empty_like(ket)
     _transform(ket, moved, n, qubits, np.asarray(m, dtype=complex), batch_last)
-    axis = 0 if batch_last else 1
+    if batch_last:  # one state per column
+        bra, moved = bra.T, moved.T
     if hasattr(np, "vecdot"):  # NumPy >= 2: conjugates the first argument, no copies
-        return np.vecdot(bra, moved, axis=axis)
-    return (
-        np.einsum("bi,bi->b", bra.conj(), moved)
-        if axis
-        else np.einsum("ib,ib->b", bra.conj(), moved)
-    )
+        return np.vecdot(bra, moved)
+    return np.einsum("bi,bi->b", bra.conj(), moved)

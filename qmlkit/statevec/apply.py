@@ -95,6 +95,7 @@ def _quadratic_phases(step: _Mono, angles: np.ndarray) -> np.ndarray:
     n + (number of coupled pairs) exponentials per row are needed; the rest are products,
     written in place (fresh large arrays cost more than the arithmetic).
     """
+    assert step.quadratic is not None  # the caller checked
     c0, lin, quad, pairs = step.quadratic
     coeffs = angles[:, step.cols]
     if step.const is not None:
