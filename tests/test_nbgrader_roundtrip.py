@@ -13,6 +13,7 @@ import subprocess
 import nbformat
 import pytest
 
+from autograder.classroom import tools_env
 from autograder.lessons import find_lesson
 
 from .conftest import venv_bin
@@ -29,8 +30,14 @@ c.Exchange.root = r"{root}/exchange"
 
 
 def nbgrader(root, *args):
+    # nbgrader runs `alembic` from PATH: the venv's bin folder, even when not activated
     proc = subprocess.run(
-        [venv_bin("nbgrader"), *args], cwd=root, capture_output=True, text=True, timeout=600
+        [venv_bin("nbgrader"), *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=tools_env(),
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return proc
