@@ -1,23 +1,26 @@
 """The batched gate-application kernel shared by qmlkit's simulators.
 
-A *batch of states* is a C-contiguous complex array, either one state per row, shape
-``(B, 2**n)`` ("batch first", used by the models), or one state per column, shape ``(2**n, B)``
-("batch last", ``batch_last=True``, used by :mod:`qmlkit.statevec`). Qubit order is Qiskit's:
-qubit ``q`` is bit ``q`` of the amplitude index, and a k-qubit gate matrix acting on
-``qubits`` reads gate-qubit ``j`` (``qubits[j]``) as bit ``j`` of its row and column index.
+A *batch of states* is a C-contiguous complex array (or a float64 one, for real matrices),
+either one state per row, shape ``(B, 2**n)`` ("batch first", used by the models), or one
+state per column, shape ``(2**n, B)`` ("batch last", ``batch_last=True``, used by
+:mod:`qmlkit.statevec`). Qubit order is Qiskit's: qubit ``q`` is bit ``q`` of the amplitude
+index, and a k-qubit gate matrix acting on ``qubits`` reads gate-qubit ``j`` (``qubits[j]``)
+as bit ``j`` of its row and column index.
 
-Every function here updates the state **in place** (the caller's array; at most one scratch
-array per gate, never a copy per step). The state is viewed as a tensor with one axis of
-length 2 per gate qubit, and the work depends on the gate's structure:
+The ``apply_*`` functions update the caller's array **in place**; no step copies the state
+(a general gate is computed into one scratch array and copied back; callers that alternate
+two buffers use :func:`apply_matrix_into` instead). The work depends on the gate's structure:
 
 * diagonal gates (``p``, ``rz``, ``cz``, ``rzz``, ...) multiply by phases, one pass over the
   state (on high qubits only the blocks whose phase is not 1: a CZ touches a quarter);
 * permutation gates, with phases (``x``, ``y``, ``cx``, ``swap``, ...), exchange blocks
   through one block-sized buffer (a CX moves half of the state and does no arithmetic);
-* other gates are matrix products (BLAS): a gate on the lowest qubits (below 4) multiplies
-  every 16-amplitude chunk by one 16x16 matrix in a single product; a one-qubit gate higher
-  up multiplies (2, 2**q) slices by its 2x2 matrix, on the real view of the amplitudes when
-  the matrix is real (``ry``, ``h``); anything else moves the gate's axes last.
+* other gates are matrix products (BLAS). Batch first, a gate (or permutation) whose qubits
+  are all below 4 multiplies every chunk of ``2**(max(qubits) + 1)`` amplitudes by one
+  embedded matrix, in a single product; a one-qubit gate higher up, or any gate on
+  neighbouring qubits in order, multiplies (2**k, 2**q) slices by its matrix, on the real
+  view of the amplitudes when the matrix is real (``ry``, ``h``); anything else moves the
+  gate's axes last.
 
 Matrices may be constant, shape ``(2**k, 2**k)``, or one per state, shape ``(B, 2**k, 2**k)``;
 diagonals likewise ``(2**k,)`` or ``(B, 2**k)``.
