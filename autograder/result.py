@@ -353,7 +353,7 @@ class ExerciseOutcome:
         return cls(
             result.exercise_id,
             grade_id,
-            float(result.score),
+            round(result.score, 6),  # case points such as 5/3 add up to 5, not 4.999...
             float(max_score),
             status,
             result.feedback,
