@@ -41,6 +41,8 @@ from .errors import CheckFailed, CheckTimeBudget, LearnerError, UnknownExercise
 from .result import CaseResult, Result
 
 _REGISTRY: dict[str, Exercise] = {}
+#: the allowed values of ``@exercise(difficulty=...)`` ("" while an exercise has none)
+DIFFICULTIES = ("", "easy", "medium", "hard")
 _loaded = False
 
 
@@ -53,6 +55,10 @@ class Exercise:
     checker: Callable[[Tester], None]
     time_limit: float = 10.0
     title: str = ""
+    #: "easy", "medium" or "hard": how hard the exercise is within the course
+    difficulty: str = ""
+    #: about how many minutes a learner who has read the lesson needs
+    minutes: int = 0
 
     @property
     def lesson(self) -> str:
@@ -72,7 +78,12 @@ class Exercise:
 
 
 def exercise(
-    exercise_id: str, points: float = 1.0, time_limit: float = 10.0, title: str = ""
+    exercise_id: str,
+    points: float = 1.0,
+    time_limit: float = 10.0,
+    title: str = "",
+    difficulty: str = "",
+    minutes: int = 0,
 ) -> Callable[[Callable[[Tester], None]], Callable[[Tester], None]]:
     """Register a checker function for ``exercise_id``.
 
@@ -85,12 +96,21 @@ def exercise(
         points: the exercise's maximum score; the points of its cases must add up to it.
         time_limit: seconds the learner's code may run in total during one check.
         title: a short human title, the exercise's heading in the lesson and the docs.
+        difficulty: ``"easy"``, ``"medium"`` or ``"hard"``; shown in the heading.
+        minutes: the expected time in minutes; shown in the heading.
     """
+    if difficulty not in DIFFICULTIES:
+        raise ValueError(
+            f"exercise {exercise_id!r}: difficulty must be one of {DIFFICULTIES}, "
+            f"not {difficulty!r}"
+        )
 
     def register(checker: Callable[[Tester], None]) -> Callable[[Tester], None]:
         if exercise_id in _REGISTRY and _REGISTRY[exercise_id].checker is not checker:
             raise ValueError(f"exercise {exercise_id!r} is registered twice")
-        _REGISTRY[exercise_id] = Exercise(exercise_id, float(points), checker, time_limit, title)
+        _REGISTRY[exercise_id] = Exercise(
+            exercise_id, float(points), checker, time_limit, title, difficulty, int(minutes)
+        )
         return checker
 
     return register

@@ -20,7 +20,7 @@ def _norm_hint(state: np.ndarray, norm: float, expected: np.ndarray) -> str | No
     )
 
 
-@exercise("00.plus_state", points=2, title="The amplitudes of |+⟩")
+@exercise("00.plus_state", points=2, title="The amplitudes of |+⟩", difficulty="easy", minutes=5)
 def check_plus_state(t: Tester) -> None:
     expected = np.array([1, 1]) / np.sqrt(2)
     with t.case("plus_state() returns 2 amplitudes with norm 1", points=1):
@@ -43,7 +43,7 @@ def check_plus_state(t: Tester) -> None:
         cmp.assert_state(t.call(), expected)
 
 
-@exercise("00.x_on_qubit", points=3, title="Flip one qubit")
+@exercise("00.x_on_qubit", points=3, title="Flip one qubit", difficulty="easy", minutes=5)
 def check_x_on_qubit(t: Tester) -> None:
     cases = [((2, 0), False), ((3, 2), False), ((4, 1), True)]
     for (n, k), hidden in cases:

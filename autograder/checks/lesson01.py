@@ -83,7 +83,13 @@ def _normalize_hint(actual: np.ndarray, v: np.ndarray) -> str | None:
     return cmp.diagnose_state(actual, v / norm)
 
 
-@exercise("01.normalize", points=3, title="Normalise a vector of amplitudes")
+@exercise(
+    "01.normalize",
+    points=3,
+    title="Normalise a vector of amplitudes",
+    difficulty="easy",
+    minutes=10,
+)
 def check_normalize(t: Tester) -> None:
     rng = np.random.default_rng(101)
 
@@ -147,7 +153,9 @@ def _probabilities_hint(arr: np.ndarray, state: np.ndarray) -> str | None:
     return None
 
 
-@exercise("01.measurement_probabilities", points=3, title="The Born rule")
+@exercise(
+    "01.measurement_probabilities", points=3, title="The Born rule", difficulty="easy", minutes=5
+)
 def check_measurement_probabilities(t: Tester) -> None:
     rng = np.random.default_rng(102)
 
@@ -264,7 +272,13 @@ def _check_bloch(t: Tester, state: np.ndarray, theta: float, phi: float | None) 
     raise CheckFailed("phi is not right.", expected=expected, actual=actual, hint=hint)
 
 
-@exercise("01.bloch_angles", points=4, title="Bloch-sphere angles of a state")
+@exercise(
+    "01.bloch_angles",
+    points=4,
+    title="Bloch-sphere angles of a state",
+    difficulty="medium",
+    minutes=20,
+)
 def check_bloch_angles(t: Tester) -> None:
     rng = np.random.default_rng(103)
     with t.case("bloch_angles(|+>) == (pi/2, 0)", points=1):
@@ -314,7 +328,9 @@ def _prepare_candidates(theta: float, phi: float) -> list[tuple[np.ndarray, str]
     ]
 
 
-@exercise("01.prepare_state", points=4, title="Prepare any qubit state")
+@exercise(
+    "01.prepare_state", points=4, title="Prepare any qubit state", difficulty="medium", minutes=15
+)
 def check_prepare_state(t: Tester) -> None:
     rng = np.random.default_rng(104)
 
@@ -340,7 +356,9 @@ def check_prepare_state(t: Tester) -> None:
 # -------------------------------------------------------------------- 01.minus_i_circuit
 
 
-@exercise("01.minus_i_circuit", points=2, title="Prepare (|0⟩ − i|1⟩)/√2")
+@exercise(
+    "01.minus_i_circuit", points=2, title="Prepare (|0⟩ − i|1⟩)/√2", difficulty="easy", minutes=10
+)
 def check_minus_i_circuit(t: Tester) -> None:
     s = 1 / np.sqrt(2)
     expected = np.array([s, -1j * s])

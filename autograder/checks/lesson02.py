@@ -30,7 +30,7 @@ def _cx(control: int, target: int) -> np.ndarray:
 # --------------------------------------------------------------------- 02.x_from_h_and_z
 
 
-@exercise("02.x_from_h_and_z", points=2, title="X from H and Z")
+@exercise("02.x_from_h_and_z", points=2, title="X from H and Z", difficulty="easy", minutes=5)
 def check_x_from_h_and_z(t: Tester) -> None:
     with t.case("a 1-qubit circuit of h and z gates only", points=1):
         qc = cmp.assert_circuit(t.call(), num_qubits=1, what="circuit")
@@ -68,7 +68,13 @@ def _apply(state: np.ndarray, gate: np.ndarray, qubit: int) -> np.ndarray:
     return np.asarray(Statevector(state).evolve(Operator(gate), qargs=[qubit]).data)
 
 
-@exercise("02.apply_single_qubit_gate", points=4, title="Apply a gate to one qubit")
+@exercise(
+    "02.apply_single_qubit_gate",
+    points=4,
+    title="Apply a gate to one qubit",
+    difficulty="hard",
+    minutes=30,
+)
 def check_apply_single_qubit_gate(t: Tester) -> None:
     rng = np.random.default_rng(202)
 
@@ -141,7 +147,13 @@ def check_apply_single_qubit_gate(t: Tester) -> None:
 # ------------------------------------------------------------- 02.ry_angle_for_probability
 
 
-@exercise("02.ry_angle_for_probability", points=3, title="The RY angle for a probability")
+@exercise(
+    "02.ry_angle_for_probability",
+    points=3,
+    title="The RY angle for a probability",
+    difficulty="easy",
+    minutes=10,
+)
 def check_ry_angle_for_probability(t: Tester) -> None:
     def one(p1: float) -> None:
         theta = float(cmp.as_number(t.call(p1), what="angle theta"))
@@ -183,7 +195,7 @@ def check_ry_angle_for_probability(t: Tester) -> None:
 # ---------------------------------------------------------------------------- 02.is_unitary
 
 
-@exercise("02.is_unitary", points=3, title="Is this matrix unitary?")
+@exercise("02.is_unitary", points=3, title="Is this matrix unitary?", difficulty="easy", minutes=10)
 def check_is_unitary(t: Tester) -> None:
     def one(matrix: np.ndarray, expected: bool, hint: str | None, **kwargs: float) -> None:
         try:
@@ -259,7 +271,9 @@ def check_is_unitary(t: Tester) -> None:
 # ------------------------------------------------------------------------ 02.swap_from_cnots
 
 
-@exercise("02.swap_from_cnots", points=2, title="SWAP from three CNOTs")
+@exercise(
+    "02.swap_from_cnots", points=2, title="SWAP from three CNOTs", difficulty="easy", minutes=10
+)
 def check_swap_from_cnots(t: Tester) -> None:
     with t.case("a 2-qubit circuit of cx gates only", points=1):
         qc = cmp.assert_circuit(t.call(), num_qubits=2, what="circuit")

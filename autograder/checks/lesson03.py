@@ -37,7 +37,7 @@ def _random_state(rng: np.random.Generator, n: int) -> np.ndarray:
 # ------------------------------------------------------------------------------ bell_state
 
 
-@exercise("03.bell_state", points=5, title="The four Bell states")
+@exercise("03.bell_state", points=5, title="The four Bell states", difficulty="medium", minutes=15)
 def check_bell_state(t: Tester) -> None:
     for name, expected in BELL.items():
         with t.case(f"bell_state({name!r}) prepares {_BELL_TEX[name]}", points=1):
@@ -87,7 +87,7 @@ def _ghz_hint(actual: np.ndarray, n: int) -> str | None:
     return cmp.diagnose_state(actual, _ghz(n))
 
 
-@exercise("03.ghz_circuit", points=5, title="GHZ states on n qubits")
+@exercise("03.ghz_circuit", points=5, title="GHZ states on n qubits", difficulty="easy", minutes=10)
 def check_ghz_circuit(t: Tester) -> None:
     for n, hidden in ((3, False), (2, False), (1, True), (5, True), (12, True)):
         with t.case(f"ghz_circuit({n})", points=1, hidden=hidden):
@@ -143,7 +143,9 @@ def _entangled_cases() -> list[tuple[str, list[np.ndarray], bool, bool]]:
     return cases
 
 
-@exercise("03.is_entangled", points=4, title="Product or entangled?")
+@exercise(
+    "03.is_entangled", points=4, title="Product or entangled?", difficulty="medium", minutes=20
+)
 def check_is_entangled(t: Tester) -> None:
     cases = _entangled_cases()
     for k, (desc, states, entangled, hidden) in enumerate(cases):
@@ -282,7 +284,13 @@ def _rdm_hint(actual: np.ndarray, state: np.ndarray, keep: list[int]) -> str | N
     return None
 
 
-@exercise("03.reduced_density_matrix", points=5, title="Reduced density matrices")
+@exercise(
+    "03.reduced_density_matrix",
+    points=5,
+    title="Reduced density matrices",
+    difficulty="hard",
+    minutes=30,
+)
 def check_reduced_density_matrix(t: Tester) -> None:
     for desc, state, keep, hidden in _rdm_cases():
         with t.case(f"reduced_density_matrix: {desc}", points=1, hidden=hidden):
@@ -395,7 +403,9 @@ def _chsh_hint(
     return None
 
 
-@exercise("03.chsh_value", points=4, title="The CHSH value of |Φ+⟩")
+@exercise(
+    "03.chsh_value", points=4, title="The CHSH value of |Φ+⟩", difficulty="medium", minutes=20
+)
 def check_chsh_value(t: Tester) -> None:
     rng = _rng(11)
     cases = [

@@ -76,7 +76,13 @@ def _efc_hint(actual: float, counts: Mapping[str, int], pauli: str) -> str | Non
     return None
 
 
-@exercise("04.expectation_from_counts", points=4, title="Expectation values from counts")
+@exercise(
+    "04.expectation_from_counts",
+    points=4,
+    title="Expectation values from counts",
+    difficulty="medium",
+    minutes=15,
+)
 def check_expectation_from_counts(t: Tester) -> None:
     two = {"00": 400, "01": 300, "10": 200, "11": 100}
     rng = _rng(1)
@@ -260,7 +266,14 @@ def _check_measure_pauli_case(t: Tester, circuits: list[Any], pauli: str) -> Non
     )
 
 
-@exercise("04.measure_pauli", points=6, time_limit=20, title="Measure a Pauli string")
+@exercise(
+    "04.measure_pauli",
+    points=6,
+    time_limit=20,
+    title="Measure a Pauli string",
+    difficulty="hard",
+    minutes=30,
+)
 def check_measure_pauli(t: Tester) -> None:
     rng = _rng(2)
     one = [_input_circuit(rng, 1) for _ in range(3)]
@@ -344,7 +357,9 @@ def _as_count(value: Any, call: str) -> int:
     return int(value)
 
 
-@exercise("04.shots_needed", points=4, title="How many shots? (Hoeffding)")
+@exercise(
+    "04.shots_needed", points=4, title="How many shots? (Hoeffding)", difficulty="easy", minutes=10
+)
 def check_shots_needed(t: Tester) -> None:
     rng = _rng(3)
 
@@ -464,7 +479,9 @@ def _mitigate_hint(
     return None
 
 
-@exercise("04.mitigate_readout", points=4, title="Mitigate read-out errors")
+@exercise(
+    "04.mitigate_readout", points=4, title="Mitigate read-out errors", difficulty="hard", minutes=30
+)
 def check_mitigate_readout(t: Tester) -> None:
     rng = _rng(4)
     three = _random_counts(rng, 3, 4000)

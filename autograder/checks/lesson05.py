@@ -36,7 +36,13 @@ def _bound_circuit(obj: Any, n: int) -> Any:
 # ----------------------------------------------------------------------- basis encoding
 
 
-@exercise("05.basis_encoding", points=3, title="Basis encoding of a bitstring")
+@exercise(
+    "05.basis_encoding",
+    points=3,
+    title="Basis encoding of a bitstring",
+    difficulty="easy",
+    minutes=10,
+)
 def check_basis_encoding(t: Tester) -> None:
     cases = [
         ("110", False),
@@ -102,7 +108,9 @@ def _rx(theta: float) -> np.ndarray:
     return np.array([np.cos(theta / 2), -1j * np.sin(theta / 2)], dtype=complex)
 
 
-@exercise("05.angle_encoding", points=3, title="Angle encoding with RY")
+@exercise(
+    "05.angle_encoding", points=3, title="Angle encoding with RY", difficulty="easy", minutes=5
+)
 def check_angle_encoding(t: Tester) -> None:
     cases = [
         ([0.3, 1.2], False),
@@ -156,7 +164,9 @@ def check_angle_encoding(t: Tester) -> None:
 # -------------------------------------------------------------------- amplitude encoding
 
 
-@exercise("05.amplitude_encoding", points=4, title="Amplitude encoding")
+@exercise(
+    "05.amplitude_encoding", points=4, title="Amplitude encoding", difficulty="medium", minutes=15
+)
 def check_amplitude_encoding(t: Tester) -> None:
     rng = np.random.default_rng(505)
     cases = [
@@ -337,7 +347,9 @@ _ZZ_MISTAKES = (
 )
 
 
-@exercise("05.zz_feature_map", points=6, title="The ZZ feature map by hand")
+@exercise(
+    "05.zz_feature_map", points=6, title="The ZZ feature map by hand", difficulty="hard", minutes=30
+)
 def check_zz_feature_map(t: Tester) -> None:
     cases: list[tuple[Any, int, bool]] = [
         ([0.4, 1.3], 1, False),

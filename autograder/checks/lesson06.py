@@ -35,7 +35,9 @@ def _real_number(value: Any, what: str, complex_hint: str) -> float:
 # ----------------------------------------------------------------------- state fidelity
 
 
-@exercise("06.state_fidelity", points=3, title="Fidelity of two pure states")
+@exercise(
+    "06.state_fidelity", points=3, title="Fidelity of two pure states", difficulty="easy", minutes=5
+)
 def check_state_fidelity(t: Tester) -> None:
     rng = np.random.default_rng(606)
     s = 1 / np.sqrt(2)
@@ -109,7 +111,14 @@ def _states(X: np.ndarray, feature_map: Any) -> np.ndarray:
     return np.array([Statevector(feature_map(x)).data for x in X])
 
 
-@exercise("06.kernel_matrix", points=4, time_limit=30, title="The fidelity-kernel Gram matrix")
+@exercise(
+    "06.kernel_matrix",
+    points=4,
+    time_limit=30,
+    title="The fidelity-kernel Gram matrix",
+    difficulty="medium",
+    minutes=15,
+)
 def check_kernel_matrix(t: Tester) -> None:
     rng = np.random.default_rng(616)
     x3 = rng.uniform(0, np.pi, (3, 2))
@@ -182,7 +191,13 @@ def check_kernel_matrix(t: Tester) -> None:
 # ----------------------------------------------------------------------- is_valid_kernel
 
 
-@exercise("06.is_valid_kernel", points=3, title="Is it a valid kernel matrix?")
+@exercise(
+    "06.is_valid_kernel",
+    points=3,
+    title="Is it a valid kernel matrix?",
+    difficulty="medium",
+    minutes=15,
+)
 def check_is_valid_kernel(t: Tester) -> None:
     rng = np.random.default_rng(626)
     states = np.array([_random_state(2, rng) for _ in range(5)])
@@ -302,7 +317,14 @@ def _accuracy(t: Tester, model: Any, X: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean(labels == y))
 
 
-@exercise("06.train_qsvm", points=5, time_limit=60, title="Train a QSVM on the ad hoc dataset")
+@exercise(
+    "06.train_qsvm",
+    points=5,
+    time_limit=60,
+    title="Train a QSVM on the ad hoc dataset",
+    difficulty="medium",
+    minutes=15,
+)
 def check_train_qsvm(t: Tester) -> None:
     from qmlkit.datasets import ad_hoc
 

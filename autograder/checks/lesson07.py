@@ -128,7 +128,12 @@ def _diagnose_gradient(
 
 
 @exercise(
-    "07.parameter_shift_gradient", points=5, time_limit=30, title="The parameter-shift gradient"
+    "07.parameter_shift_gradient",
+    points=5,
+    time_limit=30,
+    title="The parameter-shift gradient",
+    difficulty="medium",
+    minutes=15,
 )
 def check_parameter_shift_gradient(t: Tester) -> None:
     # how params is passed: the statement's example passes a list, and a parameter vector of
@@ -319,7 +324,14 @@ def _is_product_minimum(e: float, h: np.ndarray, ground: float) -> bool:
     return any(abs(e - m) < 1e-4 and m - ground > 1e-3 for m in _product_minima(h))
 
 
-@exercise("07.vqe_ground_energy", points=5, time_limit=60, title="VQE for two qubits")
+@exercise(
+    "07.vqe_ground_energy",
+    points=5,
+    time_limit=60,
+    title="VQE for two qubits",
+    difficulty="hard",
+    minutes=40,
+)
 def check_vqe_ground_energy(t: Tester) -> None:
     for text, hamiltonian, hidden in _hamiltonians():
         with t.case(f"vqe_ground_energy({text})", points=1, hidden=hidden):

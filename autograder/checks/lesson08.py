@@ -91,7 +91,13 @@ _PARITY_CASES: list[tuple[str, dict, bool]] = [
 ]
 
 
-@exercise("08.parity_probability", points=4, title="Probability of odd parity")
+@exercise(
+    "08.parity_probability",
+    points=4,
+    title="Probability of odd parity",
+    difficulty="easy",
+    minutes=10,
+)
 def check_parity_probability(t: Tester) -> None:
     rng = np.random.default_rng(80801)
     cases = list(_PARITY_CASES)
@@ -216,7 +222,13 @@ def _finite_loss(t: Tester, p1: Any, y: Any, expected: float | None = None) -> f
     return float(number.real)
 
 
-@exercise("08.cross_entropy", points=5, title="Binary cross-entropy that never returns nan")
+@exercise(
+    "08.cross_entropy",
+    points=5,
+    title="Binary cross-entropy that never returns nan",
+    difficulty="medium",
+    minutes=15,
+)
 def check_cross_entropy(t: Tester) -> None:
     rng = np.random.default_rng(80802)
     p_hidden = rng.uniform(0.02, 0.98, 50)
@@ -299,7 +311,14 @@ def moons_split(seed: int = MOONS_SEED) -> tuple[np.ndarray, np.ndarray, np.ndar
     return X_train, y_train, X_test, y_test
 
 
-@exercise("08.train_vqc", points=6, time_limit=120, title="Train a variational classifier")
+@exercise(
+    "08.train_vqc",
+    points=6,
+    time_limit=120,
+    title="Train a variational classifier",
+    difficulty="medium",
+    minutes=20,
+)
 def check_train_vqc(t: Tester) -> None:
     X_train, y_train, X_test, y_test = moons_split()
     check_classifier(t, X_train, y_train, X_test, y_test, "two-moons")

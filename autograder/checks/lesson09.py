@@ -154,7 +154,9 @@ def _qnn_inputs() -> list[tuple[str, np.ndarray, np.ndarray, bool]]:
     ]
 
 
-@exercise("09.qnn_forward", points=5, title="The course QNN's output")
+@exercise(
+    "09.qnn_forward", points=5, title="The course QNN's output", difficulty="medium", minutes=20
+)
 def check_qnn_forward(t: Tester) -> None:
     for i, (description, x, weights, hidden) in enumerate(_qnn_inputs()):
         with t.case(description, points=1, hidden=hidden):
@@ -223,7 +225,12 @@ def _gradient_mistake(actual: np.ndarray, expected: np.ndarray) -> str | None:
 
 
 @exercise(
-    "09.qnn_weight_gradient", points=4, time_limit=20, title="The exact weight gradient of the QNN"
+    "09.qnn_weight_gradient",
+    points=4,
+    time_limit=20,
+    title="The exact weight gradient of the QNN",
+    difficulty="medium",
+    minutes=20,
 )
 def check_qnn_weight_gradient(t: Tester) -> None:
     rng = np.random.default_rng(90902)
@@ -311,7 +318,14 @@ def circles_split(
     return X_train, y_train, X_test, y_test
 
 
-@exercise("09.train_hybrid", points=6, time_limit=120, title="Train a hybrid model")
+@exercise(
+    "09.train_hybrid",
+    points=6,
+    time_limit=120,
+    title="Train a hybrid model",
+    difficulty="medium",
+    minutes=20,
+)
 def check_train_hybrid(t: Tester) -> None:
     X_train, y_train, X_test, y_test = circles_split()
     check_classifier(t, X_train, y_train, X_test, y_test, "two-circles")

@@ -65,7 +65,13 @@ def _probability_vector(
     return arr
 
 
-@exercise("10.boltzmann_distribution", points=4, title="Boltzmann weights, stably")
+@exercise(
+    "10.boltzmann_distribution",
+    points=4,
+    title="Boltzmann weights, stably",
+    difficulty="medium",
+    minutes=15,
+)
 def check_boltzmann_distribution(t: Tester) -> None:
     rng = np.random.default_rng(1010)
     shown = [([0.0, 1.0, 2.0], 1.0), ([1.0, -1.0, -1.0, 1.0], 0.5)]
@@ -144,7 +150,13 @@ def _density_matrix(value, dim: int) -> np.ndarray:
     return arr
 
 
-@exercise("10.gibbs_state", points=4, title="The Gibbs state of a Hamiltonian")
+@exercise(
+    "10.gibbs_state",
+    points=4,
+    title="The Gibbs state of a Hamiltonian",
+    difficulty="medium",
+    minutes=20,
+)
 def check_gibbs_state(t: Tester) -> None:
     from qiskit.quantum_info import SparsePauliOp
     from scipy.linalg import expm
@@ -252,7 +264,14 @@ def _model_distribution(value, size: int) -> np.ndarray:
 QBM_KL_LIMIT = 0.05
 
 
-@exercise("10.train_qbm", points=5, time_limit=60, title="Train a fully visible QBM")
+@exercise(
+    "10.train_qbm",
+    points=5,
+    time_limit=60,
+    title="Train a fully visible QBM",
+    difficulty="hard",
+    minutes=45,
+)
 def check_train_qbm(t: Tester) -> None:
     rng = np.random.default_rng(1030)
     example = np.array([0.4, 0.1, 0.1, 0.4])  # correlated bits: 00 and 11 likely

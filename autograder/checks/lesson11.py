@@ -122,6 +122,8 @@ def _assert_isa(circuit, backend) -> None:
     points=4,
     time_limit=60,
     title="Transpile for a backend (ISA circuits)",
+    difficulty="easy",
+    minutes=10,
 )
 def check_transpile_for_backend(t: Tester) -> None:
     from qiskit import QuantumCircuit
@@ -199,7 +201,14 @@ def _fold_inputs():
     ]
 
 
-@exercise("11.fold_gates", points=5, time_limit=20, title="Fold the gates (unitary folding)")
+@exercise(
+    "11.fold_gates",
+    points=5,
+    time_limit=20,
+    title="Fold the gates (unitary folding)",
+    difficulty="medium",
+    minutes=20,
+)
 def check_fold_gates(t: Tester) -> None:
     from qiskit.quantum_info import Operator
 
@@ -257,7 +266,13 @@ def _lagrange_at_zero(scales: np.ndarray, values: np.ndarray) -> float:
     return float(total)
 
 
-@exercise("11.richardson_extrapolate", points=4, title="Richardson extrapolation")
+@exercise(
+    "11.richardson_extrapolate",
+    points=4,
+    title="Richardson extrapolation",
+    difficulty="medium",
+    minutes=20,
+)
 def check_richardson_extrapolate(t: Tester) -> None:
     rng = np.random.default_rng(1120)
     poly = lambda c, s: np.polyval(c, np.asarray(s, dtype=float))  # noqa: E731
@@ -382,7 +397,14 @@ def _call_bell(t: Tester, backend, shots: int) -> dict:
     return _counts_of(value, shots)
 
 
-@exercise("11.run_bell_experiment", points=4, time_limit=60, title="A Bell experiment on a device")
+@exercise(
+    "11.run_bell_experiment",
+    points=4,
+    time_limit=60,
+    title="A Bell experiment on a device",
+    difficulty="easy",
+    minutes=15,
+)
 def check_run_bell_experiment(t: Tester) -> None:
     import qmlkit
 
