@@ -355,6 +355,12 @@ def check_prepare_state(t: Tester) -> None:
 
 # -------------------------------------------------------------------- 01.minus_i_circuit
 
+#: an empty circuit, or phase gates alone (they do nothing to |0>), leave the state at |0>
+_STILL_ZERO = (
+    "the state is still |0>: no gate moved it (a phase gate such as S or Sdg does nothing "
+    "to |0>; start with H)"
+)
+
 
 @exercise(
     "01.minus_i_circuit", points=2, title="Prepare (|0⟩ − i|1⟩)/√2", difficulty="easy", minutes=10
@@ -370,7 +376,7 @@ def check_minus_i_circuit(t: Tester) -> None:
                 "The state's measurement probabilities are not 1/2 and 1/2.",
                 expected=[0.5, 0.5],
                 actual=probs,
-                hint="the state is still |0>: no gate acted" if probs[0] > 1 - 1e-6 else None,
+                hint=_STILL_ZERO if probs[0] > 1 - 1e-6 else None,
             )
     with t.case("minus_i_circuit() prepares (|0> - i|1>)/sqrt2, relative phase -i", points=1):
         qc = cmp.assert_circuit(t.call(), num_qubits=1, what="circuit")
@@ -382,6 +388,6 @@ def check_minus_i_circuit(t: Tester) -> None:
             ),
             ([s, -s], "this is |-> = (|0> - |1>)/sqrt2: the phase of |1> must be -i, not -1"),
             ([s, s], "this is |+>: a relative phase of -i (angle -pi/2) is still missing"),
-            ([1, 0], "the state is still |0>: no gate acted"),
+            ([1, 0], _STILL_ZERO),
         ]
         _assert_state_with(cmp.circuit_state(qc), expected, candidates)

@@ -148,6 +148,9 @@ def _entangled_cases() -> list[tuple[str, list[np.ndarray], bool, bool]]:
 )
 def check_is_entangled(t: Tester) -> None:
     cases = _entangled_cases()
+    # a wrong verdict on the shown states (Bell states, exact products) means the test itself
+    # is wrong, so the hidden cases' tolerance hints would point the wrong way
+    basics_wrong = False
     for k, (desc, states, entangled, hidden) in enumerate(cases):
         points = 0.5 if k == len(cases) - 1 else 1
         with t.case(f"is_entangled on {desc}", points=points, hidden=hidden):
@@ -155,6 +158,7 @@ def check_is_entangled(t: Tester) -> None:
                 got = _as_bool(t.call(state.copy()), "is_entangled(state)")
                 if got == entangled:
                     continue
+                basics_wrong = basics_wrong or not hidden
                 if entangled:
                     hint = None
                     if state[1] == 0 and state[2] == 0:
@@ -171,8 +175,10 @@ def check_is_entangled(t: Tester) -> None:
                     )
                 nonzero = np.count_nonzero(np.abs(state) > 1e-12)
                 hint = (
-                    "a product state was called entangled: compare with a tolerance (atol), "
-                    "because a*d == b*c is almost never exactly true in floating point"
+                    None
+                    if basics_wrong
+                    else "a product state was called entangled: compare with a tolerance "
+                    "(atol), because a*d == b*c is almost never exactly true in floating point"
                 )
                 if nonzero == 4 and np.allclose(np.abs(state), 0.5) and not hidden:
                     hint = (
@@ -203,7 +209,9 @@ def check_is_entangled(t: Tester) -> None:
             if got == entangled:
                 continue
             shown = f" with atol={kwargs['atol']:g}"
-            if entangled:
+            if basics_wrong:
+                hint = None
+            elif entangled:
                 hint = (
                     "anything above atol counts as entangled: compare with the atol you are "
                     "given, as an absolute tolerance only (np.isclose and np.allclose add "

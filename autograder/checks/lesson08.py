@@ -162,12 +162,21 @@ def _bce_mistake(value: float, p: np.ndarray, y: np.ndarray) -> str | None:
         (-expected, "wrong sign: the cross-entropy is -mean(y log p + (1 - y) log(1 - p)) >= 0"),
     ]
     for eps in _LARGE_EPSILONS:
-        checks.append(
-            (_bce(p, y, eps=eps), f"clipping with epsilon {eps:g} is too coarse: clip with 1e-12")
-        )
+        clipped, added = _bce(p, y, eps=eps), _bce_added(p, y, eps)
+        if np.isclose(clipped, added, rtol=1e-4, atol=1e-6):
+            # e.g. p = 0 for a label 1: clipping to eps and adding eps give the same loss
+            checks.append(
+                (
+                    clipped,
+                    f"epsilon {eps:g} is too large: clipping p to [{eps:g}, 1 - {eps:g}] or "
+                    f"adding {eps:g} inside the logarithm changes the loss; clip with 1e-12",
+                )
+            )
+            continue
+        checks.append((clipped, f"clipping with epsilon {eps:g} is too coarse: clip with 1e-12"))
         checks.append(
             (
-                _bce_added(p, y, eps),
+                added,
                 f"adding {eps:g} inside the logarithm changes the loss: clip p to "
                 "[1e-12, 1 - 1e-12] instead",
             )

@@ -249,7 +249,8 @@ def _model_distribution(value, size: int) -> np.ndarray:
         raise CheckFailed(
             "The model distribution has negative entries; probabilities are >= 0.",
             actual=arr,
-            hint="p(v) = <v|e^(-H)|v> / Tr e^(-H) is a diagonal element of a positive matrix",
+            hint="p(v) = <v|e^(-H)|v> / Tr e^(-H) is a diagonal element of a positive matrix: "
+            "return the probabilities themselves (not their logarithms, and not the diagonal of H)",
         )
     total = float(arr.sum())
     if abs(total - 1) > 1e-6:

@@ -137,8 +137,8 @@ def check_transpile_for_backend(t: Tester) -> None:
                 raise CheckFailed(
                     f"The ISA circuit has {out.num_qubits} qubits; the input has "
                     f"{circuit.num_qubits} and the device {backend.num_qubits}.",
-                    hint="wrong number of qubits: an ISA circuit is laid out on the device's "
-                    "physical qubits",
+                    hint="wrong number of qubits: an ISA circuit is laid out on the physical "
+                    "qubits of the device you are given; transpile for that backend",
                 )
             _assert_isa(out, backend)
             padded = QuantumCircuit(out.num_qubits)
@@ -171,6 +171,15 @@ def check_transpile_for_backend(t: Tester) -> None:
 
 def _gate_count(circuit) -> int:
     return sum(1 for inst in circuit.data if inst.operation.name != "barrier")
+
+
+def _each_gate_repeated(circuit, times: int):
+    """Every gate G of ``circuit`` replaced by G^times (a fold G G G with no inverse)."""
+    out = circuit.copy_empty_like()
+    for inst in circuit.data:
+        for _ in range(times):
+            out.append(inst)
+    return out
 
 
 def _fold_inputs():
@@ -232,7 +241,9 @@ def check_fold_gates(t: Tester) -> None:
                     hint = (
                         "the circuit cancels to the identity: a fold is G G† G, it must end with G"
                     )
-                elif cmp.operators_equal(v, np.linalg.matrix_power(u, scale)):
+                elif cmp.operators_equal(
+                    v, np.linalg.matrix_power(u, scale)
+                ) or cmp.operators_equal(v, Operator(_each_gate_repeated(circuit, scale)).data):
                     hint = "folded with G instead of its inverse: G -> G G† G, not G G G"
                 elif cmp.operators_equal(v, u.conj().T):
                     hint = "this is the inverse (adjoint) circuit: G† G G† instead of G G† G"
@@ -327,6 +338,25 @@ def check_richardson_extrapolate(t: Tester) -> None:
 # --------------------------------------------------------------------- 11.run_bell_experiment
 
 
+def _measured_twice_hint(counts: Mapping) -> str | None:
+    """4-bit keys whose halves agree in most shots: both qubits were measured twice."""
+    total = sum(v for v in counts.values() if isinstance(v, (int, np.integer)))
+    same = sum(
+        v
+        for k, v in counts.items()
+        if isinstance(k, str)
+        and len(k) == 4
+        and isinstance(v, (int, np.integer))
+        and k[:2] == k[2:]
+    )
+    if total > 0 and same >= 0.8 * total:
+        return (
+            "measured twice? 4 bits for 2 qubits, the same 2 bits twice: measure_all() adds its "
+            "own register next to the one you measured into; use one or the other"
+        )
+    return None
+
+
 def _counts_of(value, shots: int) -> dict:
     if value is None:
         raise CheckFailed("Expected a counts dict, got None. Did you forget `return`?")
@@ -354,7 +384,9 @@ def _counts_of(value, shots: int) -> dict:
         if len(key) != 2:
             raise CheckFailed(
                 f"Counts key {key!r} has {len(key)} bits; a Bell experiment measures 2 qubits.",
-                hint="wrong number of qubits measured",
+                hint=_measured_twice_hint(value)
+                if len(key) == 4 and _measured_twice_hint(value)
+                else "wrong number of qubits measured",
             )
     counts = {}
     for key, val in value.items():

@@ -16,11 +16,13 @@ the other mistakes of its exercise.
 from __future__ import annotations
 
 import importlib.util
+import math
 from pathlib import Path
 
 import numpy as np
 import pytest
-from qiskit import ClassicalRegister
+from qiskit import ClassicalRegister, QuantumCircuit, transpile
+from qiskit.quantum_info import DensityMatrix, Statevector
 
 from autograder import check
 from autograder.solutions import reference
@@ -150,12 +152,818 @@ def _qsvm_plus_minus_labels(X_train, y_train):
     return PlusMinus()
 
 
+# ------------------------------------------------------------------------------ lesson 00
+
+
+def _plus_two_qubits():
+    return np.ones(4) / 2  # |+>|+>: a second qubit nobody asked for
+
+
+def _plus_density_matrix():
+    return DensityMatrix.from_label("+")
+
+
+def _plus_measured_circuit():
+    qc = QuantumCircuit(1)
+    qc.h(0)
+    qc.measure_all()
+    return qc
+
+
+# ------------------------------------------------------------------------------ lesson 01
+
+
+def _normalize_by_squared_norm(amplitudes):
+    v = np.asarray(amplitudes, dtype=complex)
+    if not np.any(v):
+        raise ValueError("zero vector")
+    return v / np.sum(np.abs(v) ** 2)
+
+
+def _normalize_returns_norm(amplitudes):
+    v = np.asarray(amplitudes, dtype=complex)
+    if not np.any(v):
+        raise ValueError("zero vector")
+    return np.linalg.norm(v)
+
+
+def _probabilities_as_dict(state):
+    n = int(np.log2(len(state)))
+    return {format(k, f"0{n}b"): abs(a) ** 2 for k, a in enumerate(state)}
+
+
+def _probabilities_one_qubit_only(state):
+    return np.array([abs(state[0]) ** 2, abs(state[1]) ** 2])
+
+
+def _bloch_theta_only(state):
+    alpha = state[0]
+    return float(2 * np.arccos(abs(alpha)))
+
+
+def _bloch_vector_instead(state):
+    rho = np.outer(state, np.conj(state))
+    return (2 * rho[0, 1].real, 2 * rho[1, 0].imag, (rho[0, 0] - rho[1, 1]).real)
+
+
+def _bloch_degrees(state):
+    alpha, beta = state
+    theta = 2 * np.arccos(min(abs(alpha), 1.0))
+    phi = (np.angle(beta) - np.angle(alpha)) % (2 * np.pi) if abs(beta) > 1e-12 else 0.0
+    return float(np.degrees(theta)), float(np.degrees(phi))
+
+
+def _bloch_half_theta(state):
+    alpha, beta = state
+    theta = np.arccos(min(abs(alpha), 1.0))
+    phi = (np.angle(beta) - np.angle(alpha)) % (2 * np.pi) if abs(beta) > 1e-12 else 0.0
+    return float(theta), float(phi)
+
+
+def _bloch_phi_not_wrapped(state):
+    alpha, beta = state
+    theta = 2 * np.arccos(min(abs(alpha), 1.0))
+    phi = np.angle(beta) - np.angle(alpha) if abs(beta) > 1e-12 else 0.0
+    return float(theta), float(phi)
+
+
+def _minus_i_without_h():
+    qc = QuantumCircuit(1)
+    qc.sdg(0)  # the phase is there, but |0> has no |1> part for it to act on
+    return qc
+
+
+# ------------------------------------------------------------------------------ lesson 02
+
+
+def _x_from_h_and_z_empty():
+    return QuantumCircuit(1)
+
+
+def _x_from_h_then_z():
+    qc = QuantumCircuit(1)
+    qc.h(0)
+    qc.z(0)
+    return qc
+
+
+def _full_operator(state, gate, qubit):
+    n = int(np.log2(len(state)))
+    U = np.array([[1.0]])
+    for q in reversed(range(n)):
+        U = np.kron(U, gate if q == qubit else np.eye(2))
+    return U
+
+
+def _apply_returns_operator(state, gate, qubit):
+    return _full_operator(state, gate, qubit)  # forgot "@ state"
+
+
+def _ry_angle_in_degrees(p1):
+    if not 0 <= p1 <= 1:
+        raise ValueError("p1 must be a probability")
+    return float(np.degrees(2 * np.arcsin(np.sqrt(p1))))
+
+
+def _unitary_no_shape_check(matrix, atol=1e-9):
+    m = np.asarray(matrix, dtype=complex)
+    return bool(np.allclose(m.conj().T @ m, np.eye(len(m)), rtol=0, atol=atol))
+
+
+def _swap_empty():
+    return QuantumCircuit(2)
+
+
+# ------------------------------------------------------------------------------ lesson 03
+
+
+def _bell_without_x(name):
+    if name not in ("phi+", "phi-", "psi+", "psi-"):
+        raise ValueError(name)
+    qc = QuantumCircuit(2)
+    if name.endswith("-"):
+        qc.x(0)
+    qc.h(0)
+    qc.cx(0, 1)  # the X on qubit 1 for the Psi states is missing
+    return qc
+
+
+def _ghz_loop_too_short(n):
+    qc = QuantumCircuit(n)
+    qc.h(0)
+    for q in range(n - 2):  # stops one CNOT early
+        qc.cx(q, q + 1)
+    return qc
+
+
+def _ghz_amplitude_count_as_qubits(n):
+    qc = QuantumCircuit(2**n)  # 2**n amplitudes taken for 2**n qubits
+    qc.h(0)
+    for q in range(2**n - 1):
+        qc.cx(q, q + 1)
+    return qc
+
+
+def _entangled_iff_four_amplitudes(state, atol=1e-8):
+    return bool(np.count_nonzero(np.abs(state) > atol) == 4)
+
+
+def _entangled_iff_superposition(state, atol=1e-8):
+    return bool(np.count_nonzero(np.abs(state) > atol) > 1)
+
+
+# ------------------------------------------------------------------------------ lesson 04
+
+
+def _efc_letters_left_to_right(counts, pauli):
+    total = sum(counts.values())
+    acc = 0
+    for key, n in counts.items():
+        sign = 1
+        for bit, p in zip(key[::-1], pauli):  # bit of qubit i paired with letter i
+            if p == "Z" and bit == "1":
+                sign = -sign
+        acc += sign * n
+    return acc / total
+
+
+def _basis_change(qc, pauli):
+    for q, letter in enumerate(reversed(pauli)):
+        if letter == "X":
+            qc.h(q)
+        elif letter == "Y":
+            qc.sdg(q)
+            qc.h(q)
+
+
+def _pauli_measured_twice(circuit, pauli):
+    qc = circuit.copy()
+    _basis_change(qc, pauli)
+    qc.add_register(ClassicalRegister(qc.num_qubits))
+    qc.measure(range(qc.num_qubits), range(qc.num_qubits))
+    qc.measure_all()  # a second measurement of every qubit
+    return qc
+
+
+def _pauli_string_index_as_qubit(circuit, pauli):
+    qc = circuit.copy()
+    qc.add_register(ClassicalRegister(len(pauli)))
+    for i, letter in enumerate(pauli):  # letter i put on qubit i
+        if letter == "X":
+            qc.h(i)
+        elif letter == "Y":
+            qc.sdg(i)
+            qc.h(i)
+        if letter != "I":
+            qc.measure(i, i)
+    return qc
+
+
+def _pauli_measure_then_rotate(circuit, pauli):
+    qc = circuit.copy()
+    qc.measure_all()
+    _basis_change(qc, pauli)
+    return qc
+
+
+def _pauli_changes_input_then_copies(circuit, pauli):
+    _basis_change(circuit, pauli)
+    qc = circuit.copy()
+    qc.measure_all()
+    return qc
+
+
+def _pauli_support_only_circuit(circuit, pauli):
+    letters = [p for p in pauli if p != "I"]
+    qc = QuantumCircuit(len(letters))
+    _basis_change(qc, "".join(letters))
+    qc.measure_all()
+    return qc
+
+
+def _pauli_no_measurement(circuit, pauli):
+    qc = circuit.copy()
+    _basis_change(qc, pauli)
+    return qc
+
+
+def _shots_not_rounded(epsilon, delta):
+    return math.log(2 / delta) / (2 * epsilon**2)
+
+
+def _mitigate_returns_vector(counts, p0_given_1, p1_given_0):
+    n = len(next(iter(counts)))
+    total = sum(counts.values())
+    p = np.array([counts.get(format(k, f"0{n}b"), 0) / total for k in range(2**n)])
+    m = np.array([[1 - p1_given_0, p0_given_1], [p1_given_0, 1 - p0_given_1]])
+    full = np.array([[1.0]])
+    for _ in range(n):
+        full = np.kron(full, m)
+    return np.linalg.solve(full, p)
+
+
+# ------------------------------------------------------------------------------ lesson 05
+
+
+def _angle_unbound(x):
+    from qiskit.circuit import ParameterVector
+
+    theta = ParameterVector("x", len(x))
+    qc = QuantumCircuit(len(x))
+    for i in range(len(x)):
+        qc.ry(theta[i], i)
+    return qc  # the data never bound
+
+
+def _angle_rx(x):
+    qc = QuantumCircuit(len(x))
+    for i, v in enumerate(x):
+        qc.rx(float(v), i)
+    return qc
+
+
+def _amplitude_from_probabilities(x):
+    x = np.asarray(x, dtype=float)
+    n = int(np.log2(len(x)))
+    if len(x) < 2 or 2**n != len(x) or not np.any(x):
+        raise ValueError("need 2**n numbers, not all zero")
+    probs = x**2 / np.sum(x**2)
+    qc = QuantumCircuit(n)
+    qc.prepare_state(np.sqrt(probs), range(n))  # square roots of probabilities: signs lost
+    return qc
+
+
+def _zz_with_library(x, reps):
+    from qiskit.circuit.library import zz_feature_map
+
+    return zz_feature_map(len(x), reps=reps).assign_parameters(x)
+
+
+def _library_map(n, reps):
+    from qiskit.circuit.library import zz_feature_map
+
+    return zz_feature_map(n, reps=reps)
+
+
+def _zz_with_library_in_a_helper(x, reps):
+    qc = QuantumCircuit(len(x))
+    qc.append(_library_map(len(x), reps), range(len(x)))  # one instruction, named ZZFeatureMap
+    return qc.assign_parameters(x)
+
+
+# ------------------------------------------------------------------------------ lesson 06
+
+
+def _fidelity_overlap(a, b):
+    return np.vdot(a, b)
+
+
+def _fidelity_not_squared(a, b):
+    return float(abs(np.vdot(a, b)))
+
+
+def _feature_states(X, feature_map):
+    return [Statevector(feature_map(x)).data for x in X]
+
+
+def _kernel_rows_for_y(X, Y, feature_map):
+    sx, sy = _feature_states(X, feature_map), _feature_states(Y, feature_map)
+    return np.array([[abs(np.vdot(a, b)) ** 2 for a in sx] for b in sy])
+
+
+def _kernel_complex_overlaps(X, Y, feature_map):
+    sx, sy = _feature_states(X, feature_map), _feature_states(Y, feature_map)
+    return np.array([[np.vdot(a, b) for b in sy] for a in sx])
+
+
+def _kernel_not_squared(X, Y, feature_map):
+    sx, sy = _feature_states(X, feature_map), _feature_states(Y, feature_map)
+    return np.array([[abs(np.vdot(a, b)) for b in sy] for a in sx])
+
+
+def _kernel_symmetry_only(K, atol=1e-8):
+    K = np.asarray(K)
+    return K.ndim == 2 and K.shape[0] == K.shape[1] and bool(np.allclose(K, K.T, atol=atol))
+
+
+def _kernel_eigenvalues_exactly_nonnegative(K, atol=1e-8):
+    K = np.asarray(K, dtype=float)
+    if K.ndim != 2 or K.shape[0] != K.shape[1] or not np.allclose(K, K.T, atol=atol):
+        return False
+    return bool(np.all(np.linalg.eigvalsh(K) >= 0))
+
+
+def _qsvm_returns_score(X_train, y_train):
+    from sklearn.svm import SVC
+
+    model = SVC(kernel="rbf").fit(X_train, y_train)
+    return model.score(X_train, y_train)
+
+
+def _qsvm_precomputed_without_test_kernel(X_train, y_train):
+    from sklearn.metrics.pairwise import rbf_kernel
+    from sklearn.svm import SVC
+
+    return SVC(kernel="precomputed").fit(rbf_kernel(X_train, X_train), y_train)
+
+
+def _qsvm_predict_proba_columns(X_train, y_train):
+    from sklearn.neighbors import KNeighborsClassifier
+
+    model = KNeighborsClassifier().fit(X_train, y_train)
+
+    class Model:
+        def predict(self, X):
+            return model.predict_proba(X)  # one column per class
+
+    return Model()
+
+
+# ------------------------------------------------------------------------------ lesson 07
+
+
+def _gradient_first_entry_only(f, params):
+    theta = np.asarray(params, dtype=float)
+    shift = np.zeros_like(theta)
+    shift[0] = np.pi / 2
+    return (f(theta + shift) - f(theta - shift)) / 2  # the loop over k is missing
+
+
+def _gradient_finite_difference(f, params):
+    theta = np.asarray(params, dtype=float)
+    grad = np.zeros_like(theta)
+    for k in range(theta.size):
+        e = np.zeros_like(theta)
+        e[k] = 1e-4
+        grad[k] = (f(theta + e) - f(theta - e)) / 2e-4
+    return grad
+
+
+def _vqe_returns_energy_and_state(hamiltonian):
+    evals, evecs = np.linalg.eigh(hamiltonian.to_matrix())
+    return float(evals[0]), evecs[:, 0]
+
+
+def _vqe_returns_ground_state(hamiltonian):
+    return np.linalg.eigh(hamiltonian.to_matrix())[1][:, 0]
+
+
+# ------------------------------------------------------------------------------ lesson 08
+
+
+def _parity_int_keys(counts):
+    total = sum(counts.values())
+    return sum(n for key, n in counts.items() if bin(int(key, 2)).count("1") % 2) / total
+
+
+def _cross_entropy_per_point(p1, y):
+    p = np.clip(np.asarray(p1, dtype=float), 1e-12, 1 - 1e-12)
+    y = np.asarray(y, dtype=float)
+    return -(y * np.log(p) + (1 - y) * np.log(1 - p))
+
+
+def _cross_entropy_unclipped(p1, y):
+    p = np.asarray(p1, dtype=float)
+    y = np.asarray(y, dtype=float)
+    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+
+def _cross_entropy_log10(p1, y):
+    p = np.clip(np.asarray(p1, dtype=float), 1e-12, 1 - 1e-12)
+    y = np.asarray(y, dtype=float)
+    return float(-np.mean(y * np.log10(p) + (1 - y) * np.log10(1 - p)))
+
+
+def _cross_entropy_coarse_clip(p1, y):
+    p = np.clip(np.asarray(p1, dtype=float), 0.01, 0.99)
+    y = np.asarray(y, dtype=float)
+    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+
+def _cross_entropy_epsilon_added(p1, y):
+    p = np.asarray(p1, dtype=float)
+    y = np.asarray(y, dtype=float)
+    return float(-np.mean(y * np.log(p + 0.1) + (1 - y) * np.log(1 - p + 0.1)))
+
+
+def _vqc_returns_score(X_train, y_train):
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression().fit(X_train, y_train).score(X_train, y_train)
+
+
+def _vqc_predict_proba_columns(X_train, y_train):
+    from sklearn.neighbors import KNeighborsClassifier
+
+    model = KNeighborsClassifier().fit(X_train, y_train)
+
+    class Model:
+        def predict(self, X):
+            return model.predict_proba(X)
+
+    return Model()
+
+
+# ------------------------------------------------------------------------------ lesson 09
+
+
+def _qnn_measures_qubit_0(x, weights):
+    from qiskit.quantum_info import SparsePauliOp
+
+    x = np.asarray(x, dtype=float)
+    weights = np.asarray(weights, dtype=float)
+    n = len(x)
+    qc = QuantumCircuit(n)
+    for i in range(n):
+        qc.ry(x[i], i)
+    for row in weights:
+        for i in range(n):
+            qc.ry(row[i], i)
+        for i in range(n - 1):
+            qc.cx(i, i + 1)
+    label = "I" * (n - 1) + "Z"  # the rightmost letter is qubit 0, not qubit n-1
+    return float(np.real(Statevector(qc).expectation_value(SparsePauliOp(label))))
+
+
+def _qnn_gradient_flat(x, weights):
+    return np.ravel(reference("09.qnn_weight_gradient")(x, weights))
+
+
+def _qnn_gradient_without_half(x, weights):
+    forward = reference("09.qnn_forward")
+    w = np.asarray(weights, dtype=float)
+    grad = np.zeros_like(w)
+    for idx in np.ndindex(w.shape):
+        plus, minus = w.copy(), w.copy()
+        plus[idx] += np.pi / 2
+        minus[idx] -= np.pi / 2
+        grad[idx] = forward(x, plus) - forward(x, minus)  # the / 2 is missing
+    return grad
+
+
+# ------------------------------------------------------------------------------ lesson 10
+
+
+def _boltzmann_as_density_matrix(energies, beta):
+    e = np.asarray(energies, dtype=float)
+    w = np.exp(-beta * (e - e.min()))
+    return np.diag(w / w.sum())
+
+
+def _boltzmann_unnormalised(energies, beta):
+    e = np.asarray(energies, dtype=float)
+    return np.exp(-beta * (e - e.min()))  # never divided by Z
+
+
+def _gibbs_populations_only(hamiltonian, beta):
+    vals = np.linalg.eigvalsh(hamiltonian.to_matrix())
+    w = np.exp(-beta * (vals - vals.min()))
+    return w / w.sum()  # the eigenvalue populations, not the matrix
+
+
+def _qbm_log_probabilities(target):
+    return np.log(reference("10.train_qbm")(target))
+
+
+def _qbm_unnormalised_diagonal(target):
+    from scipy.linalg import expm
+    from scipy.optimize import minimize
+
+    from autograder.solutions.lesson10 import _qbm_hamiltonian
+
+    q = np.asarray(target, dtype=float)
+    n = int(round(np.log2(q.size)))
+
+    def diagonal(params):
+        return np.real(np.diag(expm(-_qbm_hamiltonian(params, n))))
+
+    def kl(params):
+        p = diagonal(params)
+        p = p / p.sum()
+        return float(np.sum(q * (np.log(q) - np.log(p))))
+
+    x0 = np.zeros(n + n * (n - 1) // 2 + n)
+    res = minimize(kl, x0, method="L-BFGS-B")
+    return diagonal(res.x)  # not divided by the trace
+
+
+def _qbm_returns_target(target):
+    return np.asarray(target, dtype=float).copy()
+
+
+# ------------------------------------------------------------------------------ lesson 11
+
+
+def _transpile_forgets_result(circuit, backend):
+    from qiskit.transpiler import generate_preset_pass_manager
+
+    pm = generate_preset_pass_manager(optimization_level=3, backend=backend)
+    pm.run(circuit)
+    return circuit  # the transpiled circuit is thrown away
+
+
+def _transpile_for_another_device(circuit, backend):
+    from qiskit.providers.fake_provider import GenericBackendV2
+    from qiskit.transpiler import generate_preset_pass_manager
+
+    device = GenericBackendV2(num_qubits=7, seed=3)  # not the backend given
+    return generate_preset_pass_manager(3, device, seed_transpiler=1).run(circuit)
+
+
+def _transpile_rebuilt_without_layout(circuit, backend):
+    from qiskit.transpiler import generate_preset_pass_manager
+
+    isa = generate_preset_pass_manager(3, backend, seed_transpiler=7).run(circuit)
+    out = QuantumCircuit(isa.num_qubits)
+    out.compose(isa, inplace=True)  # the layout stays behind
+    return out
+
+
+def _check_scale(scale):
+    if scale < 1 or scale % 2 == 0:
+        raise ValueError("scale must be an odd positive integer")
+
+
+def _fold_with_g(circuit, scale):
+    _check_scale(scale)
+    out = circuit.copy_empty_like()
+    for inst in circuit.data:
+        for _ in range(scale):  # G G G: the fold needs G^dagger in the middle
+            out.append(inst)
+    return out
+
+
+def _fold_not_folded(circuit, scale):
+    _check_scale(scale)
+    return circuit.copy()
+
+
+def _fold_too_often(circuit, scale):
+    _check_scale(scale)
+    out = circuit.copy_empty_like()
+    for inst in circuit.data:
+        out.append(inst)
+        for _ in range(scale):  # scale folds, not (scale - 1) / 2
+            out.append(inst.replace(operation=inst.operation.inverse()))
+            out.append(inst)
+    return out
+
+
+def _richardson_coefficients(scales, values):
+    s = np.asarray(scales, dtype=float)
+    return np.polyfit(s, np.asarray(values, dtype=float), len(s) - 1)
+
+
+def _bell_circuit():
+    qc = QuantumCircuit(2)
+    qc.h(0)
+    qc.cx(0, 1)
+    return qc
+
+
+def _bell_returns_result(backend, shots):
+    qc = _bell_circuit()
+    qc.measure_all()
+    return backend.sampler.run([backend.isa(qc)], shots=shots).result()[0]
+
+
+def _bell_counts_of_no_register(backend, shots):
+    qc = _bell_circuit()  # no measurement, so no classical register
+    result = backend.sampler.run([backend.isa(qc)], shots=shots).result()[0]
+    counts = {}
+    for register in qc.cregs:
+        counts.update(getattr(result.data, register.name).get_counts())
+    return counts
+
+
+def _bell_unmeasured(backend, shots):
+    qc = _bell_circuit()
+    result = backend.sampler.run([backend.isa(qc)], shots=shots).result()[0]
+    return result.data.meas.get_counts()
+
+
+def _bell_probabilities(backend, shots):
+    qc = _bell_circuit()
+    qc.measure_all()
+    counts = backend.sampler.run([backend.isa(qc)], shots=shots).result()[0].data.meas.get_counts()
+    return {k: v / shots for k, v in counts.items()}
+
+
+def _bell_measured_twice(backend, shots):
+    qc = QuantumCircuit(2, 2)
+    qc.h(0)
+    qc.cx(0, 1)
+    qc.measure([0, 1], [0, 1])
+    qc.measure_all()
+    result = backend.sampler.run([backend.isa(qc)], shots=shots).result()[0]
+    return result.join_data().get_counts()
+
+
+def _bell_measured_twice_aer_counts(backend, shots):
+    from qiskit_aer import AerSimulator
+
+    qc = QuantumCircuit(2, 2)
+    qc.h(0)
+    qc.cx(0, 1)
+    qc.measure([0, 1], [0, 1])
+    qc.measure_all()
+    sim_ = AerSimulator(seed_simulator=1)
+    return sim_.run(transpile(qc, sim_), shots=shots).result().get_counts()
+
+
+def _bell_three_qubits(backend, shots):
+    qc = QuantumCircuit(3)
+    qc.h(0)
+    qc.cx(0, 1)
+    qc.cx(1, 2)
+    qc.measure_all()
+    return backend.sampler.run([backend.isa(qc)], shots=shots).result()[0].data.meas.get_counts()
+
+
+def _bell_default_shots(backend, shots):
+    qc = _bell_circuit()
+    qc.measure_all()
+    return backend.sampler.run([backend.isa(qc)]).result()[0].data.meas.get_counts()
+
+
+def _bell_no_cnot(backend, shots):
+    qc = QuantumCircuit(2)
+    qc.h([0, 1])  # H on both qubits: a product state, not a Bell state
+    qc.measure_all()
+    return backend.sampler.run([backend.isa(qc)], shots=shots).result()[0].data.meas.get_counts()
+
+
 MORE_MISTAKES = [
     ("02.is_unitary", _unitary_returns_number, ("return a bool",)),
     ("06.is_valid_kernel", _kernel_validity_as_number, ("return a bool",)),
     ("04.measure_pauli", _pauli_one_shared_bit, ("its own classical bit",)),
     ("07.vqe_ground_energy", _vqe_returns_result_object, ("return result.fun",)),
     ("06.train_qsvm", _qsvm_plus_minus_labels, ("labels must be 0/1",)),
+    # lesson 00
+    ("00.plus_state", _plus_two_qubits, ("wrong length", "wrong number of qubits: 2 instead of 1")),
+    ("00.plus_state", _plus_density_matrix, ("return a Statevector or a NumPy vector",)),
+    ("00.plus_state", _plus_measured_circuit, ("measurement left in the circuit",)),
+    # lesson 01
+    ("01.normalize", _normalize_by_squared_norm, ("divided by the squared norm",)),
+    ("01.normalize", _normalize_returns_norm, ("wrong shape",)),
+    ("01.measurement_probabilities", _probabilities_as_dict, ("not a dict of bitstrings",)),
+    (
+        "01.measurement_probabilities",
+        _probabilities_one_qubit_only,
+        ("wrong shape: one probability per amplitude",),
+    ),
+    ("01.bloch_angles", _bloch_theta_only, ("return theta, phi",)),
+    ("01.bloch_angles", _bloch_vector_instead, ("return theta, phi",)),
+    ("01.bloch_angles", _bloch_degrees, ("degrees instead of radians",)),
+    ("01.bloch_angles", _bloch_half_theta, ("half the angle",)),
+    ("01.bloch_angles", _bloch_phi_not_wrapped, ("phi must be in [0, 2pi)",)),
+    ("01.minus_i_circuit", _minus_i_without_h, ("the state is still |0>",)),
+    # lesson 02
+    ("02.x_from_h_and_z", _x_from_h_and_z_empty, ("add the gates",)),
+    ("02.x_from_h_and_z", _x_from_h_then_z, ("H and Z alone do not make X",)),
+    ("02.apply_single_qubit_gate", _apply_returns_operator, ("return U @ state, not U",)),
+    ("02.ry_angle_for_probability", _ry_angle_in_degrees, ("degrees instead of radians",)),
+    ("02.is_unitary", _unitary_no_shape_check, ("check the shape first",)),
+    ("02.swap_from_cnots", _swap_empty, ("add the gates",)),
+    # lesson 03
+    ("03.bell_state", _bell_without_x, ("an X on one qubit before the CNOT swaps",)),
+    ("03.ghz_circuit", _ghz_loop_too_short, ("the CNOT loop probably stops one qubit early",)),
+    (
+        "03.ghz_circuit",
+        _ghz_amplitude_count_as_qubits,
+        ("wrong number of qubits", "a much larger circuit than needed"),
+    ),
+    (
+        "03.is_entangled",
+        _entangled_iff_four_amplitudes,
+        ("a state with only |00⟩ and |11⟩", "superposition is not entanglement"),
+    ),
+    ("03.is_entangled", _entangled_iff_superposition, ("superposition is not entanglement",)),
+    # lesson 04
+    (
+        "04.expectation_from_counts",
+        _efc_letters_left_to_right,
+        ("qubit order reversed: the leftmost Pauli letter",),
+    ),
+    ("04.measure_pauli", _pauli_measured_twice, ("measure every qubit once",)),
+    ("04.measure_pauli", _pauli_string_index_as_qubit, ("qubit order reversed",)),
+    ("04.measure_pauli", _pauli_measure_then_rotate, ("do the basis change first",)),
+    ("04.measure_pauli", _pauli_changes_input_then_copies, ("modified the input circuit",)),
+    ("04.measure_pauli", _pauli_support_only_circuit, ("start from circuit.copy()",)),
+    ("04.measure_pauli", _pauli_no_measurement, ("add measurements after the basis change",)),
+    ("04.shots_needed", _shots_not_rounded, ("round up with math.ceil",)),
+    ("04.mitigate_readout", _mitigate_returns_vector, ("return a dict from bitstrings",)),
+    # lesson 05
+    ("05.angle_encoding", _angle_unbound, ("bind the data",)),
+    ("05.angle_encoding", _angle_rx, ("RX instead of RY",)),
+    ("05.amplitude_encoding", _amplitude_from_probabilities, ("keep the signs of x",)),
+    ("05.zz_feature_map", _zz_with_library, ("a forbidden library feature map used",)),
+    ("05.zz_feature_map", _zz_with_library_in_a_helper, ("a forbidden library feature map used",)),
+    # lesson 06
+    (
+        "06.state_fidelity",
+        _fidelity_overlap,
+        ("returned the overlap <a|b> itself", "not squared"),
+    ),
+    ("06.state_fidelity", _fidelity_not_squared, ("not squared",)),
+    ("06.kernel_matrix", _kernel_rows_for_y, ("transposed: K[i, j] is the kernel of X[i]",)),
+    ("06.kernel_matrix", _kernel_complex_overlaps, ("returned the complex overlaps",)),
+    ("06.kernel_matrix", _kernel_not_squared, ("returned the amplitude overlap",)),
+    ("06.is_valid_kernel", _kernel_symmetry_only, ("symmetric is not enough",)),
+    (
+        "06.is_valid_kernel",
+        _kernel_eigenvalues_exactly_nonnegative,
+        ("too strict", "use the atol argument"),
+    ),
+    ("06.train_qsvm", _qsvm_returns_score, ("return the trained model itself",)),
+    (
+        "06.train_qsvm",
+        _qsvm_precomputed_without_test_kernel,
+        ("predict receives raw test points",),
+    ),
+    ("06.train_qsvm", _qsvm_predict_proba_columns, ("wrong shape",)),
+    # lesson 07
+    ("07.parameter_shift_gradient", _gradient_first_entry_only, ("wrong shape: return",)),
+    ("07.parameter_shift_gradient", _gradient_finite_difference, ("finite differences",)),
+    ("07.vqe_ground_energy", _vqe_returns_energy_and_state, ("return the energy alone",)),
+    ("07.vqe_ground_energy", _vqe_returns_ground_state, ("returned an eigenvector",)),
+    # lesson 08
+    ("08.parity_probability", _parity_int_keys, ("keys with spaces between registers",)),
+    ("08.cross_entropy", _cross_entropy_per_point, ("return the mean over the points",)),
+    ("08.cross_entropy", _cross_entropy_unclipped, ("NaN or inf at p = 0 or 1",)),
+    ("08.cross_entropy", _cross_entropy_log10, ("log base 10",)),
+    ("08.cross_entropy", _cross_entropy_coarse_clip, ("epsilon 0.01",)),
+    ("08.cross_entropy", _cross_entropy_epsilon_added, ("adding 0.1 inside the logarithm",)),
+    ("08.train_vqc", _vqc_returns_score, ("return the fitted model object",)),
+    ("08.train_vqc", _vqc_predict_proba_columns, ("wrong shape: one label per row",)),
+    # lesson 09
+    ("09.qnn_forward", _qnn_measures_qubit_0, ("measured qubit 0 instead of qubit n-1",)),
+    ("09.qnn_weight_gradient", _qnn_gradient_flat, ("right values, wrong shape",)),
+    ("09.qnn_weight_gradient", _qnn_gradient_without_half, ("twice the gradient",)),
+    # lesson 10
+    ("10.boltzmann_distribution", _boltzmann_as_density_matrix, ("wrong shape",)),
+    ("10.boltzmann_distribution", _boltzmann_unnormalised, ("not normalised: the weights",)),
+    ("10.gibbs_state", _gibbs_populations_only, ("wrong shape",)),
+    ("10.train_qbm", _qbm_log_probabilities, ("a diagonal element of a positive matrix",)),
+    ("10.train_qbm", _qbm_unnormalised_diagonal, ("not normalised: divide the diagonal",)),
+    ("10.train_qbm", _qbm_returns_target, ("not the target itself",)),
+    # lesson 11
+    ("11.transpile_for_backend", _transpile_forgets_result, ("a forbidden gate used:",)),
+    ("11.transpile_for_backend", _transpile_for_another_device, ("wrong number of qubits",)),
+    ("11.transpile_for_backend", _transpile_rebuilt_without_layout, ("keep its .layout",)),
+    ("11.fold_gates", _fold_with_g, ("folded with G instead of its inverse",)),
+    ("11.fold_gates", _fold_not_folded, ("the circuit was not folded",)),
+    ("11.fold_gates", _fold_too_often, ("(scale - 1) / 2 folds per gate",)),
+    ("11.richardson_extrapolate", _richardson_coefficients, ("value at scale 0",)),
+    ("11.run_bell_experiment", _bell_returns_result, ("result.data.meas.get_counts()",)),
+    ("11.run_bell_experiment", _bell_counts_of_no_register, ("missing measurement",)),
+    ("11.run_bell_experiment", _bell_unmeasured, ("missing measurement",)),
+    ("11.run_bell_experiment", _bell_probabilities, ("returning probabilities instead",)),
+    ("11.run_bell_experiment", _bell_measured_twice, ("measured twice?",)),
+    ("11.run_bell_experiment", _bell_measured_twice_aer_counts, ("measured twice?",)),
+    ("11.run_bell_experiment", _bell_three_qubits, ("wrong number of qubits measured",)),
+    ("11.run_bell_experiment", _bell_default_shots, ("wrong shot count",)),
+    ("11.run_bell_experiment", _bell_no_cnot, ("is the circuit H on qubit 0 then CX(0, 1)?",)),
 ]
 
 

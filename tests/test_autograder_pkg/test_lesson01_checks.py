@@ -261,7 +261,7 @@ def test_minus_i_circuit_mistakes():
     assert r.score == 1 and "must be -i, not -1" in _hint(r)
 
     r = check("01.minus_i_circuit", lambda: QuantumCircuit(1))
-    assert r.score == 0 and "no gate acted" in _hint(r)
+    assert r.score == 0 and "the state is still |0>: no gate moved it" in _hint(r)
 
     r = check("01.minus_i_circuit", lambda: np.array([1, -1j]) / np.sqrt(2))
     assert r.score == 0 and "Expected a QuantumCircuit" in r.feedback
