@@ -8,8 +8,10 @@ weights, as one optimiser iteration needs it. Contenders:
 
 * qmlkit: ``VQC.loss_and_gradient`` (batched statevectors, adjoint gradient);
 * PennyLane ``lightning.qubit`` with ``diff_method="adjoint"`` and ``default.qubit`` with
-  backpropagation, when PennyLane is installed (not a dependency of the course; missing
-  contenders are reported and skipped). PennyLane's loss is checked against qmlkit's first.
+  backpropagation (autograd), both with parameter broadcasting over the points, when
+  PennyLane is installed (not a dependency of the course; missing contenders are reported
+  and skipped). PennyLane's loss and gradient are checked against qmlkit's first. (This
+  PennyLane code could not be run where it was written: PennyLane was not installed.)
 
 Each time is the best of a few repeats; the growth column is the ratio to the previous size.
 
@@ -71,9 +73,9 @@ def make_pennylane(n: int, X: np.ndarray, y: np.ndarray, w: np.ndarray, device: 
     diff = "adjoint" if device == "lightning.qubit" else "backprop"
 
     @qml.qnode(dev, diff_method=diff)
-    def circuit(xrow, weights):
+    def circuit(xcols, weights):
         for i in range(n):
-            qml.RY(xrow[i], wires=i)
+            qml.RY(xcols[i], wires=i)
         k = 0
         for rep in range(REPS + 1):
             for i in range(n):
@@ -86,13 +88,12 @@ def make_pennylane(n: int, X: np.ndarray, y: np.ndarray, w: np.ndarray, device: 
                     qml.CNOT(wires=[i, i + 1])
         return qml.expval(parity[-1])
 
+    xs = X.T.copy()  # one column per point: parameter broadcasting over the points
+
     def loss(weights):
-        total = 0.0
-        for xrow, label in zip(X, y):
-            p1 = (1 - circuit(xrow, weights)) / 2
-            p1 = pnp.clip(p1, 1e-12, 1 - 1e-12)
-            total = total - (label * pnp.log(p1) + (1 - label) * pnp.log(1 - p1))
-        return total / len(X)
+        p1 = (1 - circuit(xs, weights)) / 2  # P(odd parity) per point
+        p1 = pnp.clip(p1, 1e-12, 1 - 1e-12)
+        return -pnp.mean(y * pnp.log(p1) + (1 - y) * pnp.log(1 - p1))
 
     grad = qml.grad(loss)
     weights = pnp.array(w, requires_grad=True)
