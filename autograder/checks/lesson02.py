@@ -85,14 +85,17 @@ def check_apply_single_qubit_gate(t: Tester) -> None:
     def one(state: np.ndarray, gate: np.ndarray, qubit: int) -> None:
         n = int(np.log2(state.size))
         value = t.call(state.copy(), gate.copy(), qubit)
-        if (
-            isinstance(value, np.ndarray)
-            and value.ndim == 2
-            and value.shape[0] == value.shape[1] > 1
-        ):
+        if isinstance(value, np.ndarray) and value.shape == (state.size, state.size):
             raise CheckFailed(
                 f"Expected the new state vector, got a {value.shape[0]}x{value.shape[1]} matrix.",
                 hint="multiply the full operator by the state: return U @ state, not U",
+            )
+        if isinstance(value, np.ndarray) and n > 1 and value.shape == (2,) * n:
+            raise CheckFailed(
+                f"Expected the new state vector of {state.size} amplitudes, got an array of "
+                f"shape {value.shape}.",
+                hint="reshape the result back into a vector: psi.reshape(-1) (the axes of "
+                "state.reshape([2] * n) already hold the amplitudes in index order)",
             )
         actual = cmp.to_state(value)
         expected = _apply(state, gate, qubit)

@@ -259,6 +259,13 @@ def _apply_returns_operator(state, gate, qubit):
     return _full_operator(state, gate, qubit)  # forgot "@ state"
 
 
+def _apply_tensor_not_reshaped(state, gate, qubit):
+    n = int(np.log2(len(state)))
+    psi = np.reshape(state, [2] * n)
+    psi = np.tensordot(gate, psi, axes=([1], [n - 1 - qubit]))
+    return np.moveaxis(psi, 0, n - 1 - qubit)  # still a tensor: the final reshape is missing
+
+
 def _ry_angle_in_degrees(p1):
     if not 0 <= p1 <= 1:
         raise ValueError("p1 must be a probability")
@@ -403,6 +410,15 @@ def _mitigate_returns_vector(counts, p0_given_1, p1_given_0):
 
 
 # ------------------------------------------------------------------------------ lesson 05
+
+
+def _basis_measured(bits):
+    qc = QuantumCircuit(len(bits))
+    for q, bit in enumerate(reversed(bits)):
+        if bit == "1":
+            qc.x(q)
+    qc.measure_all()  # measured "to see the encoding"
+    return qc
 
 
 def _angle_unbound(x):
@@ -833,9 +849,32 @@ def _bell_no_cnot(backend, shots):
     return backend.sampler.run([backend.isa(qc)], shots=shots).result()[0].data.meas.get_counts()
 
 
+# Hint sites no row reaches, and why they are kept. Measured with issue 12's hint-site
+# coverage script: 126 of the 134 hint sites fire for a mistake below or in the promise
+# audit (124 where the hint is raised, plus the two hints passed to compare.as_bool, whose
+# texts the rows for _unitary_returns_number and _kernel_validity_as_number pin). The 8 left:
+#
+# * lesson02 apply_single_qubit_gate, "wrong length: the result has as many amplitudes as the
+#   input state": every wrong-length answer we tried (a kron with one factor too many or too
+#   few, n taken as len(state)) raises inside the learner's own matrix product first, and a
+#   2-D or tensor-shaped answer is caught before it; the guard stays so that a vector of
+#   another length gets a plain message.
+# * compare.assert_operator / diagnose_operator, compare.assert_close (scalar and array
+#   hints), the "measurement left" hint of compare.to_operator, and compare.assert_counts'
+#   "qubit order reversed": public helpers for check authors, tested on their own in
+#   test_compare.py. No exercise calls assert_operator or assert_close; to_operator only ever
+#   sees circuits that assert_circuit has already refused for measurements; and the only
+#   assert_counts caller (11.run_bell_experiment) expects {00, 11}, which reversing the keys
+#   leaves unchanged.
+# * compare's two grader-budget hints ("a much larger circuit than needed" for more than
+#   MAX_CIRCUIT_OPS operations, and for a statevector/unitary over budget): only circuits
+#   far larger than any plausible mistake builds in reasonable time reach them; they are
+#   tested in test_grader_budgets.py. The third budget hint (more than 160 qubits) is
+#   reached by _ghz_amplitude_count_as_qubits.
+
 MORE_MISTAKES = [
-    ("02.is_unitary", _unitary_returns_number, ("return a bool",)),
-    ("06.is_valid_kernel", _kernel_validity_as_number, ("return a bool",)),
+    ("02.is_unitary", _unitary_returns_number, ("return a bool, e.g. bool(np.allclose",)),
+    ("06.is_valid_kernel", _kernel_validity_as_number, ("bool(symmetric and psd)",)),
     ("04.measure_pauli", _pauli_one_shared_bit, ("its own classical bit",)),
     ("07.vqe_ground_energy", _vqe_returns_result_object, ("return result.fun",)),
     ("06.train_qsvm", _qsvm_plus_minus_labels, ("labels must be 0/1",)),
@@ -862,6 +901,7 @@ MORE_MISTAKES = [
     ("02.x_from_h_and_z", _x_from_h_and_z_empty, ("add the gates",)),
     ("02.x_from_h_and_z", _x_from_h_then_z, ("H and Z alone do not make X",)),
     ("02.apply_single_qubit_gate", _apply_returns_operator, ("return U @ state, not U",)),
+    ("02.apply_single_qubit_gate", _apply_tensor_not_reshaped, ("psi.reshape(-1)",)),
     ("02.ry_angle_for_probability", _ry_angle_in_degrees, ("degrees instead of radians",)),
     ("02.is_unitary", _unitary_no_shape_check, ("check the shape first",)),
     ("02.swap_from_cnots", _swap_empty, ("add the gates",)),
@@ -894,6 +934,7 @@ MORE_MISTAKES = [
     ("04.shots_needed", _shots_not_rounded, ("round up with math.ceil",)),
     ("04.mitigate_readout", _mitigate_returns_vector, ("return a dict from bitstrings",)),
     # lesson 05
+    ("05.basis_encoding", _basis_measured, ("measurement left in the circuit",)),
     ("05.angle_encoding", _angle_unbound, ("bind the data",)),
     ("05.angle_encoding", _angle_rx, ("RX instead of RY",)),
     ("05.amplitude_encoding", _amplitude_from_probabilities, ("keep the signs of x",)),
