@@ -51,6 +51,7 @@ __all__ = [
     "apply_layer",
     "apply_matrix",
     "apply_matrix_into",
+    "apply_with_spare",
     "apply_permutation",
     "matrix_of",
     "pair",
@@ -397,6 +398,50 @@ def apply_matrix_into(
     else:
         _transform(state, out, n, qubits, matrix, batch_last)
     return out
+
+
+def apply_with_spare(
+    state: np.ndarray,
+    spare: np.ndarray,
+    n: int,
+    qubits: list[int] | tuple[int, ...],
+    m: np.ndarray | MatrixForm,
+    *,
+    batch_last: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Apply a gate using a spare buffer; returns ``(result, new spare)``.
+
+    Diagonal gates and permutations of long blocks act on ``state`` in place; any other gate
+    is computed into ``spare`` (one pass, no copy back), and the two buffers trade roles.
+    ``spare`` must have the state's shape and dtype and not overlap it.
+
+    >>> state = np.array([[1.0, 0.0]], dtype=complex); spare = np.empty_like(state)
+    >>> state, spare = apply_with_spare(state, spare, 1, [0], matrix_of("h"))
+    >>> state.real.round(3).tolist()
+    [[0.707, 0.707]]
+    """
+    qubits = tuple(qubits)
+    _check_contiguous(state)
+    _check_contiguous(spare)
+    if isinstance(m, MatrixForm):
+        form: MatrixForm | None = m
+        matrix = m.matrix
+    else:
+        matrix = np.asarray(m)
+        form = analyse(matrix) if matrix.ndim == 2 else None
+    low = not batch_last and max(qubits) < _LOW
+    if form is None or form.kind == "dense" or (form.kind == "permutation" and low):
+        if form is None:  # per-state matrices: diagonal ones in place
+            d = matrix.shape[-1]
+            off = matrix.reshape(len(matrix), -1)[:, [i for i in range(d * d) if i % (d + 1)]]
+            if not np.any(off):
+                diagonal = np.diagonal(matrix, axis1=1, axis2=2)
+                apply_diagonal(state, n, qubits, diagonal, batch_last=batch_last)
+                return state, spare
+        _transform(state, spare, n, qubits, matrix, batch_last)
+        return spare, state
+    apply_matrix(state, n, qubits, form, batch_last=batch_last)
+    return state, spare
 
 
 def _check_contiguous(state: np.ndarray) -> None:

@@ -23,7 +23,15 @@ from typing import Any, Literal
 import numpy as np
 
 from .._env import single_threaded_blas
-from .._gates import GENERATORS, MatrixForm, analyse, apply_diagonal, apply_matrix, pair, rotation
+from .._gates import (
+    GENERATORS,
+    MatrixForm,
+    analyse,
+    apply_diagonal,
+    apply_with_spare,
+    pair,
+    rotation,
+)
 from ..errors import InputError
 
 
@@ -56,15 +64,22 @@ _CHUNK_AMPLITUDES = 2**18  # rows x 2**n per block of rows: 1 MiB of states, 4 M
 
 
 def _apply_rotation(
-    state: np.ndarray, n: int, gate: _Rotation, a: np.ndarray | float, sign: float = 1.0
-) -> None:
-    """Apply exp(-i sign a G) in place; ``a`` is one angle or one per state."""
+    state: np.ndarray,
+    spare: np.ndarray,
+    n: int,
+    gate: _Rotation,
+    a: np.ndarray | float,
+    sign: float = 1.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Apply exp(-i sign a G), ``a`` one angle or one per state; returns (state, spare)."""
     if gate.diagonal is not None:
         phases = np.exp(-1j * sign * np.multiply.outer(a, gate.diagonal))
         apply_diagonal(state, n, gate.qubits, phases)
-    else:
-        m = rotation(gate.generator, a, sign)
-        apply_matrix(state, n, gate.qubits, MatrixForm("dense", m) if m.ndim == 2 else m)
+        return state, spare
+    m = rotation(gate.generator, a, sign)
+    return apply_with_spare(
+        state, spare, n, gate.qubits, MatrixForm("dense", m) if m.ndim == 2 else m
+    )
 
 
 class AdjointProgram:
@@ -221,11 +236,15 @@ class AdjointProgram:
         with single_threaded_blas():  # many small products: threads cost more than they give
             for rows in self._chunks(len(state)):
                 block = state[rows]  # a view: contiguous rows
+                cur, spare = block, np.empty_like(block)  # gates alternate between the two
                 for gate, a in zip(self.gates, angles):
                     if isinstance(gate, _Fixed):
-                        apply_matrix(block, self.n, gate.qubits, gate.form)
+                        cur, spare = apply_with_spare(cur, spare, self.n, gate.qubits, gate.form)
                     else:
-                        _apply_rotation(block, self.n, gate, a[rows] if np.ndim(a) else a)
+                        a_rows = a[rows] if np.ndim(a) else a
+                        cur, spare = _apply_rotation(cur, spare, self.n, gate, a_rows)
+                if cur is not block:
+                    block[...] = cur
         return state
 
     def gradient(
@@ -253,15 +272,16 @@ class AdjointProgram:
         self, both: np.ndarray, rows: slice, angles: list, slopes: list, grad: np.ndarray
     ) -> None:
         batch = len(both) // 2
-        phi, lam = both[:batch], both[batch:]
+        spare = np.empty_like(both)
         for gate, a, slope in zip(reversed(self.gates), reversed(angles), reversed(slopes)):
             if isinstance(gate, _Fixed):
-                apply_matrix(both, self.n, gate.qubits, gate.inverse)
+                both, spare = apply_with_spare(both, spare, self.n, gate.qubits, gate.inverse)
                 continue
             if slope:
+                phi, lam = both[:batch], both[batch:]
                 d_angle = 2.0 * pair(lam, phi, self.n, gate.qubits, gate.generator).imag
                 for j, da_dw in slope:
                     grad[j] += float(np.sum(d_angle * (da_dw[rows] if np.ndim(da_dw) else da_dw)))
             if np.ndim(a):
                 a = np.concatenate([a[rows], a[rows]])
-            _apply_rotation(both, self.n, gate, a, sign=-1.0)
+            both, spare = _apply_rotation(both, spare, self.n, gate, a, sign=-1.0)

@@ -16,6 +16,7 @@ from qmlkit._gates import (
     apply_matrix,
     apply_matrix_into,
     apply_permutation,
+    apply_with_spare,
     matrix_of,
     pair,
     rotation,
@@ -275,3 +276,33 @@ def test_apply_matrix_into_on_neighbouring_and_scattered_qubits(batch_last):
                     np.testing.assert_allclose(got, evolve(states, n, qubits, m), atol=1e-12)
     with pytest.raises(ValueError, match="overlap"):
         apply_matrix_into(states, states, n, [0], matrix_of("h"))
+
+
+@pytest.mark.parametrize("batch_last", [False, True])
+def test_apply_with_spare_alternates_buffers_correctly(batch_last):
+    """A random circuit through apply_with_spare equals Statevector, whichever buffer ends."""
+    n = 6
+    rng = np.random.default_rng(11)
+    qc = QuantumCircuit(n)
+    state = np.zeros((2**n, 2) if batch_last else (2, 2**n), dtype=complex)
+    if batch_last:
+        state[0, :] = 1.0
+    else:
+        state[:, 0] = 1.0
+    spare = np.empty_like(state)
+    names = CONSTANT[1] + CONSTANT[2] + CONSTANT[3] + sorted(GENERATORS)
+    for _ in range(60):
+        name = names[rng.integers(len(names))]
+        gate = GATES[name]
+        qubits = [int(q) for q in rng.permutation(n)[: gate.num_qubits]]
+        if name in GENERATORS:
+            a = float(rng.uniform(-np.pi, np.pi))
+            gate, m = gate.__class__(a), rotation(GENERATORS[name], np.array([a, a]))
+        else:
+            m = matrix_of(name)
+        qc.append(gate, qubits)
+        state, spare = apply_with_spare(state, spare, n, qubits, m, batch_last=batch_last)
+        assert not np.shares_memory(state, spare)
+    expected = Statevector(qc).data
+    for column in state.T if batch_last else state:
+        np.testing.assert_allclose(column, expected, atol=1e-11)
