@@ -47,6 +47,7 @@ __all__ = [
     "mitigate_counts",
     "fold_gates",
     "richardson_extrapolate",
+    "richardson_weights",
     "zero_noise_extrapolate",
     "add_dynamical_decoupling",
     "plot_zne",
@@ -313,6 +314,31 @@ def richardson_extrapolate(scales: Sequence[float], values: Sequence[float]) -> 
     return float(total)
 
 
+def richardson_weights(scales: Sequence[float]) -> np.ndarray:
+    """The weights ``w_i`` with ``E(0) = sum_i w_i E(scale_i)`` in Richardson extrapolation.
+
+    They are the Lagrange factors ``prod_{j != i} s_j / (s_j - s_i)`` and add up to 1. Their
+    size is the price of ZNE: independent shot noise ``sigma_i`` on the values becomes
+    ``sqrt(sum_i w_i**2 sigma_i**2)`` on the estimate, ``sqrt(sum_i w_i**2)`` times
+    ``sigma`` when every value has the same ``sigma``.
+
+    >>> richardson_weights([1, 3, 5]).tolist()
+    [1.875, -1.25, 0.375]
+    >>> round(float(np.sqrt(np.sum(richardson_weights([1, 3, 5]) ** 2))), 3)
+    2.284
+    """
+    s = np.asarray(scales, dtype=float).ravel()
+    if s.size == 0:
+        raise InputError("Need at least one scale.")
+    if np.unique(s).size != s.size:
+        raise InputError(f"The scales must be distinct, got {s.tolist()}.")
+    weights = np.empty(s.size)
+    for i in range(s.size):
+        others = np.delete(s, i)
+        weights[i] = float(np.prod(others / (others - s[i])))
+    return weights
+
+
 def zero_noise_extrapolate(
     circuit: QuantumCircuit,
     value_from_counts: Callable[[dict[str, int]], float],
@@ -357,6 +383,7 @@ def plot_zne(
     ideal: float | None = None,
     title: str | None = None,
     ax: Axes | None = None,
+    errors: Sequence[float] | None = None,
 ) -> Figure:
     """Measured values against noise scale, the Richardson polynomial and its value at 0.
 
@@ -366,6 +393,9 @@ def plot_zne(
         ideal: the noiseless value, drawn as a dashed line if given.
         title: the axes title.
         ax: a matplotlib ``Axes`` to draw on; default a new figure.
+        errors: standard deviations of the values (shot noise); if given, they are drawn
+            as error bars, and the zero-noise value gets the error bar
+            ``sqrt(sum_i w_i**2 errors_i**2)`` with the :func:`richardson_weights` ``w``.
 
     Returns:
         The matplotlib ``Figure``.
@@ -389,7 +419,18 @@ def plot_zne(
         grid, np.polyval(poly, grid), color="tab:blue", alpha=0.6, label="Richardson polynomial"
     )
     ax.plot(s, v, "o", color="tab:blue", label="measured")
-    ax.plot([0], [zero], "*", color="tab:red", markersize=12, label=f"zero noise: {zero:.3f}")
+    label = f"zero noise: {zero:.3f}"
+    if errors is not None:
+        e = np.asarray(errors, dtype=float).ravel()
+        if e.size != s.size or np.any(e < 0):
+            raise InputError(
+                f"Need one non-negative error per scale (got {e.size} for {s.size} scales)."
+            )
+        zero_err = float(np.sqrt(np.sum((richardson_weights(s.tolist()) * e) ** 2)))
+        ax.errorbar(s, v, yerr=e, fmt="none", ecolor="tab:blue", capsize=3)
+        ax.errorbar([0], [zero], yerr=[zero_err], fmt="none", ecolor="tab:red", capsize=4)
+        label = f"zero noise: {zero:.3f} ± {zero_err:.3f}"
+    ax.plot([0], [zero], "*", color="tab:red", markersize=12, label=label)
     if ideal is not None:
         ax.axhline(ideal, color="black", linestyle="--", linewidth=1, label=f"ideal: {ideal:.3f}")
     ax.set_xlabel("noise scale factor")
