@@ -23,6 +23,8 @@ from qmlkit import _friendly as _qmlkit_friendly
 
 from .engine import exercise, exercises, get_exercise, run_check
 from .errors import AutograderError, CheckFailed, UnknownExercise
+from .help import concept, hint, worked
+from .help.state import record_check as _record_check
 from .result import CaseResult, Result, _pts
 
 # Show AutograderError as short as qmlkit's own errors once a lesson calls
@@ -32,6 +34,9 @@ _qmlkit_friendly.register(AutograderError)
 __all__ = [
     "check",
     "grade",
+    "hint",
+    "concept",
+    "worked",
     "exercises",
     "exercise",
     "get_exercise",
@@ -60,6 +65,10 @@ def check(exercise_id: str, answer: Any) -> Result:
         UnknownExercise: for an ID that does not exist (the message suggests near IDs).
     """
     result = run_check(exercise_id, answer)
+    try:  # for worked() and `qml-course progress`; never costs the learner their result
+        _record_check(result)
+    except Exception:  # noqa: BLE001
+        pass
     return result
 
 

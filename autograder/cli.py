@@ -6,6 +6,8 @@ Learners:
     qml-course grade NB...      self-check notebooks: the cells run in a sandbox, the checks
                                 outside it; print per-exercise results (--json)
     qml-course exercises        list exercise IDs (--lesson NN; --where ID: its four places)
+    qml-course progress         which exercises pass, in lesson order, with a total (from the
+                                last check() of each exercise in the workspace; runs no check)
 
 Authors:
     qml-course author sync      write the registry into the lessons and docs (--check)
@@ -127,6 +129,21 @@ def _cmd_exercises(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_progress(args: argparse.Namespace) -> int:
+    from .help.progress import progress_table
+    from .workspace import workspace_dir
+
+    root = workspace_dir(args.workspace)
+    if not root.is_dir():
+        raise AutograderError(
+            f"There is no workspace at {root}. Create it with `qml-course start` (or "
+            "`qml-course sync`), or name yours with --workspace DIR."
+        )
+    print(f"Your workspace: {root}")
+    print(progress_table(root))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -172,6 +189,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="print where exercise ID is defined: lesson cell, checker, reference, tests",
     )
     p.set_defaults(func=_cmd_exercises)
+
+    p = sub.add_parser(
+        "progress",
+        help="which exercises pass, in lesson order, with a total (reads the last check() of "
+        "each exercise in your workspace; runs nothing)",
+    )
+    p.add_argument("--workspace", metavar="DIR", default=None, help=where)
+    p.set_defaults(func=_cmd_progress)
 
     from .authoring.commands import add_author_commands
 

@@ -87,9 +87,65 @@ def grade_source(exercise_id: str) -> str:
     return f'{GRADE_CELL_COMMENT}\ngrade("{exercise_id}", {exercise_id.split(".", 1)[1]})'
 
 
-def heading_line(exercise_id: str, ordinal: int, title: str) -> str:
-    """The first line of an exercise's task cell, e.g. ``### Exercise 03.1 — The four Bell states``."""
-    return f"### Exercise {exercise_id.split('.', 1)[0]}.{ordinal} — {title}"
+def heading_line(
+    exercise_id: str, ordinal: int, title: str, difficulty: str = "", minutes: int = 0
+) -> str:
+    """The first line of an exercise's task cell, with its difficulty and time when the
+    registry has them.
+
+    >>> heading_line("03.bell_state", 1, "The four Bell states", "medium", 15)
+    '### Exercise 03.1 — The four Bell states (medium, about 15 min)'
+    """
+    extra = ", ".join(p for p in (difficulty, f"about {minutes} min" if minutes else "") if p)
+    return f"### Exercise {exercise_id.split('.', 1)[0]}.{ordinal} — {title}" + (
+        f" ({extra})" if extra else ""
+    )
+
+
+# ------------------------------------------------------------------ learner help cells
+#: the tag of every help cell sync writes (hint cells, the concept-check section)
+HELP_TAG = "qmlcourse-help"
+CONCEPTS_HEADING = "## Check your understanding"
+
+
+def hint_source(exercise_id: str) -> str:
+    """The source of an exercise's hint cell (right after its check cell).
+
+    >>> print(hint_source("03.bell_state"))
+    from autograder import hint
+    <BLANKLINE>
+    hint("03.bell_state")
+    """
+    return f'from autograder import hint\n\nhint("{exercise_id}")'
+
+
+def concept_source(question_id: str) -> str:
+    """The source of a concept-check cell."""
+    return f'from autograder import concept\n\nconcept("{question_id}")'
+
+
+def concepts_intro(first_id: str, example_letter: str = "a") -> str:
+    """The markdown cell that opens a lesson's concept checks."""
+    return (
+        f"{CONCEPTS_HEADING}\n\n"
+        "A few questions on ideas of this lesson that the exercises do not test. Run a cell "
+        "to see its question, then answer with the buttons below it, or in code with "
+        f'`concept("{first_id}", "{example_letter}")` (a letter, or a number where the question '
+        "asks for one). Every answer comes with an explanation."
+    )
+
+
+def hint_cell(exercise_id: str) -> Any:
+    return code(hint_source(exercise_id), tags=[HELP_TAG])
+
+
+def concept_cells(questions: list[dict]) -> list[Any]:
+    """The concept-check section: its introduction and one cell per question."""
+    if not questions:
+        return []
+    intro = _nb().v4.new_markdown_cell(concepts_intro(questions[0]["id"]))
+    intro.metadata["tags"] = [HELP_TAG]
+    return [intro] + [code(concept_source(q["id"]), tags=[HELP_TAG]) for q in questions]
 
 
 def exercise_cells(exercise_id: str, solution_source: str, points: float) -> list[Any]:

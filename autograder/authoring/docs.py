@@ -14,7 +14,8 @@ EXERCISES_HEADER = """\
 # Exercises
 
 Every exercise of the course, as registered in the autograder: its ID, the signature of its
-reference solution, its points, its time limit and its title. Check any of them with
+reference solution, its points, its time limit, its level and expected time (for a learner
+who has read the lesson) and its title. Check any of them with
 `check("ID", your_function)`; `qml-course exercises` prints the same list and
 `qml-course exercises --where ID` prints the four places that make an exercise. The exercises
 of the contract, [CURRICULUM.md](CURRICULUM.md), are kept exactly; lessons may add more.
@@ -79,14 +80,15 @@ def exercises_markdown() -> str:
     from ..engine import exercises, get_exercise
 
     lines = [
-        "| ID | signature | points | time limit | exercise |",
-        "|---|---|---|---|---|",
+        "| ID | signature | points | time limit | level | expected time | exercise |",
+        "|---|---|---|---|---|---|---|",
     ]
     for ex_id in exercises():
         ex = get_exercise(ex_id)
         sig = _cell(f"`{signature_text(ex_id)}`")
         lines.append(
-            f"| {ex_id} | {sig} | {ex.points:g} | {ex.time_limit:g} s | {_cell(ex.title)} |"
+            f"| {ex_id} | {sig} | {ex.points:g} | {ex.time_limit:g} s | {ex.difficulty or '-'} "
+            f"| {f'{ex.minutes} min' if ex.minutes else '-'} | {_cell(ex.title)} |"
         )
     return "\n".join(lines)
 

@@ -6,7 +6,8 @@ metadata, only ``kernelspec``, ``language_info`` and ``qmlcourse`` in notebook m
 trailing whitespace at the end of a cell, and cell ids derived from the content:
 
 * an exercise's cells: ``ex-03-bell-state-task`` (the markdown statement right before the
-  solution), ``-solution``, ``-check`` and ``-grade``;
+  solution), ``-solution``, ``-check``, ``-hint`` and ``-grade``; a concept check's cell:
+  ``concept-03-q1``;
 * every other cell: the slug of the section heading it is under plus a counter,
   ``the-tensor-product``, ``the-tensor-product-1``, ... (a markdown cell with a heading gets
   the bare slug and starts the section; section numbers are left out, so renumbering the
@@ -82,6 +83,21 @@ def _exercise_role(cell: Any) -> tuple[str, str] | None:
     return base.replace("_", "-"), role
 
 
+_HINT_CALL = re.compile(r'^hint\("(\d\d)\.([a-z0-9_]+)"\)$', re.M)
+_CONCEPT_CALL = re.compile(r'^concept\("(\d\d)\.q(\d+)"\)$', re.M)
+
+
+def _help_id(cell: Any) -> str | None:
+    """The id of a generated help cell: ``ex-03-bell-state-hint``, ``concept-03-q1``."""
+    if cell.cell_type != "code" or "qmlcourse-help" not in (cell.metadata.get("tags") or []):
+        return None
+    m = _HINT_CALL.search(cell.source)
+    if m:
+        return f"ex-{m.group(1)}-{m.group(2).replace('_', '-')}-hint"
+    m = _CONCEPT_CALL.search(cell.source)
+    return f"concept-{m.group(1)}-q{m.group(2)}" if m else None
+
+
 def _unique(candidate: str, used: set[str]) -> str:
     candidate = candidate[:64].strip("-") or "cell"
     out, n = candidate, 2
@@ -98,6 +114,7 @@ def assign_cell_ids(nb: Any) -> None:
     cells = nb.cells
     planned: list[str | None] = [None] * len(cells)
     for i, cell in enumerate(cells):
+        planned[i] = _help_id(cell)
         role = _exercise_role(cell)
         if role is None:
             continue

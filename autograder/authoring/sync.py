@@ -9,6 +9,10 @@ defines ``name`` between ``### BEGIN SOLUTION`` and ``### END SOLUTION``), sync 
   first in the cell when there is none);
 * the solution cell's nbgrader metadata;
 * the check cell and the grade cell right after it, with the points of ``@exercise``;
+* between them, the exercise's hint cell ``hint("NN.name")`` when it has hints
+  (:mod:`autograder.help.content`);
+* a "Check your understanding" section with one ``concept("NN.qK")`` cell per concept
+  question of the lesson, before its "Summary" (or "What's next") section, else at the end;
 
 then normalises the notebook (:mod:`.normalize`, which also gives every cell its id), and
 rewrites ``docs/EXERCISES.md`` and the signatures of ``docs/CURRICULUM.md``. Prose and
@@ -66,6 +70,38 @@ def _generated_for(cell: Any, registered: list[str]) -> str | None:
     return None
 
 
+def _is_help_cell(cell: Any) -> bool:
+    """A cell sync writes for the learner help (hint and concept-check cells)."""
+    tags = cell.get("metadata", {}).get("tags") or []
+    if gen.HELP_TAG in tags:
+        return True
+    source = cell.source.strip()
+    if cell.cell_type == "markdown":
+        return source.startswith(gen.CONCEPTS_HEADING + "\n")
+    return bool(re.fullmatch(r'from autograder import (hint|concept)\s+\1\("[^"]+"\)', source))
+
+
+_CLOSING_SECTION = re.compile(r"^##\s+(\d+\.\s*)?(Summary|What's next)\b", re.M)
+
+
+def _with_concepts(cells: list[Any], lesson: str) -> list[Any]:
+    """``cells`` with the lesson's concept-check section in its place."""
+    from ..help.content import concepts_of
+
+    section = gen.concept_cells(concepts_of(lesson))
+    if not section:
+        return cells
+    at = next(
+        (
+            i
+            for i, c in enumerate(cells)
+            if c.cell_type == "markdown" and _CLOSING_SECTION.match(c.source.lstrip())
+        ),
+        len(cells),
+    )
+    return cells[:at] + section + cells[at:]
+
+
 def _solution_for(cell: Any, registered: list[str], found: dict[str, int]) -> str | None:
     if cell.cell_type != "code":
         return None
@@ -88,7 +124,9 @@ def sync_notebook(nb: Any, lesson: str) -> Any:
 
     registered = exercises(lesson)
     nb = copy.deepcopy(nb)
-    kept = [c for c in nb.cells if _generated_for(c, registered) is None]
+    from ..help.content import hints_for
+
+    kept = [c for c in nb.cells if _generated_for(c, registered) is None and not _is_help_cell(c)]
     found: dict[str, int] = {}
     for i, cell in enumerate(kept):
         ex_id = _solution_for(cell, registered, found)
@@ -138,15 +176,17 @@ def sync_notebook(nb: Any, lesson: str) -> Any:
                 f"lesson {lesson}: {ex.id}'s solution cell needs its task right before it, in "
                 "a markdown cell (the statement, the signature and an example call)."
             )
-        heading = gen.heading_line(ex.id, order.index(ex.id) + 1, ex.title)
+        heading = gen.heading_line(
+            ex.id, order.index(ex.id) + 1, ex.title, ex.difficulty, ex.minutes
+        )
         if _EXERCISE_LINE.search(task.source):
             task.source = _EXERCISE_LINE.sub(lambda _m, h=heading: h, task.source, count=1)
         else:
             task.source = heading + "\n\n" + task.source.lstrip("\n")
         cell.metadata["nbgrader"] = gen.solution_metadata(ex.id)
         check, grade = gen.exercise_cells(ex.id, "", ex.points)[1:]
-        out += [check, grade]
-    nb.cells = out
+        out += [check, gen.hint_cell(ex.id), grade] if hints_for(ex.id) else [check, grade]
+    nb.cells = _with_concepts(out, lesson)
     return normalized(nb)
 
 

@@ -844,6 +844,8 @@ def class_report(course: Course, assignment: str) -> str:
 
 
 def _class_report(course: Course, assignment: str) -> str:
+    from ..help.report import class_hint_counts
+
     results = load_results(course, assignment)
     lines = [f"# Class report: {assignment}", "", f"{len(results)} submissions.", ""]
     graded = [r for r in results if r.status is Status.GRADED]
@@ -851,9 +853,12 @@ def _class_report(course: Course, assignment: str) -> str:
     for r in graded:
         for ex in r.scored_exercises():  # not scored: not a learner's result
             per_ex.setdefault(ex.exercise_id, []).append(ex)
+    # hints opened, as recorded in the submitted notebooks' hint cells (autograder.help)
+    hints = class_hint_counts(course.root, assignment, [r.student for r in graded])
     lines += [
-        "| exercise | pass rate | mean score | most common recognised mistakes |",
-        "|---|---|---|---|",
+        "| exercise | pass rate | mean score | hints opened (mean) "
+        "| most common recognised mistakes |",
+        "|---|---|---|---|---|",
     ]
     for ex_id in sorted(per_ex):
         rows = per_ex[ex_id]
@@ -861,7 +866,11 @@ def _class_report(course: Course, assignment: str) -> str:
         mean = sum(e.score for e in rows) / len(rows)
         common = Counter(m for e in rows for m in e.mistakes).most_common(3)
         text = "; ".join(f"{m} ({n})" for m, n in common) or "-"
-        lines.append(f"| {ex_id} | {rate:.0%} | {mean:.2f}/{rows[0].max_score:g} | {text} |")
+        opened = hints.get(ex_id, [0])
+        lines.append(
+            f"| {ex_id} | {rate:.0%} | {mean:.2f}/{rows[0].max_score:g} "
+            f"| {sum(opened) / len(opened):.1f} | {text} |"
+        )
     bad = [r for r in results if r.status is not Status.GRADED]
     lines += ["", "## Submissions that could not be graded", ""]
     lines += [f"- {r.student}: {r.status.value} ({r.reason})" for r in bad] or ["none"]

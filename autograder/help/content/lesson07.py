@@ -1,0 +1,77 @@
+"""Hints and concept checks of lesson 07 (variational circuits and gradients)."""
+
+HINTS = {
+    "07.parameter_shift_gradient": [
+        "For gates exp(−iθP/2) with a Pauli P, ∂f/∂θ_k = [f(θ + (π/2) e_k) − f(θ − (π/2) e_k)] "
+        "/ 2 exactly; it is not an approximation.",
+        "Loop over the parameters: shift only parameter k, up and down by π/2, keep the "
+        "others; two calls of f per parameter.",
+        "Return a float array with one entry per parameter, and do not change `params` in "
+        "place: shift copies.",
+    ],
+    "07.vqe_ground_energy": [
+        "The energy of a trial state is E(w) = ⟨ψ(w)|H|ψ(w)⟩; `hamiltonian.to_matrix()` "
+        "gives H, and a statevector simulation gives ψ(w).",
+        "Use an ansatz that entangles the two qubits and reaches complex amplitudes (RY and "
+        "RZ layers with CNOTs, e.g. `efficient_su2(2, reps=2)`), and minimise E with "
+        "`scipy.optimize.minimize`.",
+        "There are local minima: start from a few random points (with a fixed seed) and keep "
+        "the lowest energy.",
+    ],
+}
+
+CONCEPTS = [
+    {
+        "id": "07.q1",
+        "question": "Why is the parameter-shift rule preferred on hardware to a finite "
+        "difference (f(θ + h) − f(θ − h))/(2h) with small h?",
+        "choices": {
+            "a": "It needs fewer circuit runs.",
+            "b": "Its shifts are large (π/2) and it is exact, so the shot noise is not "
+            "divided by a small h; a finite difference amplifies the noise by about 1/h and "
+            "is biased.",
+            "c": "It needs no circuit runs.",
+        },
+        "answer": "b",
+        "explanation": "Both need two evaluations per parameter. With shots, each evaluation "
+        "has an error of order 1/√shots; dividing by 2h with h = 0.01 multiplies that by 50, "
+        "while the parameter-shift rule divides by 2.",
+    },
+    {
+        "id": "07.q2",
+        "question": "Deep random circuits with a global cost function: how does the variance "
+        "of a gradient component, Var[∂C], change with the number of qubits n?",
+        "choices": {
+            "a": "It shrinks exponentially in n: the gradients vanish (a barren plateau) and "
+            "exponentially many shots are needed to resolve them.",
+            "b": "It grows with n.",
+            "c": "It does not depend on n.",
+        },
+        "answer": "a",
+        "explanation": "McClean et al. (2018) showed that for circuits random enough to form "
+        "2-designs the gradient concentrates around 0 with a variance decaying like 2^−n. "
+        "Shallow circuits with local cost functions decay only polynomially (Cerezo et al. "
+        "2021).",
+    },
+    {
+        "id": "07.q3",
+        "question": "How many circuit evaluations does the parameter-shift gradient of 10 "
+        "parameters need (each parameter in one gate)?",
+        "answer": 20,
+        "tolerance": 1e-6,
+        "explanation": "Two shifted evaluations per parameter, 2 × 10 = 20, each itself an "
+        "estimate from many shots.",
+    },
+    {
+        "id": "07.q4",
+        "question": "The variational principle: for any normalised trial state, ⟨ψ|H|ψ⟩ is…",
+        "choices": {
+            "a": "at least the ground energy, equal only for a ground state",
+            "b": "at most the ground energy",
+            "c": "equal to the ground energy",
+        },
+        "answer": "a",
+        "explanation": "Expand ψ in eigenstates of H: ⟨H⟩ = Σ |c_k|² E_k ≥ E_0. That is why "
+        "VQE minimises: every estimate is an upper bound, and a lower energy is a better one.",
+    },
+]

@@ -1,0 +1,79 @@
+"""Hints and concept checks of lesson 10 (quantum Boltzmann machines)."""
+
+HINTS = {
+    "10.boltzmann_distribution": [
+        "p_i = exp(−βE_i) / Z, with Z = Σ_j exp(−βE_j).",
+        "exp() overflows or underflows for large β|E|: subtract the largest exponent (the "
+        "log-sum-exp shift) before exponentiating; the shift cancels in the ratio.",
+        "Return an array that sums to 1, in the order of `energies`.",
+    ],
+    "10.gibbs_state": [
+        "ρ = exp(−βH) / Tr exp(−βH) is a matrix exponential, not the exponential of each entry.",
+        "Diagonalise H (`np.linalg.eigh`), exponentiate its eigenvalues and rebuild "
+        "V diag(w) V†; or use `scipy.linalg.expm`.",
+        "Subtract the smallest eigenvalue before exponentiating, to avoid overflow; the "
+        "shift cancels when you divide by the trace.",
+    ],
+    "10.train_qbm": [
+        "A fully visible QBM's distribution is the diagonal of ρ = exp(−H) / Tr exp(−H), "
+        "with H = Σ b_i Z_i + Σ w_ij Z_i Z_j + Σ Γ_i X_i.",
+        "Minimise KL(target ‖ model) with `scipy.optimize.minimize`, or use the bound "
+        "gradient of Amin et al. 2018: change each Z and ZZ weight by the difference between "
+        "its average under the data and under the model, with Γ fixed.",
+        "Build the Pauli matrices with `SparsePauliOp.from_sparse_list(...).to_matrix()` "
+        "(Qiskit order), and return the model's probabilities, an array of length 2^n.",
+    ],
+}
+
+CONCEPTS = [
+    {
+        "id": "10.q1",
+        "question": "As β → ∞ (the temperature goes to 0), the Boltzmann distribution…",
+        "choices": {
+            "a": "becomes uniform",
+            "b": "concentrates on the lowest-energy state(s)",
+            "c": "concentrates on the highest-energy state",
+        },
+        "answer": "b",
+        "explanation": "p_i ∝ exp(−β(E_i − E_min)); every state above the minimum is "
+        "suppressed exponentially in β. At β = 0 the distribution is uniform.",
+    },
+    {
+        "id": "10.q2",
+        "question": "Two states have energies 0 and 1, at β = ln 3. What is the probability "
+        "of the lower one?",
+        "answer": 0.75,
+        "tolerance": 1e-3,
+        "explanation": "The weights are 1 and exp(−ln 3) = 1/3, so p = 1 / (1 + 1/3) = 3/4.",
+    },
+    {
+        "id": "10.q3",
+        "question": "Why does the bound-based training of Amin et al. (2018) keep the "
+        "transverse field Γ fixed?",
+        "choices": {
+            "a": "Because X terms do not change the diagonal probabilities.",
+            "b": "The bound that makes the gradients of the Z and ZZ weights simple would "
+            "drive Γ to zero, so Γ is a fixed hyperparameter instead.",
+            "c": "Because Γ must stay negative.",
+        },
+        "answer": "b",
+        "explanation": "X terms do change the probabilities (they make ρ non-diagonal "
+        "before its diagonal is read). The exact log-likelihood gradient is hard to compute; "
+        "the bound's is easy for diagonal terms but useless for Γ.",
+    },
+    {
+        "id": "10.q4",
+        "question": "Where is the quantum computer in this lesson's QBM?",
+        "choices": {
+            "a": "Nowhere: every distribution is computed by diagonalising a 2^n × 2^n "
+            "matrix on a classical computer. Preparing Gibbs states on hardware is a hard "
+            "problem of its own.",
+            "b": "The Gibbs state is sampled on a fake device.",
+            "c": "The training loop runs on the quantum computer.",
+        },
+        "answer": "a",
+        "explanation": "The lesson's QBM is an exact classical simulation, fine for a few "
+        "qubits. A quantum device would be needed to sample Gibbs states too large to "
+        "diagonalise, and preparing them is itself costly.",
+    },
+]

@@ -1,0 +1,101 @@
+"""Hints and concept checks of lesson 11 (running on IBM Quantum)."""
+
+HINTS = {
+    "11.transpile_for_backend": [
+        "An ISA circuit uses only the device's basis gates, on pairs of qubits it connects: "
+        "a preset pass manager makes one.",
+        "`generate_preset_pass_manager(optimization_level=..., backend=...)` then "
+        "`.run(circuit)`. A qmlkit Backend keeps the Qiskit backend in its `.backend` "
+        "attribute.",
+        "Pass `seed_transpiler` so that the layout is the same in every run.",
+    ],
+    "11.fold_gates": [
+        "Unitary folding: G → G (G† G)^k leaves the ideal result unchanged and multiplies "
+        "the gates, and so the noise, by scale = 2k + 1.",
+        "Start from `circuit.copy_empty_like()`; append every instruction, then k times its "
+        "inverse (`operation.inverse()`) followed by the instruction again.",
+        "scale must be a positive odd integer: raise a `ValueError` otherwise. A barrier is "
+        "not a gate: do not fold it.",
+    ],
+    "11.richardson_extrapolate": [
+        "Fit the polynomial of degree len(scales) − 1 through the points (scale, value) and "
+        "evaluate it at scale 0.",
+        "The Lagrange form at 0 is Σ_i v_i Π_{j≠i} s_j / (s_j − s_i); or fit with "
+        "`np.polyfit` and take the constant term.",
+        "Return a float. With two points it is the straight line through both.",
+    ],
+    "11.run_bell_experiment": [
+        "Prepare |Φ+⟩ with H and a CNOT, then measure both qubits.",
+        "Run it on the given backend with the given number of shots; the lesson's "
+        "`sim.counts(qc, shots=..., backend=backend)` transpiles and runs it.",
+        "Return the counts dict. On a noisy device '01' and '10' appear too; that is expected.",
+    ],
+}
+
+CONCEPTS = [
+    {
+        "id": "11.q1",
+        "question": "What does zero-noise extrapolation assume?",
+        "choices": {
+            "a": "That the noise can be amplified in a controlled way (e.g. by gate folding) "
+            "and the expectation value changes smoothly with the noise scale, so the curve "
+            "can be extrapolated to scale 0.",
+            "b": "That more shots remove the noise.",
+            "c": "That the device is noiseless at scale 1.",
+        },
+        "answer": "a",
+        "explanation": "ZNE measures at scales 1, 3, 5, … and extrapolates. It reduces the "
+        "bias from noise, at the price of a larger statistical error: the extrapolated value "
+        "needs an error bar.",
+    },
+    {
+        "id": "11.q2",
+        "question": "What does dynamical decoupling protect?",
+        "choices": {
+            "a": "Idle qubits: pulse sequences (e.g. X–X) in their idle windows refocus slow "
+            "errors such as dephasing from a static frequency offset.",
+            "b": "Measurements.",
+            "c": "Qubits while gates act on them.",
+        },
+        "answer": "a",
+        "explanation": "Like a spin echo, a pair of X pulses reverses the phase a qubit "
+        "accumulates from a constant detuning, so it cancels; it does not help against fast "
+        "noise or gate errors.",
+    },
+    {
+        "id": "11.q3",
+        "question": "What does a fake backend run on your computer NOT model?",
+        "choices": {
+            "a": "The device's coupling map.",
+            "b": "The device's basis gates.",
+            "c": "The queue, the drift of the device since its calibration snapshot, and "
+            "errors outside its noise model such as cross-talk.",
+        },
+        "answer": "c",
+        "explanation": "A fake backend copies the device's layout, gate set and one "
+        "calibration's error rates into a local noise model. Real runs differ: the device "
+        "drifts, and its errors are not all in that model.",
+    },
+    {
+        "id": "11.q4",
+        "question": "Richardson extrapolation through the values 0.8 at scale 1 and 0.6 at "
+        "scale 3: what is the value at scale 0?",
+        "answer": 0.9,
+        "tolerance": 1e-3,
+        "explanation": "Two points give a straight line with slope (0.6 − 0.8)/(3 − 1) = "
+        "−0.1 per unit of scale, so at 0 it is 0.8 + 0.1 = 0.9.",
+    },
+    {
+        "id": "11.q5",
+        "question": "Why must circuits sent to IBM's primitives be ISA circuits?",
+        "choices": {
+            "a": "The primitives do not transpile for you: a circuit must already use the "
+            "target's basis gates and connections.",
+            "b": "Only for speed: the service would transpile them anyway.",
+        },
+        "answer": "a",
+        "explanation": "Since 2024 IBM Quantum's primitives reject circuits that are not "
+        "written for the target (its instruction set architecture). Transpiling yourself "
+        "also lets you see and control what will run.",
+    },
+]

@@ -1,0 +1,377 @@
+"""The explanations of the worked solutions: the idea behind each exercise's solution and the
+common mistakes (``worked("03.bell_state")`` shows them with the lesson's solution code and
+the reference solution of this package as a second way).
+
+They live beside the reference solutions, so they ship where solutions ship (a checkout,
+the source archive) and never in the wheel.
+"""
+
+WORKED = {
+    "00.plus_state": {
+        "reasoning": "|+⟩ = (|0⟩ + |1⟩)/√2 lists its amplitudes directly: 1/√2 for |0⟩ and "
+        "1/√2 for |1⟩. The squares add up to 1, so the state is normalised.",
+        "mistakes": [
+            "Returning [1, 1]: not normalised, the probabilities would add up to 2.",
+            "Returning the probabilities [0.5, 0.5] instead of the amplitudes.",
+        ],
+    },
+    "00.x_on_qubit": {
+        "reasoning": "An empty n-qubit circuit starts in |0…0⟩; X on qubit k flips that one "
+        "qubit. The check compares the circuit's state, which in Qiskit's notation has the 1 "
+        "in position k from the right.",
+        "mistakes": [
+            "Putting the X on qubit n − 1 − k because bitstrings are read from the left.",
+            "Adding measurements: the check wants the state.",
+        ],
+    },
+    "01.normalize": {
+        "reasoning": "A state vector must have length 1, so divide by its 2-norm "
+        "sqrt(Σ|a_k|²). Converting to complex first keeps complex amplitudes intact; the zero "
+        "vector has no direction and gets a clear error.",
+        "mistakes": [
+            "Dividing by the sum of the amplitudes, or by the sum of their squares without "
+            "the absolute value (wrong for complex numbers).",
+            "Converting to float, which drops imaginary parts.",
+            "Dividing by zero for the zero vector instead of raising ValueError.",
+        ],
+    },
+    "01.measurement_probabilities": {
+        "reasoning": "The Born rule gives P(k) = |a_k|² = a_k · conj(a_k), a real number; the "
+        "probabilities of a normalised state add up to 1.",
+        "mistakes": [
+            "Squaring complex amplitudes (a**2), which gives complex or negative numbers.",
+            "Returning a complex array instead of real probabilities.",
+        ],
+    },
+    "01.bloch_angles": {
+        "reasoning": "Up to a global phase the state is cos(θ/2)|0⟩ + e^{iφ} sin(θ/2)|1⟩. The "
+        "magnitudes give θ = 2·arctan2(|β|, |α|), stable at both poles; the relative phase "
+        "arg(β·conj(α)) gives φ, independent of any global phase. φ is brought into [0, 2π) "
+        "and set to 0 at the poles, where it is undefined.",
+        "mistakes": [
+            "θ = 2·arccos(α) with a complex α, or without the absolute value.",
+            "φ = angle(β) alone, which changes when the state has a global phase.",
+            "Returning φ in (−π, π] instead of [0, 2π).",
+        ],
+    },
+    "01.prepare_state": {
+        "reasoning": "RY(θ)|0⟩ = cos(θ/2)|0⟩ + sin(θ/2)|1⟩ sets the magnitudes; the phase gate "
+        "P(φ) then multiplies only |1⟩ by e^{iφ}. The order matters: the phase is added "
+        "after the rotation.",
+        "mistakes": [
+            "Applying the phase before the RY, where it acts on |0⟩ only and does nothing.",
+            "Using RX(θ), which gives the amplitude −i sin(θ/2) on |1⟩: the phase is off by −π/2.",
+        ],
+    },
+    "01.minus_i_circuit": {
+        "reasoning": "H|0⟩ = (|0⟩ + |1⟩)/√2, then S† = diag(1, −i) puts −i on |1⟩.",
+        "mistakes": [
+            "Using S, which gives (|0⟩ + i|1⟩)/√2.",
+            "Applying S† before H, where it does nothing to |0⟩.",
+        ],
+    },
+    "02.x_from_h_and_z": {
+        "reasoning": "H exchanges the Z and X bases, so H Z H = X: Z's sign flip of |1⟩ "
+        "becomes a bit flip in the other basis.",
+        "mistakes": ["Z then H (or H then Z) alone, which is not X."],
+    },
+    "02.apply_single_qubit_gate": {
+        "reasoning": "Reshape the 2^n amplitudes into a tensor with one axis of size 2 per "
+        "qubit. In C order axis 0 is the highest qubit, so qubit q is axis n − 1 − q; apply "
+        "the 2×2 gate along that axis (tensordot), move the new axis back into place and "
+        "flatten. This costs O(2^n) instead of building a 2^n × 2^n matrix.",
+        "mistakes": [
+            "Using axis q instead of n − 1 − q: the gate lands on the mirrored qubit.",
+            "Forgetting np.moveaxis after tensordot, which puts the gate's axis first.",
+            "Building kron(G, I, …) in textbook order instead of Qiskit's.",
+        ],
+    },
+    "02.ry_angle_for_probability": {
+        "reasoning": "P(1) = sin²(θ/2), so θ = 2·arcsin(√p1), which lies in [0, π] for p1 in "
+        "[0, 1].",
+        "mistakes": [
+            "Forgetting the factor 2 (the half angle).",
+            "θ = arcsin(p1) without the square root.",
+        ],
+    },
+    "02.is_unitary": {
+        "reasoning": "U is unitary iff U†U = I. Compare the largest deviation from the "
+        "identity with a tolerance, and reject anything that is not a square 2-D matrix "
+        "first.",
+        "mistakes": [
+            "Using the transpose without the conjugate.",
+            "Exact comparison with ==, which fails for matrices with 1/√2 entries.",
+            "Crashing on non-square input instead of returning False.",
+        ],
+    },
+    "02.swap_from_cnots": {
+        "reasoning": "Three XORs swap two bits: CX(0, 1), CX(1, 0), CX(0, 1). The construction "
+        "works on superpositions too, because it is correct on every basis state and gates "
+        "are linear.",
+        "mistakes": ["Three CNOTs in the same direction, which is just one CNOT."],
+    },
+    "03.bell_state": {
+        "reasoning": "H on the control and a CNOT turn |00⟩ into |Φ+⟩. Flipping the target's "
+        "input bit makes the two qubits disagree (Ψ); flipping the control's input bit makes "
+        "H produce |−⟩ and so the minus sign.",
+        "mistakes": [
+            "Adding the flip after the CNOT on the wrong qubit, which changes the sign pattern.",
+            "Mixing up Qiskit's qubit order when reading |01⟩ and |10⟩.",
+            "Returning a circuit for an unknown name instead of raising.",
+        ],
+    },
+    "03.ghz_circuit": {
+        "reasoning": "H on qubit 0 makes (|0⟩ + |1⟩)/√2; each CNOT from qubit 0 copies its "
+        "basis value onto one more qubit, giving (|0…0⟩ + |1…1⟩)/√2.",
+        "mistakes": [
+            "H on every qubit, which makes the uniform superposition, a product state.",
+            "Starting the loop at 0, a CNOT from a qubit to itself.",
+        ],
+    },
+    "03.is_entangled": {
+        "reasoning": "Reshape the four amplitudes into a 2×2 matrix. Its singular values are "
+        "the Schmidt coefficients; the state is a product iff the second one is 0 (rank 1).",
+        "mistakes": [
+            "Calling a state entangled because all its amplitudes are non-zero: |+⟩|+⟩ is a "
+            "product.",
+            "Comparing the determinant with 0 exactly instead of with atol.",
+        ],
+    },
+    "03.reduced_density_matrix": {
+        "reasoning": "Tracing out a qubit sums over its two values. qiskit.quantum_info's "
+        "partial_trace does it when given the qubits to remove; the kept qubits stay in "
+        "Qiskit's order.",
+        "mistakes": [
+            "Passing `keep` to partial_trace, which traces out those qubits instead.",
+            "Reversing the qubit order (axis q instead of n − 1 − q) in a NumPy version.",
+            "Returning a Qiskit DensityMatrix instead of a NumPy array.",
+        ],
+    },
+    "03.chsh_value": {
+        "reasoning": "E(a, b) = ⟨Φ+|A(a) ⊗ B(b)|Φ+⟩ with A(t) = cos(t)Z + sin(t)X. For |Φ+⟩ it "
+        "is cos(a − b); S combines four correlations with one minus sign and reaches 2√2 at "
+        "the best angles.",
+        "mistakes": [
+            "Putting the minus sign on the wrong term.",
+            "Using sin(t)Z + cos(t)X, which swaps the roles of the angles.",
+        ],
+    },
+    "04.expectation_from_counts": {
+        "reasoning": "A Z-type Pauli string has eigenvalue (−1)^(parity of the bits under its "
+        "Z letters). Averaging the eigenvalue over the shots estimates ⟨P⟩. String and "
+        "bitstring are written in the same order, so positions match directly.",
+        "mistakes": [
+            "Reversing one of the strings, which pairs each Z with the wrong bit.",
+            "Dividing by the number of distinct outcomes instead of the number of shots.",
+        ],
+    },
+    "04.measure_pauli": {
+        "reasoning": "Each letter is measured in its own basis: H maps X to Z, S†·H maps Y to "
+        "Z. After the rotations a Z measurement of every non-identity qubit gives bits whose "
+        "parity is the Pauli string's eigenvalue.",
+        "mistakes": [
+            "Using H alone for Y, or S instead of S†.",
+            "Reading the Pauli string left to right as qubits 0, 1, …",
+            "Changing the learner's input circuit instead of a copy.",
+        ],
+    },
+    "04.shots_needed": {
+        "reasoning": "The two-sided Hoeffding bound 2·exp(−2Nε²) ≤ δ gives "
+        "N ≥ ln(2/δ)/(2ε²); the smallest whole N is the ceiling.",
+        "mistakes": [
+            "round() or int(), which can return one shot too few.",
+            "The one-sided bound exp(−2Nε²), which forgets the factor 2.",
+        ],
+    },
+    "04.mitigate_readout": {
+        "reasoning": "Independent read-out errors with the same rates make the n-qubit "
+        "confusion matrix the tensor power of the 2×2 one. Solving M p_true = p_noisy undoes "
+        "them; the answer may have small negative entries (a quasi-probability).",
+        "mistakes": [
+            "Writing M with rows and columns swapped (its columns are the true states).",
+            "Forgetting to divide counts by the number of shots.",
+            "Clipping negatives silently, which changes the expectation values.",
+        ],
+    },
+    "05.basis_encoding": {
+        "reasoning": "X on each qubit whose bit is 1, reading the string from the right "
+        "because the rightmost character is qubit 0.",
+        "mistakes": ["Reading the string left to right, which prepares the reversed state."],
+    },
+    "05.angle_encoding": {
+        "reasoning": "One qubit per feature with RY(x_i): cos(x_i/2)|0⟩ + sin(x_i/2)|1⟩.",
+        "mistakes": ["Using RX or RZ: RZ on |0⟩ only adds a global phase."],
+    },
+    "05.amplitude_encoding": {
+        "reasoning": "Normalise x and let Qiskit's exact state preparation build the circuit; "
+        "the length must be a power of two and the vector non-zero.",
+        "mistakes": [
+            "Forgetting to normalise, which prepare_state rejects.",
+            "Accepting a length that is not a power of two.",
+        ],
+    },
+    "05.zz_feature_map": {
+        "reasoning": "Each repetition: H on all qubits, P(2x_i) on each, and for each pair "
+        "CX, P(2(π − x_i)(π − x_j)), CX, which applies a phase depending on the parity of "
+        "the two qubits.",
+        "mistakes": [
+            "Forgetting the factor 2 in the phase angles.",
+            "Putting the pair phase on the control instead of the target.",
+            "Only neighbouring pairs (linear entanglement) instead of all pairs.",
+        ],
+    },
+    "06.state_fidelity": {
+        "reasoning": "F = |⟨a|b⟩|²; np.vdot conjugates its first argument.",
+        "mistakes": [
+            "np.dot without conjugation, wrong for complex states.",
+            "Forgetting to square the magnitude.",
+        ],
+    },
+    "06.kernel_matrix": {
+        "reasoning": "Simulate each point's state once, then all overlaps are one matrix "
+        "product: K = |SX* · SYᵀ|².",
+        "mistakes": [
+            "Simulating the states inside a double loop (slow: len(X)·len(Y) simulations).",
+            "Returning a square matrix when X and Y have different lengths.",
+        ],
+    },
+    "06.is_valid_kernel": {
+        "reasoning": "Symmetric (Hermitian) within atol, and the smallest eigenvalue of the "
+        "symmetrised matrix at least −atol.",
+        "mistakes": [
+            "np.linalg.eigvals on a non-symmetric matrix: complex eigenvalues.",
+            "Requiring eigenvalues > 0 strictly: a PSD matrix may have zero eigenvalues.",
+        ],
+    },
+    "06.train_qsvm": {
+        "reasoning": "An SVM only needs the kernel. Passing the fidelity kernel of the ZZ "
+        "feature map to scikit-learn's SVC gives a QSVM; the reference computes the ZZ "
+        "states with a direct formula and uses a precomputed kernel.",
+        "mistakes": [
+            "A precomputed kernel at fit time but raw features at predict time.",
+            "A classical kernel, which is not the task.",
+        ],
+    },
+    "07.parameter_shift_gradient": {
+        "reasoning": "For gates generated by Paulis, f(θ) is a sinusoid in each parameter, so "
+        "[f(θ + π/2) − f(θ − π/2)]/2 is its exact derivative.",
+        "mistakes": [
+            "Shifting all parameters at once.",
+            "Dividing by π instead of 2, or using a small finite-difference step.",
+            "Changing params in place.",
+        ],
+    },
+    "07.vqe_ground_energy": {
+        "reasoning": "Minimise ⟨ψ(w)|H|ψ(w)⟩ over an expressive two-qubit ansatz with a "
+        "classical optimiser and a few random restarts; by the variational principle every "
+        "value is an upper bound of the ground energy.",
+        "mistakes": [
+            "An ansatz with RY only: real amplitudes cannot reach every ground state.",
+            "One optimiser run from one start, which can end in a local minimum.",
+        ],
+    },
+    "08.parity_probability": {
+        "reasoning": "Count the 1s of each outcome (spaces removed); the odd ones, weighted by "
+        "their counts, over all shots.",
+        "mistakes": ["Counting spaces or register separators as bits."],
+    },
+    "08.cross_entropy": {
+        "reasoning": "Clip p into [ε, 1 − ε] and average −[y log p + (1 − y) log(1 − p)].",
+        "mistakes": [
+            "No clipping: log(0) gives inf and 0·inf gives nan.",
+            "Summing instead of averaging.",
+        ],
+    },
+    "08.train_vqc": {
+        "reasoning": "A VQC with enough layers (or data re-uploading) and a parity read-out "
+        "separates two moons; a gradient-based optimiser with exact gradients trains it in "
+        "seconds.",
+        "mistakes": [
+            "One layer, which cannot draw the curved boundary.",
+            "Too many iterations for the time limit.",
+        ],
+    },
+    "09.qnn_forward": {
+        "reasoning": "Simulate the QNN circuit and take ⟨Z⟩ of qubit n − 1, which in a Pauli "
+        "string is the leftmost letter.",
+        "mistakes": [
+            "'I' * (n − 1) + 'Z', which measures qubit 0.",
+            "Returning the complex expectation value.",
+        ],
+    },
+    "09.qnn_weight_gradient": {
+        "reasoning": "Each weight is the angle of one RY gate, so two shifted forward passes "
+        "give its exact derivative.",
+        "mistakes": [
+            "Shifting a weight array in place and not undoing it.",
+            "Returning a flat array instead of shape (L, n).",
+        ],
+    },
+    "09.train_hybrid": {
+        "reasoning": "A linear layer maps features to angles, the QNN maps angles to ⟨Z⟩, and a "
+        "logistic output turns that into a probability; the chain rule trains all of them "
+        "together.",
+        "mistakes": [
+            "Training the QNN alone on raw features.",
+            "No fixed seed: a different result on every run.",
+        ],
+    },
+    "10.boltzmann_distribution": {
+        "reasoning": "Subtracting the largest exponent keeps every exp() in range; the common "
+        "factor cancels in the normalisation.",
+        "mistakes": [
+            "Computing exp(−βE) directly: overflow to inf or underflow to 0 for large β.",
+            "Subtracting the minimum of E with the wrong sign.",
+        ],
+    },
+    "10.gibbs_state": {
+        "reasoning": "exp(−βH) through the eigendecomposition: exponentiate the shifted "
+        "eigenvalues and rebuild; divide by the trace.",
+        "mistakes": [
+            "np.exp(H) elementwise instead of a matrix exponential.",
+            "No shift by the ground energy: overflow for large β.",
+        ],
+    },
+    "10.train_qbm": {
+        "reasoning": "The model distribution is the diagonal of exp(−H)/Z. Minimising "
+        "KL(target ‖ model) over the weights (or following the bound gradient: data average "
+        "minus model average of each Z and ZZ term) fits it.",
+        "mistakes": [
+            "Signs: with ρ ∝ exp(−H) a positive weight lowers the probability of states "
+            "where its term is +1.",
+            "Reading the probabilities in textbook order instead of Qiskit's.",
+        ],
+    },
+    "11.transpile_for_backend": {
+        "reasoning": "A preset pass manager for the backend maps the circuit to its basis "
+        "gates and connectivity; a fixed seed makes the layout reproducible.",
+        "mistakes": [
+            "Passing the qmlkit wrapper where Qiskit expects a BackendV2.",
+            "Optimisation level 0, which can leave a circuit far longer than needed.",
+        ],
+    },
+    "11.fold_gates": {
+        "reasoning": "G (G†G)^k equals G ideally, but runs 2k + 1 noisy gates, so the noise "
+        "scales by 2k + 1.",
+        "mistakes": [
+            "Folding the whole circuit when the task asks for each gate.",
+            "Folding barriers, or accepting an even scale.",
+        ],
+    },
+    "11.richardson_extrapolate": {
+        "reasoning": "The interpolating polynomial through the points, evaluated at 0; the "
+        "Lagrange form gives it without solving a system.",
+        "mistakes": [
+            "A straight-line fit through more than two points.",
+            "Evaluating at scale 1 instead of 0.",
+        ],
+    },
+    "11.run_bell_experiment": {
+        "reasoning": "H and CNOT prepare |Φ+⟩; transpile for the backend and sample; ideally "
+        "only '00' and '11' appear.",
+        "mistakes": [
+            "Forgetting the measurements, which gives no counts.",
+            "Ignoring the shots argument.",
+        ],
+    },
+}
