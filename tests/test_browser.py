@@ -1,4 +1,5 @@
-"""Drive JupyterLab in a real (headless) Chromium: the Bloch widget of lesson 01 reacts to a click.
+"""Drive JupyterLab in a real (headless) Chromium: the Bloch widget of lesson 01 reacts to a
+click, and a learner opens a hint and answers a concept check.
 
 Uses Debian's ``chromium`` (``bash .ci/system-deps.sh`` installs it) through Playwright's
 Python package; Playwright's own browser download is not used.
@@ -176,6 +177,76 @@ def test_bloch_widget_reacts_to_a_gate_button(chromium, jupyterlab, tmp_path, ar
             assert shot.stat().st_size > 0
         except Exception:
             page.screenshot(path=str(artifacts_dir / "bloch_widget_failure.png"))
+            print((tmp_path / "jupyterlab.log").read_text()[-3000:])
+            raise
+        finally:
+            context.close()
+
+
+HINT_CELL = 'hint("01.normalize")'
+CONCEPT_CELL = 'concept("01.q1")'
+
+
+@pytest.mark.browser
+def test_a_learner_opens_a_hint_and_answers_a_concept_check(
+    chromium, jupyterlab, tmp_path, artifacts_dir
+):
+    from playwright.sync_api import expect, sync_playwright
+
+    from autograder.help.content import get_concept, hints_for
+
+    base, token = jupyterlab
+    question = get_concept("01.q1")
+    right = question["answer"]
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path / "chromium-profile"),
+            executable_path=chromium,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1400, "height": 1000},
+        )
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        try:
+            page.goto(f"{base}/lab/tree/{LESSON}?token={token}", timeout=TIMEOUT_MS)
+            page.wait_for_selector(".jp-Notebook .jp-CodeCell")
+            expect(page.locator(".jp-StatusBar-Widget")).to_contain_text("| Idle")
+
+            # the hint cell: the first run opens hint 1 only, the second run hint 2
+            cell = _run_cell(page, HINT_CELL)
+            first_hint = hints_for("01.normalize")[0][:40]
+            expect(cell.locator(".qmlcourse-hint")).to_contain_text("Hint 1 of", timeout=TIMEOUT_MS)
+            expect(cell.locator(".qmlcourse-hint")).to_contain_text(first_hint)
+            expect(cell.locator(".qmlcourse-hint")).not_to_contain_text("Hint 2 of")
+            cell.locator(".jp-InputArea-editor").click()
+            page.keyboard.press("Control+Enter")  # run it again, staying on the cell
+            expect(cell.locator(".qmlcourse-hint")).to_contain_text("Hint 2 of", timeout=TIMEOUT_MS)
+            expect(cell.locator("details[open] summary")).to_have_text(
+                f"Hint 2 of {len(hints_for('01.normalize'))}"
+            )
+            cell.scroll_into_view_if_needed()
+            cell.screenshot(path=str(artifacts_dir / "help_hint_cell.png"))
+
+            # the concept check: choose an answer in the widget, press the button
+            cell = _run_cell(page, CONCEPT_CELL)
+            expect(cell.locator(".qmlcourse-concept")).to_contain_text(
+                "Concept check 01.q1", timeout=TIMEOUT_MS
+            )
+            radio = cell.locator(".widget-radio-box label").filter(has_text=f"{right})").first
+            expect(radio).to_be_visible(timeout=TIMEOUT_MS)
+            radio.click()
+            cell.get_by_role("button", name="Check answer").click()
+            verdict = cell.locator(".qmlcourse-concept-answer")
+            expect(verdict).to_contain_text("Correct.", timeout=TIMEOUT_MS)
+            expect(verdict).to_contain_text(question["explanation"][:40])
+            cell.scroll_into_view_if_needed()
+            shot = artifacts_dir / "help_concept_check_answered.png"
+            cell.screenshot(path=str(shot))
+            page.screenshot(path=str(artifacts_dir / "help_concept_check_page.png"))
+            assert shot.stat().st_size > 0
+        except Exception:
+            page.screenshot(path=str(artifacts_dir / "help_failure.png"))
             print((tmp_path / "jupyterlab.log").read_text()[-3000:])
             raise
         finally:

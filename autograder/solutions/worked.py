@@ -111,9 +111,11 @@ WORKED = {
         "mistakes": ["Three CNOTs in the same direction, which is just one CNOT."],
     },
     "03.bell_state": {
-        "reasoning": "H on the control and a CNOT turn |00⟩ into |Φ+⟩. Flipping the target's "
-        "input bit makes the two qubits disagree (Ψ); flipping the control's input bit makes "
-        "H produce |−⟩ and so the minus sign.",
+        "reasoning": "H on the control and a CNOT turn |00⟩ into |Φ+⟩ = (|00⟩ + |11⟩)/√2. The "
+        "other three differ from it by a Pauli on one qubit: Z adds the minus sign (|Φ−⟩), X "
+        "makes the qubits disagree (|Ψ+⟩), and both give |Ψ−⟩ up to a global phase. The "
+        "reference flips the input bits instead: the target's bit makes a Ψ state, the "
+        "control's gives the minus sign because H|1⟩ = |−⟩.",
         "mistakes": [
             "Adding the flip after the CNOT on the wrong qubit, which changes the sign pattern.",
             "Mixing up Qiskit's qubit order when reading |01⟩ and |10⟩.",
@@ -185,8 +187,10 @@ WORKED = {
     },
     "04.mitigate_readout": {
         "reasoning": "Independent read-out errors with the same rates make the n-qubit "
-        "confusion matrix the tensor power of the 2×2 one. Solving M p_true = p_noisy undoes "
-        "them; the answer may have small negative entries (a quasi-probability).",
+        "confusion matrix the tensor power of the 2×2 one. Undo them by applying the inverse "
+        "2×2 matrix along each qubit's axis of a (2, …, 2) array of probabilities (the "
+        "lesson), or by solving M p_true = p_noisy with the full matrix (the reference). The "
+        "answer may have small negative entries (a quasi-probability).",
         "mistakes": [
             "Writing M with rows and columns swapped (its columns are the true states).",
             "Forgetting to divide counts by the number of shots.",
