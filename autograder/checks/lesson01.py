@@ -25,11 +25,14 @@ def _state(theta: float, phi: float) -> np.ndarray:
 
 
 def _specific_hint(actual: np.ndarray, candidates: list[tuple[Any, str]]) -> str | None:
-    """The hint of the first candidate state that ``actual`` equals up to global phase."""
-    for state, hint in candidates:
-        if cmp.states_equal(actual, np.asarray(state, dtype=complex)):
-            return hint
-    return None
+    """The hint of the candidate state that ``actual`` equals up to global phase, when only
+    one candidate explains it (for some inputs two mistakes give the same state)."""
+    hints = {
+        hint
+        for state, hint in candidates
+        if cmp.states_equal(actual, np.asarray(state, dtype=complex))
+    }
+    return hints.pop() if len(hints) == 1 else None
 
 
 def _assert_state_with(
@@ -72,14 +75,19 @@ def _normalize_hint(actual: np.ndarray, v: np.ndarray) -> str | None:
                 "used a_k**2 instead of |a_k|**2: the norm needs the magnitudes (np.abs(a)**2)",
             )
         )
-    for guess, hint in guesses:
-        if guess.shape == actual.shape and np.allclose(actual, guess, atol=1e-6):
-            return hint
+    # for some vectors two mistakes give the same answer: name one only when it alone fits
+    hints = {
+        hint
+        for guess, hint in guesses
+        if guess.shape == actual.shape and np.allclose(actual, guess, atol=1e-6)
+    }
     if abs(np.linalg.norm(actual) - 1) < 1e-6 and cmp.states_equal(actual, v / norm):
-        return (
+        hints.add(
             "the phase changed: 'same direction' means dividing by the (positive, real) norm "
             "only, without multiplying by a phase"
         )
+    if hints:
+        return hints.pop() if len(hints) == 1 else None
     return cmp.diagnose_state(actual, v / norm)
 
 

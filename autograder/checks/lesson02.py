@@ -204,26 +204,39 @@ def check_ry_angle_for_probability(t: Tester) -> None:
 
 @exercise("02.is_unitary", points=3, title="Is this matrix unitary?", difficulty="easy", minutes=10)
 def check_is_unitary(t: Tester) -> None:
-    def one(matrix: np.ndarray, expected: bool, hint: str | None, **kwargs: float) -> None:
+    # a tolerance hint only fits an answer whose test is right at face value: once a verdict
+    # was wrong (a determinant test, U.T instead of U.conj().T), later ones are not about atol
+    failed = [False]
+
+    def one(
+        matrix: np.ndarray,
+        expected: bool,
+        hint: str | None,
+        tolerance: bool = False,
+        **kwargs: float,
+    ) -> None:
+        shown = None if tolerance and failed[0] else hint
         try:
             value = t.call(matrix.copy(), **kwargs)
         except LearnerError as err:
             if err.kind != "exception" or matrix.shape[0] == matrix.shape[1]:
                 raise
+            failed[0] = True
             raise CheckFailed(
                 f"For a {matrix.shape[0]}x{matrix.shape[1]} matrix your function {err.message}",
-                hint=hint,
+                hint=shown,
             ) from None
         value = cmp.as_bool(value, "answer", hint="return a bool, e.g. bool(np.allclose(...))")
         if value == expected:
             return
         extra = f" with atol={kwargs['atol']:g}" if kwargs else ""
+        failed[0] = True
         raise CheckFailed(
             f"is_unitary returned {bool(value)}{extra} for this {matrix.shape[0]}x{matrix.shape[1]} "
             "matrix.",
             expected=expected,
             actual=bool(value),
-            hint=hint,
+            hint=shown,
         )
 
     s = np.diag([1, 1j])
@@ -243,8 +256,8 @@ def check_is_unitary(t: Tester) -> None:
         u = np.asarray(random_unitary(2, seed=2023).data)
         bumped = u + 1e-3 * np.array([[1, 0], [0, -1j]])
         dev = float(np.max(np.abs(bumped.conj().T @ bumped - np.eye(2))))
-        one(bumped, False, "compare within the tolerance atol, not a looser one")
-        one(bumped, True, "use the atol argument in your comparison", atol=20 * dev)
+        one(bumped, False, "compare within the tolerance atol, not a looser one", tolerance=True)
+        one(bumped, True, "use the atol argument in your comparison", True, atol=20 * dev)
     with t.case(
         "the tolerance is absolute: deviations a little above or below atol",
         points=0.5,
@@ -265,10 +278,10 @@ def check_is_unitary(t: Tester) -> None:
             (1e-11, {}, True),
         ):
             m = w @ np.diag([np.sqrt(1 + d), 1.0])
-            one(m, expected, rel_hint if not expected else "use the atol argument", **kwargs)
+            one(m, expected, rel_hint if not expected else "use the atol argument", True, **kwargs)
         ignore_hint = "use the atol argument you are given, not a fixed tolerance"
         m = w @ np.diag([np.sqrt(1 + 1e-10), 1.0])
-        one(m, False, ignore_hint, atol=1e-12)
+        one(m, False, ignore_hint, True, atol=1e-12)
     with t.case("non-square matrices give False, not an error", points=1, hidden=True):
         hint = "check the shape first and return False for a non-square matrix"
         one(np.ones((2, 3), dtype=complex), False, hint)

@@ -400,9 +400,10 @@ def _chsh_hint(
             "the minus sign belongs to E(a1, b1), not E(a0, b0)",
         ),
     ]
-    for value, hint in cands:
-        if np.isclose(actual, value, atol=1e-6):
-            return hint
+    # for some angles two mistakes give the same number: name one only when it alone fits
+    hints = {hint for value, hint in cands if np.isclose(actual, value, atol=1e-6)}
+    if hints:
+        return hints.pop() if len(hints) == 1 else None
     if sampled and abs(actual - _chsh(*angles)) < 0.15:
         return (
             "close but not exact: compute the expectation values exactly (formula or "

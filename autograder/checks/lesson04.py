@@ -315,7 +315,6 @@ def _shots_hint(actual: int, epsilon: float, delta: float) -> str | None:
             "smallest N is math.ceil(...)",
         ),
         (expected + 1, "off-by-one: the smallest N is ceil(...), not ceil(...) + 1"),
-        (round(exact), "rounded to the nearest integer; the bound needs math.ceil"),
         (
             math.ceil(math.log(1 / delta) / (2 * epsilon**2)),
             "one-sided bound: the two-sided Hoeffding bound has 2·exp(−2Nε²), so ln(2/δ)",

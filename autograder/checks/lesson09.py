@@ -274,6 +274,11 @@ def check_qnn_weight_gradient(t: Tester) -> None:
                             "right values, wrong shape: return them shaped like weights, "
                             "e.g. np.reshape(grad, weights.shape)"
                         )
+                        if actual.shape == (len(x),):  # one layer: d/dx_i = d/dw_i as well
+                            hint += (
+                                " (with one layer these are also the derivatives by x: make "
+                                "sure you differentiate by weights)"
+                            )
                 if hint is None and actual.shape == (len(x),):
                     if np.allclose(actual, _x_gradient(x, weights), atol=GRAD_ATOL):
                         hint = "this is the gradient with respect to x; the exercise wants weights"

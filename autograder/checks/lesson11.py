@@ -182,6 +182,14 @@ def _each_gate_repeated(circuit, times: int):
     return out
 
 
+def _each_gate_inverted(circuit):
+    """Every gate G of ``circuit`` replaced by G† (what a fold G† G G† leaves)."""
+    out = circuit.copy_empty_like()
+    for inst in circuit.data:
+        out.append(inst.replace(operation=inst.operation.inverse()))
+    return out
+
+
 def _fold_inputs():
     from qiskit import QuantumCircuit
 
@@ -245,7 +253,9 @@ def check_fold_gates(t: Tester) -> None:
                     v, np.linalg.matrix_power(u, scale)
                 ) or cmp.operators_equal(v, Operator(_each_gate_repeated(circuit, scale)).data):
                     hint = "folded with G instead of its inverse: G -> G G† G, not G G G"
-                elif cmp.operators_equal(v, u.conj().T):
+                elif cmp.operators_equal(v, u.conj().T) or cmp.operators_equal(
+                    v, Operator(_each_gate_inverted(circuit)).data
+                ):
                     hint = "this is the inverse (adjoint) circuit: G† G G† instead of G G† G"
                 raise CheckFailed(
                     "The folded circuit does not have the same operator as the input "
