@@ -101,7 +101,11 @@ def worked(exercise_id: str) -> View:
     """
     from ..engine import get_exercise
 
-    ex = get_exercise(exercise_id)
+    try:
+        ex = get_exercise(exercise_id)
+    except ImportError:  # the classroom sandbox's copy of the package has no checks
+        text = f"{exercise_id}: worked solutions are not shown while the notebook is graded."
+        return View(text, to_html(text), None)
     ex_id = ex.id
 
     def say(text: str) -> View:

@@ -41,7 +41,11 @@ def hint(exercise_id: str) -> View:
     Raises:
         UnknownExercise: for an ID that does not exist (the message suggests near IDs).
     """
-    ex = _exercise(exercise_id)
+    try:
+        ex = _exercise(exercise_id)
+    except ImportError:  # the classroom sandbox's copy of the package has no checks
+        text = f"{exercise_id}: hints are not shown while the notebook is graded."
+        return View(text, to_html(text), None)
     ex_id = ex.id
     hints = hints_for(ex_id)
     total = len(hints)

@@ -402,3 +402,22 @@ def test_an_exercise_without_hints_gets_no_hint_cell(monkeypatch):
     synced = sync_notebook(read_notebook(find_lesson("03").notebook), "03")
     ids = [c.id for c in synced.cells]
     assert "ex-03-ghz-circuit-hint" not in ids and "ex-03-bell-state-hint" in ids
+
+
+def test_help_cells_run_quietly_where_the_checks_are_missing(monkeypatch):
+    """The classroom sandbox gets a copy of autograder without its checks: a hint or worked
+    cell that a learner left in the notebook must not fail there."""
+    from autograder.help import explained, hints
+
+    def no_checks(_exercise_id):
+        raise ImportError("cannot import name 'checks' from 'autograder'")
+
+    monkeypatch.setattr(hints, "_exercise", no_checks)
+    monkeypatch.setattr(explained, "get_exercise", no_checks, raising=False)
+    import autograder.engine as engine
+
+    monkeypatch.setattr(engine, "get_exercise", no_checks)
+    view = hint("03.bell_state")
+    assert view.marker is None and "not shown while the notebook is graded" in view.text
+    assert "not shown while the notebook is graded" in worked("03.bell_state").text
+    assert concept("03.q2", 0.5).marker["correct"] is True  # needs no checks
