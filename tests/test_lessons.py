@@ -119,7 +119,8 @@ def test_a_new_exercise_gets_its_cells_from_the_registry(monkeypatch):
     ids = [c.id for c in synced.cells]
     assert ids.index("ex-03-purity-grade") + 1 == ids.index("ex-03-chsh-value-task")
     # the exercise after it is renumbered, and nothing else about it changes
-    assert "\n### Exercise 03.6 — The CHSH value of |Φ+⟩\n" in cells["ex-03-chsh-value-task"].source
+    chsh = "\n### Exercise 03.6 — The CHSH value of |Φ+⟩ (medium, about 20 min)\n"
+    assert chsh in cells["ex-03-chsh-value-task"].source
     assert validate_lesson(synced, "03") == []
 
 
