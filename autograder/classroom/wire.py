@@ -263,6 +263,11 @@ def _vet_qpy(raw: bytes) -> None:
             with open("/proc/self/statm") as fh:
                 used = int(fh.read().split()[0]) * resource.getpagesize()
             limit = used + QPY_VET_BYTES
+            _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+            if hard != resource.RLIM_INFINITY:
+                # the sandbox's own memory limit is the ceiling: raising past it is refused
+                # (ValueError), which made a large sandbox refuse every circuit argument
+                limit = min(limit, hard)
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
             signal.alarm(int(QPY_VET_SECONDS))
             # a forked child has none of the parent's threads: keep Qiskit's Rust serial

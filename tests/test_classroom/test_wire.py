@@ -71,3 +71,33 @@ def test_frames():
     assert wire.read_frame(stream) == {"a": 1}
     assert wire.read_frame(stream) == {"b": 2}
     assert wire.read_frame(stream) is None
+
+
+def test_a_circuit_is_read_in_a_process_near_its_memory_limit():
+    """The QPY vetting child lowers its memory limit to what it uses plus QPY_VET_BYTES.
+    In a sandbox whose own hard limit is closer than that (a lesson that imported much,
+    as lesson 11 does), raising the limit was refused with ValueError and every circuit
+    argument was 'could not be read'. The child must stay within the hard limit."""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(
+        """
+        import resource
+        from qiskit import QuantumCircuit
+        from autograder.classroom import wire
+        qc = QuantumCircuit(2)
+        qc.h(0)
+        qc.cx(0, 1)
+        data = wire.encode(qc)
+        with open("/proc/self/statm") as fh:
+            used = int(fh.read().split()[0]) * resource.getpagesize()
+        limit = used + wire.QPY_VET_BYTES // 2  # less headroom than the child asks for
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        assert wire.decode(data) == qc
+        print("ok")
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr[-2000:]
