@@ -168,8 +168,9 @@ def _measured_parity(result: Any, pauli: str) -> float:
         raise CheckFailed(
             f"Qubit(s) {missing} carry a non-identity Pauli letter of {pauli!r} but are not "
             "measured.",
+            # reversed order measures the mirror image of every qubit the string needs
             hint="qubit order reversed? the leftmost letter belongs to the highest qubit"
-            if all(n - 1 - q in qubit_to_clbit for q in missing)
+            if all(n - 1 - q in qubit_to_clbit for q in support)
             else "measure every qubit where the Pauli string is not I",
         )
     clbits = [qubit_to_clbit[q] for q in support]

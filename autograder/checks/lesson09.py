@@ -281,7 +281,11 @@ def check_qnn_weight_gradient(t: Tester) -> None:
                             )
                 if hint is None and actual.shape == (len(x),):
                     if np.allclose(actual, _x_gradient(x, weights), atol=GRAD_ATOL):
-                        hint = "this is the gradient with respect to x; the exercise wants weights"
+                        hint = (
+                            "this is the gradient with respect to x (the same numbers as the "
+                            "first layer's, weights[0], since RY(x_i) and RY(w_0i) add up): "
+                            "return one derivative per entry of weights, shape (L, n)"
+                        )
                 raise CheckFailed(
                     f"The gradient has shape {actual.shape}; expected {expected.shape}, the "
                     "shape of weights.",

@@ -1555,6 +1555,104 @@ def _prepare_double_phase(theta, phi):
     return qc
 
 
+# further diagnoses (third group): accuracy levels, VQE energies, shapes and tolerances
+
+
+def _unitary_columns_orthogonal_only(matrix, atol=1e-9):
+    m = np.asarray(matrix)
+    if m.ndim != 2 or m.shape[0] != m.shape[1]:
+        return False
+    g = m.conj().T @ m
+    return bool(np.allclose(g - np.diag(np.diag(g)), 0, rtol=0, atol=atol))  # norms unchecked
+
+
+def _ry_negative(p1):
+    if not 0 <= p1 <= 1:
+        raise ValueError("p1 must be a probability")
+    return float(-2 * np.arcsin(np.sqrt(p1)))  # RY(-theta) gives the same P(1), theta < 0
+
+
+def _entangled_exact_comparison(state, atol=1e-8):
+    a, b, c, d = state
+    return bool(a * d != b * c)  # exact float comparison, atol unused
+
+
+def _pauli_measures_qubit_0_only(circuit, pauli):
+    qc = circuit.copy()
+    _basis_change(qc, pauli)
+    qc.add_register(ClassicalRegister(1))
+    qc.measure(0, 0)  # as in the one-qubit example
+    return qc
+
+
+def _qsvm_flipped_labels(X_train, y_train):
+    return reference("06.train_qsvm")(X_train, 1 - np.asarray(y_train))
+
+
+def _qsvm_one_repetition(X_train, y_train):
+    from qiskit.circuit.library import zz_feature_map
+    from sklearn.svm import SVC
+
+    def states(X):
+        fm = zz_feature_map(X.shape[1], reps=1)  # the data were made with reps=2
+        return np.array([Statevector(fm.assign_parameters(x)).data for x in X])
+
+    s_train = states(np.asarray(X_train))
+    svc = SVC(kernel="precomputed", C=10).fit(np.abs(s_train.conj() @ s_train.T) ** 2, y_train)
+
+    class QSVM:
+        def predict(self, X):
+            return svc.predict(np.abs(states(np.asarray(X)).conj() @ s_train.T) ** 2)
+
+    return QSVM()
+
+
+def _vqe_terms_minimised_separately(hamiltonian):
+    total = 0.0
+    for label, coeff in hamiltonian.to_list():  # each term at its own minimum
+        total += float(np.linalg.eigvalsh(SparsePauliOp(label, coeff).to_matrix())[0])
+    return total
+
+
+def _u3(t, p, lam):
+    return np.array(
+        [
+            [np.cos(t / 2), -np.exp(1j * lam) * np.sin(t / 2)],
+            [np.exp(1j * p) * np.sin(t / 2), np.exp(1j * (p + lam)) * np.cos(t / 2)],
+        ]
+    )
+
+
+def _vqe_stopped_early(hamiltonian):
+    from scipy.optimize import minimize
+
+    h = hamiltonian.to_matrix()
+    cx = np.array([[1, 0, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0], [0, 1, 0, 0]])
+
+    def energy(w):
+        psi = np.kron(_u3(*w[0:3]), _u3(*w[3:6]))[:, 0]
+        psi = np.kron(_u3(*w[6:9]), _u3(*w[9:12])) @ (cx @ psi)
+        return float(np.real(psi.conj() @ h @ psi))
+
+    res = minimize(energy, np.full(12, 0.1), method="COBYLA", options={"maxiter": 60})
+    return float(res.fun)  # 60 iterations are not enough to converge
+
+
+def _parity_even_counts(counts):
+    return sum(n for key, n in counts.items() if key.replace(" ", "").count("1") % 2 == 0)
+
+
+def _vqc_underfit(X_train, y_train):
+    from sklearn.tree import DecisionTreeClassifier
+
+    # stands in for a one-layer circuit trained for a few steps: one straight cut
+    return DecisionTreeClassifier(max_depth=1, random_state=0).fit(X_train, y_train)
+
+
+def _qnn_gradient_first_layer(x, weights):
+    return reference("09.qnn_weight_gradient")(x, weights)[0]
+
+
 # Hint sites no row reaches, and why they are kept. Measured with issue 12's hint-site
 # coverage script: 126 of the 134 hint sites fire for a mistake below or in the promise
 # audit (124 where the hint is raised, plus the two hints passed to compare.as_bool, whose
@@ -1869,6 +1967,30 @@ MORE_DIAGNOSES = [
     ("11.fold_gates", _fold_inverse_gates, ("this is the inverse (adjoint) circuit",)),
     ("11.fold_gates", _fold_inverse_circuit, ("this is the inverse (adjoint) circuit",)),
     ("11.richardson_extrapolate", _richardson_value_at_scale_1, ("extrapolated to scale 1",)),
+    # third group
+    ("02.is_unitary", _unitary_columns_orthogonal_only, ("columns must have length 1",)),
+    ("02.ry_angle_for_probability", _ry_negative, ("theta must be in [0, pi]",)),
+    (
+        "03.is_entangled",
+        _entangled_exact_comparison,
+        ("compare with a tolerance (atol)", "use the atol argument"),
+    ),
+    (
+        "04.measure_pauli",
+        _pauli_measures_qubit_0_only,
+        ("measure every qubit where the Pauli string is not I",),
+    ),
+    ("06.train_qsvm", _qsvm_flipped_labels, ("labels flipped",)),
+    ("06.train_qsvm", _qsvm_one_repetition, ("close: check the feature map",)),
+    ("07.vqe_ground_energy", _vqe_terms_minimised_separately, ("below the true ground",)),
+    ("07.vqe_ground_energy", _vqe_stopped_early, ("close but not converged",)),
+    ("08.parity_probability", _parity_even_counts, ("not normalised, and even instead of odd",)),
+    ("08.train_vqc", _vqc_underfit, ("train longer or use a more expressive circuit",)),
+    (
+        "09.qnn_weight_gradient",
+        _qnn_gradient_first_layer,
+        ("the same numbers as the first layer's", "right values, wrong shape"),
+    ),
 ]
 
 
