@@ -1653,6 +1653,33 @@ def _qnn_gradient_first_layer(x, weights):
     return reference("09.qnn_weight_gradient")(x, weights)[0]
 
 
+def _basis_x_on_zeros(bits):
+    qc = QuantumCircuit(len(bits))
+    for q, bit in enumerate(reversed(bits)):
+        if bit == "0":  # X where the bit is 0
+            qc.x(q)
+    return qc
+
+
+def _basis_x_on_zeros_left_to_right(bits):
+    qc = QuantumCircuit(len(bits))
+    for q, bit in enumerate(bits):  # character q on qubit q, and X where the bit is 0
+        if bit == "0":
+            qc.x(q)
+    return qc
+
+
+def _shots_strict_plus_one(epsilon, delta):
+    return math.ceil(math.log(2 / delta) / (2 * epsilon**2)) + 1  # "strictly more" read as +1
+
+
+def _qnn_gradient_summed(x, weights):
+    return float(np.sum(reference("09.qnn_weight_gradient")(x, weights)))
+
+
+_angle_rx_reversed = _angle(lambda qc, v, i, n: qc.rx(v, n - 1 - i))
+
+
 # Hint sites no row reaches, and why they are kept. Measured with issue 12's hint-site
 # coverage script: 126 of the 134 hint sites fire for a mistake below or in the promise
 # audit (124 where the hint is raised, plus the two hints passed to compare.as_bool, whose
@@ -1990,6 +2017,16 @@ MORE_DIAGNOSES = [
         "09.qnn_weight_gradient",
         _qnn_gradient_first_layer,
         ("the same numbers as the first layer's", "right values, wrong shape"),
+    ),
+    ("05.basis_encoding", _basis_x_on_zeros, ("X on the wrong bits: apply X",)),
+    ("05.basis_encoding", _basis_x_on_zeros_left_to_right, ("X on the wrong bits and qubit",)),
+    ("04.shots_needed", _shots_strict_plus_one, ("off-by-one",)),
+    ("09.qnn_weight_gradient", _qnn_gradient_summed, ("one derivative per entry of weights",)),
+    # on one qubit only RX shows; on more, both mistakes
+    (
+        "05.angle_encoding",
+        _angle_rx_reversed,
+        ("RX instead of RY", "qubit order reversed (and a phase differs)"),
     ),
 ]
 
