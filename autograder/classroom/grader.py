@@ -465,7 +465,9 @@ def _work_budget(seconds: float, exercise_id: str):
         signal.signal(signal.SIGALRM, previous)
 
 
-def _grade_job(job: dict) -> SubmissionResult:
+def grade_job(job: dict) -> SubmissionResult:
+    """Grade one job of :func:`grade_many` (the keyword arguments of
+    :func:`grade_submission` as a dict); any error is an infrastructure result."""
     try:
         return grade_submission(
             Path(job["submission_dir"]),

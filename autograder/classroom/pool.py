@@ -124,9 +124,9 @@ def failed_submission(job: dict, reason: str) -> SubmissionResult:
 
 
 def _default_job_fn() -> Callable[[dict], SubmissionResult]:
-    from .grader import _grade_job
+    from .grader import grade_job
 
-    return _grade_job
+    return grade_job
 
 
 def _stop(executor: ProcessPoolExecutor) -> None:
@@ -179,7 +179,7 @@ def grade_many(
 ) -> list[SubmissionResult]:
     """Grade ``jobs`` in parallel (one worker per core by default); results in job order.
 
-    ``job_fn`` (default: :func:`grader._grade_job`, which turns any error into an
+    ``job_fn`` (default: :func:`grader.grade_job`, which turns any error into an
     infrastructure result) must be a module-level function.
     """
     if not jobs:

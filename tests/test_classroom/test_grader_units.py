@@ -219,6 +219,6 @@ def test_grade_cell_points_that_disagree_with_the_registry_are_a_grader_error(tm
         "student": "ada",
         "assignment": lesson.name,
     }
-    result = grader._grade_job(job)
+    result = grader.grade_job(job)
     assert result.status == "infrastructure" and result.exercises == [], result
     assert "7 in the notebook" in result.reason

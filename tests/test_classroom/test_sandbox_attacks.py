@@ -1359,7 +1359,7 @@ def test_a_rust_panic_in_the_checker_does_not_end_the_run(tmp_path, own_tmp, wor
     """``plus_state`` returns a 40-qubit SparsePauliOp. The trusted check calls
     ``np.asarray`` on it (compare.to_state), Qiskit's Rust code panics, and
     ``pyo3_runtime.PanicException`` derives from BaseException: it passes every
-    ``except Exception`` (engine.Tester.case, grader._grade_one, grader._grade_job). With
+    ``except Exception`` (engine.Tester.case, grader._grade_one, grader.grade_job). With
     one worker pool.grade_many runs the job in its own process and the exception ends the
     whole class run; with two, the worker cannot pickle it back and the student is
     reported as "infrastructure" (never scored). Safe: the case fails, the run goes on."""
@@ -1470,7 +1470,7 @@ def test_qpy_register_sizes_are_checked_before_loading(field):
 def test_a_deeply_nested_submission_folder_is_graded(tmp_path, own_tmp):
     """1100 nested folders beside a correct notebook. isolation.copy_input walks them
     with os.walk, which recurses in Python 3.11: RecursionError escapes
-    SandboxSession._stage (only OSError is caught), grade_submission raises, _grade_job
+    SandboxSession._stage (only OSError is caught), grade_submission raises, grade_job
     reports "infrastructure", and SandboxSession.close cannot remove the staging folder
     (shutil.rmtree recurses too). Collection refuses folders over 32 deep, but anything
     put in ``submitted/`` by hand reaches the grader. Safe: the deep files are skipped with
@@ -1489,7 +1489,7 @@ def test_a_deeply_nested_submission_folder_is_graded(tmp_path, own_tmp):
     finally:
         os.close(fd)
     try:
-        r = grader._grade_job(_job(folder, "deep_student", _make_course(tmp_path))).to_dict()
+        r = grader.grade_job(_job(folder, "deep_student", _make_course(tmp_path))).to_dict()
         assert r["status"] == "graded", r
         assert _scores(r) == {"00.plus_state": 2, "00.x_on_qubit": 3}, r
         assert _leftovers(own_tmp)[1] == []
