@@ -233,11 +233,17 @@ def unexpected_errors(nb) -> list[str]:
     return problems
 
 
+def _is_widget_fallback(out) -> bool:
+    """qmlkit publishes a still picture (marked in its metadata) before a widget."""
+    return bool(out.get("metadata", {}).get("qmlkit", {}).get("widget_fallback"))
+
+
 def still_pictures(nb) -> tuple[int, int]:
     """Replace every widget output by its still picture: (widgets shown as pictures, dropped).
 
-    A widget that carries a picture (``image/png``, as the Bloch sphere does) keeps it; one
-    without (a training progress bar) is left out: a static page cannot show it, and its
+    A widget that carries a picture (``image/png``) keeps it, and qmlkit's still picture
+    published before a widget (the Bloch sphere's) stays as a PNG; a widget without either (a
+    training progress bar) is left out: a static page cannot show it, and its
     text form would be stale (``IntProgress(value=0)``).
     """
     pictures = dropped = 0
@@ -245,10 +251,16 @@ def still_pictures(nb) -> tuple[int, int]:
         kept = []
         for out in cell.get("outputs", []):
             data = out.get("data", {})
+            if _is_widget_fallback(out):  # qmlkit's still picture of the widget after it
+                data.pop("text/html", None)  # its CSS is for live front ends; show the PNG
+                pictures += 1
+                kept.append(out)
+                continue
             if WIDGET_VIEW in data:
                 del data[WIDGET_VIEW]
                 if "image/png" not in data:
-                    dropped += 1
+                    if not (kept and _is_widget_fallback(kept[-1])):
+                        dropped += 1
                     continue
                 pictures += 1
             kept.append(out)

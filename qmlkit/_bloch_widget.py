@@ -16,16 +16,29 @@ Design notes (why it is safe when callbacks arrive fast or concurrently):
   together under the state lock, so the image always matches the ket.
 
 Headless runs (nbconvert, nbclient, nbgrader autograde, CI): no detection of a front end
-is needed. ``_repr_mimebundle_`` returns the widget view together with ``image/png`` (the
-sphere) and ``text/plain`` (the ket). JupyterLab with ipywidgets renders the widget view
-(its renderer outranks images); a run without a front end simply stores all three in the
-notebook, so the saved output shows the static picture. Nothing waits for a front end, so
-nothing can hang.
+is needed, and nothing waits for one, so nothing can hang. Displaying the widget publishes
+two outputs:
+
+1. a *still picture* (:func:`fallback_bundle`): ``text/html`` with the sphere as an
+   embedded PNG and the ket, plus the same as ``image/png`` and ``text/plain`` for front
+   ends without HTML; marked ``{"qmlkit": {"widget_fallback": true}}`` in its output
+   metadata. The HTML carries a CSS rule that hides it wherever the live widget is rendered
+   in the same output area (JupyterLab, Notebook 7, an HTML export viewed online), so a
+   learner with a kernel sees the widget alone;
+2. the widget itself (``_repr_mimebundle_``): the widget view and ``text/plain`` (the ket).
+
+Why two: nbconvert's HTML exporter picks the widget view whenever the run saved widget
+state (nbclient does by default) and writes an empty ``<div>`` that only the widget
+JavaScript, loaded from a CDN, can fill, so a picture inside the widget's own output never
+showed. The still picture is an ordinary output that every front end shows; the widget's
+output carries no second copy of it, so a front end without widgets (GitHub, an export of
+a notebook saved without widget state) shows the picture once.
 """
 
 from __future__ import annotations
 
 import base64
+import html
 import math
 import threading
 from dataclasses import dataclass
@@ -122,6 +135,38 @@ def render_png(state: np.ndarray, ket: str) -> bytes:
     """The widget's picture of a state: sphere, vector and the ket as title."""
     r = tuple(float(round(c, 6)) + 0.0 for c in _bloch_of(state))
     return _render(r, ket)  # type: ignore[arg-type]
+
+
+FALLBACK_CLASS = "qmlkit-bloch-fallback"
+_FALLBACK_CSS = (
+    f".jp-OutputArea:has(.qmlkit-bloch) .{FALLBACK_CLASS},"
+    f" .output_area:has(.qmlkit-bloch) .{FALLBACK_CLASS},"
+    f" .output:has(.qmlkit-bloch) .{FALLBACK_CLASS} {{ display: none; }}"
+)
+
+
+def fallback_bundle(snap: Snapshot) -> tuple[dict[str, str], dict[str, Any]]:
+    """The still picture shown where the live widget is not: ``(data, metadata)``.
+
+    ``data["text/html"]`` is the sphere as a base64 PNG and the ket, inside a ``div`` of
+    class ``qmlkit-bloch-fallback``, with a style rule that hides that class in an output
+    area where the live widget (class ``qmlkit-bloch``) is rendered. ``image/png`` and
+    ``text/plain`` carry the same for front ends that do not render HTML.
+    """
+    png = base64.b64encode(snap.png).decode("ascii")
+    ket = html.escape(snap.ket)
+    data = {
+        "image/png": png,
+        "text/plain": f"Bloch sphere (still picture): {snap.ket}",
+        "text/html": (
+            f'<div class="{FALLBACK_CLASS}">'
+            f"<style>{_FALLBACK_CSS}</style>"
+            f'<img src="data:image/png;base64,{png}" alt="Bloch sphere, {ket}" width="324">'
+            f"<div>{ket} (a still picture: run the notebook for the interactive sphere)</div>"
+            "</div>"
+        ),
+    }
+    return data, {"qmlkit": {"widget_fallback": True}}
 
 
 def _info_html(state: np.ndarray) -> str:
@@ -326,9 +371,16 @@ class BlochWidget(widgets.VBox):
         with self._lock:
             return list(self._history)
 
+    def _ipython_display_(self) -> None:
+        """Publish the still picture, then the widget (see the module notes)."""
+        from IPython.display import display
+
+        data, metadata = fallback_bundle(self.snapshot)
+        display(data, raw=True, metadata=metadata)
+        display(self._repr_mimebundle_(), raw=True)
+
     def _repr_mimebundle_(self, **kwargs: Any) -> dict:
         data = super()._repr_mimebundle_(**kwargs) or {}
         snap = self.snapshot
         data["text/plain"] = f"Bloch sphere widget: {snap.ket}"
-        data["image/png"] = base64.b64encode(snap.png).decode("ascii")
         return data

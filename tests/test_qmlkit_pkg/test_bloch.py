@@ -287,12 +287,19 @@ def test_widget_rejects_bad_angles():
         bloch.widget(theta="a lot")
 
 
-def test_mimebundle_has_widget_view_and_static_fallbacks():
+def test_mimebundle_has_widget_view_and_the_still_picture_comes_first(monkeypatch):
     w = bloch.widget(theta=np.pi)
     data = w._repr_mimebundle_()
     assert data["application/vnd.jupyter.widget-view+json"]["model_id"] == w.model_id
-    assert base64.b64decode(data["image/png"]) == w.snapshot.png
+    assert "image/png" not in data  # the picture is the still output's, shown once
     assert "|ψ⟩ = |1⟩" in data["text/plain"]
+    published = []
+    monkeypatch.setattr("IPython.display.display", lambda obj, **kw: published.append((obj, kw)))
+    w._ipython_display_()
+    (still, still_kw), (live, live_kw) = published
+    assert base64.b64decode(still["image/png"]) == w.snapshot.png
+    assert still_kw == {"raw": True, "metadata": {"qmlkit": {"widget_fallback": True}}}
+    assert live == data and live_kw == {"raw": True}
 
 
 def _walk(widget):
@@ -402,11 +409,13 @@ def test_headless_notebook_run_finishes_with_a_static_picture(tmp_path):
         nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
     )
     client.execute()
-    outputs = nb.cells[0].outputs
-    data = next(o for o in outputs if o.output_type == "execute_result").data
-    assert base64.b64decode(data["image/png"]).startswith(PNG)
-    assert "application/vnd.jupyter.widget-view+json" in data
-    assert "|ψ⟩ = |0⟩" in data["text/plain"]
+    still, live = nb.cells[0].outputs  # the still picture first, then the widget
+    assert still.metadata["qmlkit"]["widget_fallback"] is True
+    assert "data:image/png;base64," in still.data["text/html"]
+    assert base64.b64decode(still.data["image/png"]).startswith(PNG)
+    assert "|ψ⟩ = |0⟩" in still.data["text/plain"]
+    assert sorted(live.data) == ["application/vnd.jupyter.widget-view+json", "text/plain"]
+    assert "|ψ⟩ = |0⟩" in live.data["text/plain"]
     for cell in nb.cells[1:]:
         pictures = [o for o in cell.outputs if "image/png" in o.get("data", {})]
         assert len(pictures) == 1, cell.outputs
