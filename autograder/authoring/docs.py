@@ -29,6 +29,10 @@ index and the rightmost character of a bitstring.
 """
 
 
+#: how a parameter of each kind is written in a signature
+_STARS = {"VAR_POSITIONAL": "*", "VAR_KEYWORD": "**"}
+
+
 def _reference(ex_id: str) -> Any:
     """The reference solution, or None where there is none (an installed wheel)."""
     try:
@@ -60,7 +64,7 @@ def signature_text(ex_id: str) -> str:
     sig = inspect.signature(func)
     params = []
     for p in sig.parameters.values():
-        text = {p.VAR_POSITIONAL: "*", p.VAR_KEYWORD: "**"}.get(p.kind, "") + p.name
+        text = _STARS.get(p.kind.name, "") + p.name
         if p.default is not p.empty:
             text += "=" + _default(p.default)
         params.append(text)
@@ -161,13 +165,15 @@ def exercise_locations(ex_id: str) -> list[tuple[str, str]]:
     out.append(("lesson", where))
     checker = inspect.unwrap(ex.checker)
     _, line = inspect.getsourcelines(checker)
-    out.append(("checker", f"{rel(inspect.getsourcefile(checker))}:{line} {checker.__name__}"))
+    out.append(
+        ("checker", f"{rel(inspect.getsourcefile(checker) or '?')}:{line} {checker.__name__}")
+    )
     func = _reference(ex_id)
     if func is None:
         out.append(("reference solution", "not installed (it is in the course's checkout)"))
     else:
         _, line = inspect.getsourcelines(func)
-        out.append(("reference solution", f"{rel(inspect.getsourcefile(func))}:{line}"))
+        out.append(("reference solution", f"{rel(inspect.getsourcefile(func) or '?')}:{line}"))
     test = root / "tests" / "test_autograder_pkg" / f"test_lesson{ex.lesson}_checks.py"
     if test.exists():
         lines = test.read_text().splitlines()

@@ -19,6 +19,10 @@ class _NoDefault:
 _NO_DEFAULT = _NoDefault()
 
 
+#: how a parameter of each kind is written in a signature
+_STARS = {"VAR_POSITIONAL": "*", "VAR_KEYWORD": "**"}
+
+
 def notebook_parameters(source: str, name: str) -> list[tuple[str, Any]] | None:
     """(name, default) of the parameters of ``def name(...)`` in a cell's source.
 
@@ -54,7 +58,7 @@ def reference_parameters(func: Any) -> list[tuple[str, Any]]:
     """(name, default) of a reference solution's parameters, as :func:`notebook_parameters`."""
     out = []
     for p in inspect.signature(func).parameters.values():
-        name = {p.VAR_POSITIONAL: "*", p.VAR_KEYWORD: "**"}.get(p.kind, "") + p.name
+        name = _STARS.get(p.kind.name, "") + p.name
         out.append((name, _NO_DEFAULT if p.default is p.empty else p.default))
     return out
 
