@@ -11,6 +11,12 @@ for it is compared with the diagnosis that fits it:
 Each row below is one mistake: a hint that fired for a mistake it does not name would fail
 the row of that mistake, so every hint is tested against its own mistake and against all
 the other mistakes of its exercise.
+
+``MORE_MISTAKES`` holds, lesson by lesson, a mistake for every hint the audit does not reach:
+one for each place a check attaches a hint, and one for each further diagnosis text of the
+hint helpers (``_normalize_hint``, ``_chsh_hint``, ``_mp_hint``...). Where two mistakes give
+the same answer for some input, the checks name neither there, and the row lists what is
+shown instead. The comment above ``MORE_MISTAKES`` lists the hints no row reaches, and why.
 """
 
 from __future__ import annotations
@@ -104,52 +110,7 @@ PROMISE_HINTS: dict[str, tuple[str, ...]] = {
 
 
 # ------------------------------------------- mistakes for hints the promise audit does not reach
-
-
-def _unitary_returns_number(matrix, atol=1e-9):
-    m = np.asarray(matrix, dtype=complex)
-    if m.ndim != 2 or m.shape[0] != m.shape[1]:
-        return 0
-    return int(np.allclose(m.conj().T @ m, np.eye(len(m)), rtol=0, atol=atol))
-
-
-def _kernel_validity_as_number(K):
-    K = np.asarray(K, dtype=float)
-    if K.ndim != 2 or K.shape[0] != K.shape[1]:
-        return 0.0
-    return float(np.allclose(K, K.T) and np.linalg.eigvalsh((K + K.T) / 2).min() >= -1e-9)
-
-
-def _pauli_one_shared_bit(circuit, pauli):
-    qc = circuit.copy()
-    qc.add_register(ClassicalRegister(1))
-    for q, letter in enumerate(reversed(pauli)):
-        if letter == "X":
-            qc.h(q)
-        elif letter == "Y":
-            qc.sdg(q)
-            qc.h(q)
-        if letter != "I":
-            qc.measure(q, 0)  # every qubit into the same bit
-    return qc
-
-
-def _vqe_returns_result_object(hamiltonian):
-    from scipy.optimize import minimize
-
-    H = hamiltonian.to_matrix()
-    evals = np.linalg.eigvalsh(H)
-    return minimize(lambda v: (v[0] - evals[0]) ** 2 + evals[0], [0.0])
-
-
-def _qsvm_plus_minus_labels(X_train, y_train):
-    model = reference("06.train_qsvm")(X_train, y_train)
-
-    class PlusMinus:
-        def predict(self, X):
-            return 2 * np.asarray(model.predict(X)) - 1
-
-    return PlusMinus()
+# (wrong answers written the way learners write them; their rows are in MORE_MISTAKES)
 
 
 # ------------------------------------------------------------------------------ lesson 00
@@ -168,6 +129,21 @@ def _plus_measured_circuit():
     qc.h(0)
     qc.measure_all()
     return qc
+
+
+def _plus_halves():
+    return np.array([0.5, 0.5])  # divided by 2 instead of sqrt(2)
+
+
+def _plus_typo_comparison():
+    state = np.zeros(2)
+    state[0] == 1 / np.sqrt(2)  # noqa: B015 - "==" typed for "="
+    state[1] == 1 / np.sqrt(2)  # noqa: B015
+    return state
+
+
+def _plus_is_minus():
+    return np.array([1, -1]) / np.sqrt(2)
 
 
 # ------------------------------------------------------------------------------ lesson 01
@@ -233,7 +209,154 @@ def _minus_i_without_h():
     return qc
 
 
+def _nonzero(amplitudes):
+    v = np.asarray(amplitudes, dtype=complex)
+    if not np.any(v):
+        raise ValueError("zero vector")
+    return v
+
+
+def _normalize_forgets_division(amplitudes):
+    v = _nonzero(amplitudes)
+    normalised = v / np.linalg.norm(v)  # noqa: F841 - computed, then the input is returned
+    return v
+
+
+def _normalize_by_sum_of_magnitudes(amplitudes):
+    v = _nonzero(amplitudes)
+    return v / np.sum(np.abs(v))
+
+
+def _normalize_root_of_sum_of_magnitudes(amplitudes):
+    v = _nonzero(amplitudes)
+    return v / np.sqrt(np.sum(np.abs(v)))
+
+
+def _normalize_real_part(amplitudes):
+    v = _nonzero(amplitudes)
+    return np.real(v) / np.linalg.norm(v)
+
+
+def _normalize_by_largest(amplitudes):
+    v = _nonzero(amplitudes)
+    return v / np.max(np.abs(v))
+
+
+def _normalize_squares_not_magnitudes(amplitudes):
+    v = _nonzero(amplitudes)
+    return v / np.sqrt(np.sum(v**2))
+
+
+def _normalize_makes_first_amplitude_real(amplitudes):
+    v = _nonzero(amplitudes)
+    u = v / np.linalg.norm(v)
+    first = u[np.flatnonzero(u)[0]]
+    return u * np.conj(first) / abs(first)  # a global phase removed as well
+
+
+def _probabilities_magnitudes(state):
+    return np.abs(state)
+
+
+def _probabilities_complex_square(state):
+    return np.asarray(state) ** 2
+
+
+def _probabilities_real_part(state):
+    return np.real(state) ** 2
+
+
+def _probabilities_reversed_list(state):
+    return (np.abs(state) ** 2)[::-1]
+
+
+def _probabilities_over_sum_of_magnitudes(state):
+    return np.abs(state) ** 2 / np.sum(np.abs(state))
+
+
+def _angles(alpha, beta):
+    theta = 2 * np.arccos(min(abs(alpha), 1.0))
+    phi = (np.angle(beta) - np.angle(alpha)) % (2 * np.pi) if abs(beta) > 1e-12 else 0.0
+    return float(theta), float(phi)
+
+
+def _bloch_phi_sign(state):
+    theta, phi = _angles(*state)
+    return theta, float(-phi % (2 * np.pi))
+
+
+def _bloch_theta_from_real_part(state):
+    alpha, beta = state
+    theta = 2 * np.arccos(np.clip(alpha.real, -1, 1))
+    return float(theta), _angles(alpha, beta)[1]
+
+
+def _bloch_theta_from_beta(state):
+    alpha, beta = state
+    return float(2 * np.arccos(min(abs(beta), 1.0))), _angles(alpha, beta)[1]
+
+
+def _bloch_phi_degrees(state):
+    theta, phi = _angles(*state)
+    return theta, float(np.degrees(phi))
+
+
+def _prepare(theta_gate, phi_first=False):
+    def prepare_state(theta, phi):
+        qc = QuantumCircuit(1)
+        if phi_first:
+            qc.p(phi, 0)
+        theta_gate(qc, theta)
+        if not phi_first:
+            qc.p(phi, 0)
+        return qc
+
+    return prepare_state
+
+
+_prepare_half = _prepare(lambda qc, theta: qc.ry(theta / 2, 0))
+
+
+_prepare_double = _prepare(lambda qc, theta: qc.ry(2 * theta, 0))
+
+
+_prepare_radians_again = _prepare(lambda qc, theta: qc.ry(np.radians(theta), 0))
+
+
+_prepare_rx = _prepare(lambda qc, theta: qc.rx(theta, 0))
+
+
+_prepare_phase_first = _prepare(lambda qc, theta: qc.ry(theta, 0), phi_first=True)
+
+
+def _minus_i_with_z():
+    qc = QuantumCircuit(1)
+    qc.h(0)
+    qc.z(0)
+    return qc
+
+
+def _minus_i_h_only():
+    qc = QuantumCircuit(1)
+    qc.h(0)
+    return qc
+
+
+def _prepare_double_phase(theta, phi):
+    qc = QuantumCircuit(1)
+    qc.ry(theta, 0)
+    qc.p(2 * phi, 0)  # the factor 2 belongs to theta's half angle, not to phi
+    return qc
+
+
 # ------------------------------------------------------------------------------ lesson 02
+
+
+def _unitary_returns_number(matrix, atol=1e-9):
+    m = np.asarray(matrix, dtype=complex)
+    if m.ndim != 2 or m.shape[0] != m.shape[1]:
+        return 0
+    return int(np.allclose(m.conj().T @ m, np.eye(len(m)), rtol=0, atol=atol))
 
 
 def _x_from_h_and_z_empty():
@@ -281,6 +404,105 @@ def _swap_empty():
     return QuantumCircuit(2)
 
 
+def _x_from_z_only():
+    qc = QuantumCircuit(1)
+    qc.z(0)
+    return qc
+
+
+def _x_from_h_h():
+    qc = QuantumCircuit(1)
+    qc.h(0)
+    qc.h(0)
+    return qc
+
+
+def _apply_adjoint(state, gate, qubit):
+    return _full_operator(state, np.conj(gate).T, qubit) @ state
+
+
+def _apply_forgets_gate(state, gate, qubit):
+    return np.asarray(state)
+
+
+def _ry_half(p1):
+    if not 0 <= p1 <= 1:
+        raise ValueError("p1 must be a probability")
+    return float(np.arcsin(np.sqrt(p1)))
+
+
+def _ry_double(p1):
+    if not 0 <= p1 <= 1:
+        raise ValueError("p1 must be a probability")
+    return float(4 * np.arcsin(np.sqrt(p1)))
+
+
+def _ry_no_square_root(p1):
+    if not 0 <= p1 <= 1:
+        raise ValueError("p1 must be a probability")
+    return float(2 * np.arcsin(p1))
+
+
+def _ry_for_p0(p1):
+    if not 0 <= p1 <= 1:
+        raise ValueError("p1 must be a probability")
+    return float(2 * np.arccos(np.sqrt(p1)))
+
+
+def _unitary_by_determinant(matrix, atol=1e-9):
+    return bool(np.isclose(abs(np.linalg.det(matrix)), 1))
+
+
+def _unitary_plain_transpose(matrix, atol=1e-9):
+    m = np.asarray(matrix)
+    if m.ndim != 2 or m.shape[0] != m.shape[1]:
+        return False
+    return bool(np.allclose(m.T @ m, np.eye(len(m)), rtol=0, atol=atol))
+
+
+def _unitary_loose_fixed_tolerance(matrix, atol=1e-9):
+    m = np.asarray(matrix)
+    if m.ndim != 2 or m.shape[0] != m.shape[1]:
+        return False
+    return bool(np.allclose(m.conj().T @ m, np.eye(len(m)), atol=1e-2))
+
+
+def _swap_single_cnot():
+    qc = QuantumCircuit(2)
+    qc.cx(0, 1)
+    qc.cx(0, 1)
+    qc.cx(0, 1)
+    return qc
+
+
+def _swap_cnots_cancel():
+    qc = QuantumCircuit(2)
+    qc.cx(0, 1)
+    qc.cx(0, 1)
+    return qc
+
+
+def _swap_two_cnots():
+    qc = QuantumCircuit(2)
+    qc.cx(0, 1)
+    qc.cx(1, 0)
+    return qc
+
+
+def _unitary_columns_orthogonal_only(matrix, atol=1e-9):
+    m = np.asarray(matrix)
+    if m.ndim != 2 or m.shape[0] != m.shape[1]:
+        return False
+    g = m.conj().T @ m
+    return bool(np.allclose(g - np.diag(np.diag(g)), 0, rtol=0, atol=atol))  # norms unchecked
+
+
+def _ry_negative(p1):
+    if not 0 <= p1 <= 1:
+        raise ValueError("p1 must be a probability")
+    return float(-2 * np.arcsin(np.sqrt(p1)))  # RY(-theta) gives the same P(1), theta < 0
+
+
 # ------------------------------------------------------------------------------ lesson 03
 
 
@@ -319,7 +541,89 @@ def _entangled_iff_superposition(state, atol=1e-8):
     return bool(np.count_nonzero(np.abs(state) > atol) > 1)
 
 
+def _bell_no_minus_sign(name):
+    if name not in ("phi+", "phi-", "psi+", "psi-"):
+        raise ValueError(name)
+    qc = QuantumCircuit(2)
+    if name.startswith("psi"):
+        qc.x(1)
+    qc.h(0)
+    qc.cx(0, 1)  # the Z (or X on the control) for the minus states is missing
+    return qc
+
+
+def _rdm_full_matrix(state, keep):
+    psi = np.asarray(state)
+    return np.outer(psi, psi.conj())  # nothing traced out
+
+
+def _rdm_conjugate_on_ket(state, keep):
+    psi = np.asarray(state)
+    n = int(np.log2(psi.size))
+    axes = [n - 1 - q for q in sorted(keep, reverse=True)]
+    rest = [a for a in range(n) if a not in axes]
+    m = np.transpose(psi.reshape([2] * n), axes + rest).reshape(2 ** len(keep), -1)
+    return m.conj() @ m.T  # psi* psi^T instead of psi psi^dagger
+
+
+def _correlator(a, b):
+    return np.cos(a - b)
+
+
+def _chsh_half_angle(a0, a1, b0, b1):
+    E = lambda a, b: np.cos((a - b) / 2)  # noqa: E731
+    return float(E(a0, b0) + E(a0, b1) + E(a1, b0) - E(a1, b1))
+
+
+def _chsh_plus_inside(a0, a1, b0, b1):
+    E = lambda a, b: np.cos(a + b)  # noqa: E731
+    return float(E(a0, b0) + E(a0, b1) + E(a1, b0) - E(a1, b1))
+
+
+def _chsh_all_plus(a0, a1, b0, b1):
+    E = _correlator
+    return float(E(a0, b0) + E(a0, b1) + E(a1, b0) + E(a1, b1))
+
+
+def _chsh_minus_on_a0_b1(a0, a1, b0, b1):
+    E = _correlator
+    return float(E(a0, b0) - E(a0, b1) + E(a1, b0) + E(a1, b1))
+
+
+_SHOTS_RNG = np.random.default_rng(3)  # seeded here so the test is repeatable
+
+
+def _chsh_from_shots(a0, a1, b0, b1):
+    rng = _SHOTS_RNG  # a fresh sample on every call
+    shots = 8192
+
+    def E(a, b):
+        same = rng.binomial(shots, (1 + np.cos(a - b)) / 2)
+        return 2 * same / shots - 1
+
+    return float(E(a0, b0) + E(a0, b1) + E(a1, b0) - E(a1, b1))
+
+
+def _entangled_exact_comparison(state, atol=1e-8):
+    a, b, c, d = state
+    return bool(a * d != b * c)  # exact float comparison, atol unused
+
+
 # ------------------------------------------------------------------------------ lesson 04
+
+
+def _pauli_one_shared_bit(circuit, pauli):
+    qc = circuit.copy()
+    qc.add_register(ClassicalRegister(1))
+    for q, letter in enumerate(reversed(pauli)):
+        if letter == "X":
+            qc.h(q)
+        elif letter == "Y":
+            qc.sdg(q)
+            qc.h(q)
+        if letter != "I":
+            qc.measure(q, 0)  # every qubit into the same bit
+    return qc
 
 
 def _efc_letters_left_to_right(counts, pauli):
@@ -409,6 +713,122 @@ def _mitigate_returns_vector(counts, p0_given_1, p1_given_0):
     return np.linalg.solve(full, p)
 
 
+def _efc(sign_of, normalise=True):
+    def expectation_from_counts(counts, pauli):
+        total = sum(counts.values())
+        acc = sum(sign_of(key, pauli) * n for key, n in counts.items())
+        return acc / total if normalise else acc
+
+    return expectation_from_counts
+
+
+def _parity_sign(key, pauli):
+    return (-1) ** sum(b == "1" and p == "Z" for b, p in zip(key, pauli))
+
+
+_efc_not_normalised = _efc(_parity_sign, normalise=False)
+
+
+_efc_sign_flipped = _efc(lambda key, pauli: -_parity_sign(key, pauli))
+
+
+_efc_every_bit = _efc(lambda key, pauli: (-1) ** key.count("1"))
+
+
+_efc_probability_of_plus = _efc(
+    lambda key, pauli: int(all(b == "0" or p == "I" for b, p in zip(key, pauli)))
+)
+
+
+def _pauli_with(change):
+    def measure_pauli(circuit, pauli):
+        qc = circuit.copy()
+        for q, letter in enumerate(reversed(pauli)):
+            change(qc, q, letter)
+        qc.measure_all()
+        return qc
+
+    return measure_pauli
+
+
+def _y_only(qc, q, letter):
+    if letter == "Y":
+        qc.sdg(q)
+        qc.h(q)
+
+
+def _h_for_x_and_y(qc, q, letter):
+    if letter in "XY":
+        qc.h(q)
+
+
+def _x_only(qc, q, letter):
+    if letter == "X":
+        qc.h(q)
+
+
+_pauli_no_basis_change = _pauli_with(lambda qc, q, letter: None)
+
+
+_pauli_h_for_y = _pauli_with(_h_for_x_and_y)
+
+
+_pauli_forgets_y = _pauli_with(_x_only)
+
+
+_pauli_forgets_x = _pauli_with(_y_only)
+
+
+def _shots_log10(epsilon, delta):
+    return math.ceil(math.log10(2 / delta) / (2 * epsilon**2))
+
+
+def _shots_epsilon_not_squared(epsilon, delta):
+    return math.ceil(math.log(2 / delta) / (2 * epsilon))
+
+
+def _shots_missing_factor_2(epsilon, delta):
+    return math.ceil(math.log(2 / delta) / epsilon**2)
+
+
+def _shots_chebyshev(epsilon, delta):
+    return math.ceil(1 / (4 * delta * epsilon**2))
+
+
+def _mitigate(apply_inverse=True, reverse_keys=False):
+    def mitigate_readout(counts, p0_given_1, p1_given_0):
+        n = len(next(iter(counts)))
+        total = sum(counts.values())
+        raw = np.array([counts.get(format(k, f"0{n}b"), 0) / total for k in range(2**n)])
+        m = np.array([[1 - p1_given_0, p0_given_1], [p1_given_0, 1 - p0_given_1]])
+        full = np.array([[1.0]])
+        for _ in range(n):
+            full = np.kron(full, m)
+        p = np.linalg.solve(full, raw) if apply_inverse else full @ raw
+        keys = [format(k, f"0{n}b") for k in range(2**n)]
+        return {(k[::-1] if reverse_keys else k): float(v) for k, v in zip(keys, p)}
+
+    return mitigate_readout
+
+
+_mitigate_applies_matrix = _mitigate(apply_inverse=False)
+
+
+_mitigate_keys_reversed = _mitigate(reverse_keys=True)
+
+
+def _pauli_measures_qubit_0_only(circuit, pauli):
+    qc = circuit.copy()
+    _basis_change(qc, pauli)
+    qc.add_register(ClassicalRegister(1))
+    qc.measure(0, 0)  # as in the one-qubit example
+    return qc
+
+
+def _shots_strict_plus_one(epsilon, delta):
+    return math.ceil(math.log(2 / delta) / (2 * epsilon**2)) + 1  # "strictly more" read as +1
+
+
 # ------------------------------------------------------------------------------ lesson 05
 
 
@@ -467,7 +887,90 @@ def _zz_with_library_in_a_helper(x, reps):
     return qc.assign_parameters(x)
 
 
+def _angle(rotation):
+    def angle_encoding(x):
+        qc = QuantumCircuit(len(x))
+        for i, v in enumerate(x):
+            rotation(qc, float(v), i, len(x))
+        return qc
+
+    return angle_encoding
+
+
+_angle_half = _angle(lambda qc, v, i, n: qc.ry(v / 2, i))
+
+
+_angle_double = _angle(lambda qc, v, i, n: qc.ry(2 * v, i))
+
+
+_angle_reversed = _angle(lambda qc, v, i, n: qc.ry(v, n - 1 - i))
+
+
+def _zz(h=True, pair=lambda a, b: (np.pi - a) * (np.pi - b), factor=2.0):
+    def zz_feature_map(x, reps):
+        n = len(x)
+        qc = QuantumCircuit(n)
+        for _ in range(reps):
+            if h:
+                qc.h(range(n))
+            for i in range(n):
+                qc.p(factor * x[i], i)
+            for i in range(n):
+                for j in range(i + 1, n):
+                    qc.cx(i, j)
+                    qc.p(factor * pair(x[i], x[j]), j)
+                    qc.cx(i, j)
+        return qc
+
+    return zz_feature_map
+
+
+_zz_no_hadamards = _zz(h=False)
+
+
+_zz_product_angle = _zz(pair=lambda a, b: a * b)
+
+
+_zz_no_factor_2 = _zz(factor=1.0)
+
+
+def _basis_x_on_zeros(bits):
+    qc = QuantumCircuit(len(bits))
+    for q, bit in enumerate(reversed(bits)):
+        if bit == "0":  # X where the bit is 0
+            qc.x(q)
+    return qc
+
+
+def _basis_x_on_zeros_left_to_right(bits):
+    qc = QuantumCircuit(len(bits))
+    for q, bit in enumerate(bits):  # character q on qubit q, and X where the bit is 0
+        if bit == "0":
+            qc.x(q)
+    return qc
+
+
+_angle_rx_reversed = _angle(lambda qc, v, i, n: qc.rx(v, n - 1 - i))
+
+
 # ------------------------------------------------------------------------------ lesson 06
+
+
+def _kernel_validity_as_number(K):
+    K = np.asarray(K, dtype=float)
+    if K.ndim != 2 or K.shape[0] != K.shape[1]:
+        return 0.0
+    return float(np.allclose(K, K.T) and np.linalg.eigvalsh((K + K.T) / 2).min() >= -1e-9)
+
+
+def _qsvm_plus_minus_labels(X_train, y_train):
+    model = reference("06.train_qsvm")(X_train, y_train)
+
+    class PlusMinus:
+        def predict(self, X):
+            return 2 * np.asarray(model.predict(X)) - 1
+
+    return PlusMinus()
 
 
 def _fidelity_overlap(a, b):
@@ -535,7 +1038,59 @@ def _qsvm_predict_proba_columns(X_train, y_train):
     return Model()
 
 
+def _fidelity_dot(a, b):
+    return float(abs(np.dot(a, b)) ** 2)
+
+
+def _fidelity_real_part(a, b):
+    return float(np.vdot(a, b).real ** 2)
+
+
+def _kernel_dot(X, Y, feature_map):
+    sx, sy = _feature_states(X, feature_map), _feature_states(Y, feature_map)
+    return np.array([[abs(np.dot(a, b)) ** 2 for b in sy] for a in sx])
+
+
+def _kernel_squared_overlap(X, Y, feature_map):
+    sx, sy = _feature_states(X, feature_map), _feature_states(Y, feature_map)
+    return np.array([[np.vdot(a, b) ** 2 for b in sy] for a in sx])  # not its magnitude
+
+
+def _kernel_eigenvalues_only(K, atol=1e-8):
+    return bool(np.all(np.linalg.eigvalsh(np.asarray(K, dtype=float)) >= -atol))
+
+
+def _qsvm_flipped_labels(X_train, y_train):
+    return reference("06.train_qsvm")(X_train, 1 - np.asarray(y_train))
+
+
+def _qsvm_one_repetition(X_train, y_train):
+    from qiskit.circuit.library import zz_feature_map
+    from sklearn.svm import SVC
+
+    def states(X):
+        fm = zz_feature_map(X.shape[1], reps=1)  # the data were made with reps=2
+        return np.array([Statevector(fm.assign_parameters(x)).data for x in X])
+
+    s_train = states(np.asarray(X_train))
+    svc = SVC(kernel="precomputed", C=10).fit(np.abs(s_train.conj() @ s_train.T) ** 2, y_train)
+
+    class QSVM:
+        def predict(self, X):
+            return svc.predict(np.abs(states(np.asarray(X)).conj() @ s_train.T) ** 2)
+
+    return QSVM()
+
+
 # ------------------------------------------------------------------------------ lesson 07
+
+
+def _vqe_returns_result_object(hamiltonian):
+    from scipy.optimize import minimize
+
+    H = hamiltonian.to_matrix()
+    evals = np.linalg.eigvalsh(H)
+    return minimize(lambda v: (v[0] - evals[0]) ** 2 + evals[0], [0.0])
 
 
 def _gradient_first_entry_only(f, params):
@@ -562,6 +1117,80 @@ def _vqe_returns_energy_and_state(hamiltonian):
 
 def _vqe_returns_ground_state(hamiltonian):
     return np.linalg.eigh(hamiltonian.to_matrix())[1][:, 0]
+
+
+def _shift_rule(shift, denominator):
+    def parameter_shift_gradient(f, params):
+        theta = np.asarray(params, dtype=float)
+        grad = np.zeros_like(theta)
+        for k in range(theta.size):
+            e = np.zeros_like(theta)
+            e[k] = shift
+            grad[k] = (f(theta + e) - f(theta - e)) / denominator
+        return grad
+
+    return parameter_shift_gradient
+
+
+_gradient_quarter_shift = _shift_rule(np.pi / 4, 2)
+
+
+_gradient_no_half = _shift_rule(np.pi / 2, 1)
+
+
+_gradient_over_4 = _shift_rule(np.pi / 2, 4)
+
+
+_gradient_minus_first = _shift_rule(-np.pi / 2, 2)
+
+
+def _gradient_reversed(f, params):
+    return reference("07.parameter_shift_gradient")(f, params)[::-1]
+
+
+def _vqe_highest(hamiltonian):
+    return float(np.linalg.eigvalsh(hamiltonian.to_matrix())[-1])
+
+
+def _vqe_drops_identity(hamiltonian):
+    kept = [(p, c) for p, c in hamiltonian.to_list() if set(p) != {"I"}]
+    h = SparsePauliOp.from_list(kept).to_matrix()
+    return float(np.linalg.eigvalsh(h)[0])
+
+
+def _vqe_first_excited(hamiltonian):
+    return float(np.linalg.eigvalsh(hamiltonian.to_matrix())[1])
+
+
+def _vqe_terms_minimised_separately(hamiltonian):
+    total = 0.0
+    for label, coeff in hamiltonian.to_list():  # each term at its own minimum
+        total += float(np.linalg.eigvalsh(SparsePauliOp(label, coeff).to_matrix())[0])
+    return total
+
+
+def _u3(t, p, lam):
+    return np.array(
+        [
+            [np.cos(t / 2), -np.exp(1j * lam) * np.sin(t / 2)],
+            [np.exp(1j * p) * np.sin(t / 2), np.exp(1j * (p + lam)) * np.cos(t / 2)],
+        ]
+    )
+
+
+def _vqe_stopped_early(hamiltonian):
+    from scipy.optimize import minimize
+
+    h = hamiltonian.to_matrix()
+    cx = np.array([[1, 0, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0], [0, 1, 0, 0]])
+
+    def energy(w):
+        psi = np.kron(_u3(*w[0:3]), _u3(*w[3:6]))[:, 0]
+        psi = np.kron(_u3(*w[6:9]), _u3(*w[9:12])) @ (cx @ psi)
+        return float(np.real(psi.conj() @ h @ psi))
+
+    res = minimize(energy, np.full(12, 0.1), method="COBYLA", options={"maxiter": 60})
+    return float(res.fun)  # 60 iterations are not enough to converge
 
 
 # ------------------------------------------------------------------------------ lesson 08
@@ -620,6 +1249,61 @@ def _vqc_predict_proba_columns(X_train, y_train):
     return Model()
 
 
+def _parity(select, normalise=True):
+    def parity_probability(counts):
+        total = sum(counts.values())
+        hits = sum(n for key, n in counts.items() if select(key.replace(" ", "")))
+        return hits / total if normalise else hits
+
+    return parity_probability
+
+
+_parity_even = _parity(lambda key: key.count("1") % 2 == 0)
+
+
+_parity_unnormalised = _parity(lambda key: key.count("1") % 2 == 1, normalise=False)
+
+
+_parity_last_bit = _parity(lambda key: key[-1] == "1")
+
+
+_parity_first_bit = _parity(lambda key: key[0] == "1")
+
+
+def _bce(log=np.log, sign=-1.0, reduce=np.mean, swap=False):
+    def cross_entropy(p1, y):
+        p = np.clip(np.asarray(p1, dtype=float), 1e-12, 1 - 1e-12)
+        if swap:
+            p = 1 - p
+        y = np.asarray(y, dtype=float)
+        return float(sign * reduce(y * log(p) + (1 - y) * log(1 - p)))
+
+    return cross_entropy
+
+
+_cross_entropy_summed = _bce(reduce=np.sum)
+
+
+_cross_entropy_log2 = _bce(log=np.log2)
+
+
+_cross_entropy_swapped = _bce(swap=True)
+
+
+_cross_entropy_no_minus = _bce(sign=1.0)
+
+
+def _parity_even_counts(counts):
+    return sum(n for key, n in counts.items() if key.replace(" ", "").count("1") % 2 == 0)
+
+
+def _vqc_underfit(X_train, y_train):
+    from sklearn.tree import DecisionTreeClassifier
+
+    # stands in for a one-layer circuit trained for a few steps: one straight cut
+    return DecisionTreeClassifier(max_depth=1, random_state=0).fit(X_train, y_train)
+
+
 # ------------------------------------------------------------------------------ lesson 09
 
 
@@ -655,6 +1339,104 @@ def _qnn_gradient_without_half(x, weights):
         minus[idx] -= np.pi / 2
         grad[idx] = forward(x, plus) - forward(x, minus)  # the / 2 is missing
     return grad
+
+
+def _qnn(entangle_first=False, chain=None, layers=lambda w: w, measure=None, output=None):
+    from qiskit.quantum_info import SparsePauliOp
+
+    def qnn_forward(x, weights):
+        x = np.asarray(x, dtype=float)
+        w = layers(np.asarray(weights, dtype=float))
+        n = len(x)
+        pairs = chain(n) if chain else [(i, i + 1) for i in range(n - 1)]
+        qc = QuantumCircuit(n)
+        for i in range(n):
+            qc.ry(x[i], i)
+        for row in w:
+            if entangle_first:
+                for a, b in pairs:
+                    qc.cx(a, b)
+            for i in range(n):
+                qc.ry(row[i], i)
+            if not entangle_first:
+                for a, b in pairs:
+                    qc.cx(a, b)
+        z = float(np.real(Statevector(qc).expectation_value(SparsePauliOp("Z" + "I" * (n - 1)))))
+        return output(z) if output else z
+
+    return qnn_forward
+
+
+_qnn_chain_reversed = _qnn(chain=lambda n: [(i, i + 1) for i in reversed(range(n - 1))])
+
+
+_qnn_control_target_swapped = _qnn(chain=lambda n: [(i + 1, i) for i in range(n - 1)])
+
+
+_qnn_entangle_first = _qnn(entangle_first=True)
+
+
+_qnn_layers_reversed = _qnn(layers=lambda w: w[::-1])
+
+
+_qnn_weights_transposed = _qnn(layers=lambda w: w.T)
+
+
+_qnn_probability_of_1 = _qnn(output=lambda z: (1 - z) / 2)
+
+
+_qnn_probability_of_0 = _qnn(output=lambda z: (1 + z) / 2)
+
+
+_qnn_minus_z = _qnn(output=lambda z: -z)
+
+
+def _qnn_gradient_times(factor):
+    def qnn_weight_gradient(x, weights):
+        return factor * reference("09.qnn_weight_gradient")(x, weights)
+
+    return qnn_weight_gradient
+
+
+_qnn_gradient_sign = _qnn_gradient_times(-1.0)
+
+
+_qnn_gradient_of_p1 = _qnn_gradient_times(-0.5)
+
+
+def _qnn_gradient_transposed(x, weights):
+    return reference("09.qnn_weight_gradient")(x, weights).T
+
+
+def _qnn_gradient_finite_difference(x, weights):
+    forward = reference("09.qnn_forward")
+    w = np.asarray(weights, dtype=float)
+    grad = np.zeros_like(w)
+    for idx in np.ndindex(w.shape):
+        plus = w.copy()
+        plus[idx] += 1e-4
+        grad[idx] = (forward(x, plus) - forward(x, w)) / 1e-4
+    return grad
+
+
+def _qnn_gradient_by_x(x, weights):
+    forward = reference("09.qnn_forward")
+    x = np.asarray(x, dtype=float)
+    grad = np.zeros_like(x)
+    for i in range(len(x)):
+        plus, minus = x.copy(), x.copy()
+        plus[i] += np.pi / 2
+        minus[i] -= np.pi / 2
+        grad[i] = (forward(plus, weights) - forward(minus, weights)) / 2
+    return grad
+
+
+def _qnn_gradient_first_layer(x, weights):
+    return reference("09.qnn_weight_gradient")(x, weights)[0]
+
+
+def _qnn_gradient_summed(x, weights):
+    return float(np.sum(reference("09.qnn_weight_gradient")(x, weights)))
 
 
 # ------------------------------------------------------------------------------ lesson 10
@@ -705,6 +1487,58 @@ def _qbm_unnormalised_diagonal(target):
 
 def _qbm_returns_target(target):
     return np.asarray(target, dtype=float).copy()
+
+
+def _boltzmann_plus_sign(energies, beta):
+    e = np.asarray(energies, dtype=float)
+    w = np.exp(beta * (e - e.max()))
+    return w / w.sum()
+
+
+def _boltzmann_ignores_beta(energies, beta):
+    e = np.asarray(energies, dtype=float)
+    w = np.exp(-(e - e.min()))
+    return w / w.sum()
+
+
+def _gibbs(sign=-1.0, normalise=True, transform=lambda h: h):
+    def gibbs_state(hamiltonian, beta):
+        from scipy.linalg import expm
+
+        rho = expm(sign * beta * transform(hamiltonian.to_matrix()))
+        return rho / np.trace(rho) if normalise else rho
+
+    return gibbs_state
+
+
+_gibbs_unnormalised = _gibbs(normalise=False)
+
+
+_gibbs_plus_sign = _gibbs(sign=1.0)
+
+
+_gibbs_transposed = _gibbs(transform=lambda h: h.T)
+
+
+def _gibbs_labels_reversed(hamiltonian, beta):
+    flipped = SparsePauliOp.from_list([(p[::-1], c) for p, c in hamiltonian.to_list()])
+    return _gibbs()(flipped, beta)
+
+
+def _qbm_order_reversed(target):
+    p = reference("10.train_qbm")(target)
+    n = int(np.log2(p.size))
+    return p.reshape([2] * n).transpose().reshape(-1)
+
+
+def _qbm_bits_flipped(target):
+    return reference("10.train_qbm")(target)[::-1]
+
+
+def _qbm_diverged(target):
+    logits = 2000.0 * np.asarray(target, dtype=float)  # weights blown up by a huge step
+    w = np.exp(logits)  # overflows to inf
+    return w / w.sum()  # inf / inf = nan
 
 
 # ------------------------------------------------------------------------------ lesson 11
@@ -849,664 +1683,6 @@ def _bell_no_cnot(backend, shots):
     return backend.sampler.run([backend.isa(qc)], shots=shots).result()[0].data.meas.get_counts()
 
 
-# ------------------------------------------- one mistake for every further diagnosis text
-# (each row below names one "likely mistake" text that the site rows above do not reach)
-
-# lesson 00
-
-
-def _plus_halves():
-    return np.array([0.5, 0.5])  # divided by 2 instead of sqrt(2)
-
-
-# lesson 01
-
-
-def _nonzero(amplitudes):
-    v = np.asarray(amplitudes, dtype=complex)
-    if not np.any(v):
-        raise ValueError("zero vector")
-    return v
-
-
-def _normalize_forgets_division(amplitudes):
-    v = _nonzero(amplitudes)
-    normalised = v / np.linalg.norm(v)  # noqa: F841 - computed, then the input is returned
-    return v
-
-
-def _normalize_by_sum_of_magnitudes(amplitudes):
-    v = _nonzero(amplitudes)
-    return v / np.sum(np.abs(v))
-
-
-def _normalize_root_of_sum_of_magnitudes(amplitudes):
-    v = _nonzero(amplitudes)
-    return v / np.sqrt(np.sum(np.abs(v)))
-
-
-def _normalize_real_part(amplitudes):
-    v = _nonzero(amplitudes)
-    return np.real(v) / np.linalg.norm(v)
-
-
-def _normalize_by_largest(amplitudes):
-    v = _nonzero(amplitudes)
-    return v / np.max(np.abs(v))
-
-
-def _normalize_squares_not_magnitudes(amplitudes):
-    v = _nonzero(amplitudes)
-    return v / np.sqrt(np.sum(v**2))
-
-
-def _normalize_makes_first_amplitude_real(amplitudes):
-    v = _nonzero(amplitudes)
-    u = v / np.linalg.norm(v)
-    first = u[np.flatnonzero(u)[0]]
-    return u * np.conj(first) / abs(first)  # a global phase removed as well
-
-
-def _probabilities_magnitudes(state):
-    return np.abs(state)
-
-
-def _probabilities_complex_square(state):
-    return np.asarray(state) ** 2
-
-
-def _probabilities_real_part(state):
-    return np.real(state) ** 2
-
-
-def _probabilities_reversed_list(state):
-    return (np.abs(state) ** 2)[::-1]
-
-
-def _probabilities_over_sum_of_magnitudes(state):
-    return np.abs(state) ** 2 / np.sum(np.abs(state))
-
-
-def _angles(alpha, beta):
-    theta = 2 * np.arccos(min(abs(alpha), 1.0))
-    phi = (np.angle(beta) - np.angle(alpha)) % (2 * np.pi) if abs(beta) > 1e-12 else 0.0
-    return float(theta), float(phi)
-
-
-def _bloch_phi_sign(state):
-    theta, phi = _angles(*state)
-    return theta, float(-phi % (2 * np.pi))
-
-
-def _bloch_theta_from_real_part(state):
-    alpha, beta = state
-    theta = 2 * np.arccos(np.clip(alpha.real, -1, 1))
-    return float(theta), _angles(alpha, beta)[1]
-
-
-def _bloch_theta_from_beta(state):
-    alpha, beta = state
-    return float(2 * np.arccos(min(abs(beta), 1.0))), _angles(alpha, beta)[1]
-
-
-def _bloch_phi_degrees(state):
-    theta, phi = _angles(*state)
-    return theta, float(np.degrees(phi))
-
-
-def _prepare(theta_gate, phi_first=False):
-    def prepare_state(theta, phi):
-        qc = QuantumCircuit(1)
-        if phi_first:
-            qc.p(phi, 0)
-        theta_gate(qc, theta)
-        if not phi_first:
-            qc.p(phi, 0)
-        return qc
-
-    return prepare_state
-
-
-_prepare_half = _prepare(lambda qc, theta: qc.ry(theta / 2, 0))
-_prepare_double = _prepare(lambda qc, theta: qc.ry(2 * theta, 0))
-_prepare_radians_again = _prepare(lambda qc, theta: qc.ry(np.radians(theta), 0))
-_prepare_rx = _prepare(lambda qc, theta: qc.rx(theta, 0))
-_prepare_phase_first = _prepare(lambda qc, theta: qc.ry(theta, 0), phi_first=True)
-
-
-def _minus_i_with_z():
-    qc = QuantumCircuit(1)
-    qc.h(0)
-    qc.z(0)
-    return qc
-
-
-def _minus_i_h_only():
-    qc = QuantumCircuit(1)
-    qc.h(0)
-    return qc
-
-
-# lesson 02
-
-
-def _x_from_z_only():
-    qc = QuantumCircuit(1)
-    qc.z(0)
-    return qc
-
-
-def _x_from_h_h():
-    qc = QuantumCircuit(1)
-    qc.h(0)
-    qc.h(0)
-    return qc
-
-
-def _apply_adjoint(state, gate, qubit):
-    return _full_operator(state, np.conj(gate).T, qubit) @ state
-
-
-def _apply_forgets_gate(state, gate, qubit):
-    return np.asarray(state)
-
-
-def _ry_half(p1):
-    if not 0 <= p1 <= 1:
-        raise ValueError("p1 must be a probability")
-    return float(np.arcsin(np.sqrt(p1)))
-
-
-def _ry_double(p1):
-    if not 0 <= p1 <= 1:
-        raise ValueError("p1 must be a probability")
-    return float(4 * np.arcsin(np.sqrt(p1)))
-
-
-def _ry_no_square_root(p1):
-    if not 0 <= p1 <= 1:
-        raise ValueError("p1 must be a probability")
-    return float(2 * np.arcsin(p1))
-
-
-def _ry_for_p0(p1):
-    if not 0 <= p1 <= 1:
-        raise ValueError("p1 must be a probability")
-    return float(2 * np.arccos(np.sqrt(p1)))
-
-
-def _unitary_by_determinant(matrix, atol=1e-9):
-    return bool(np.isclose(abs(np.linalg.det(matrix)), 1))
-
-
-def _unitary_plain_transpose(matrix, atol=1e-9):
-    m = np.asarray(matrix)
-    if m.ndim != 2 or m.shape[0] != m.shape[1]:
-        return False
-    return bool(np.allclose(m.T @ m, np.eye(len(m)), rtol=0, atol=atol))
-
-
-def _unitary_loose_fixed_tolerance(matrix, atol=1e-9):
-    m = np.asarray(matrix)
-    if m.ndim != 2 or m.shape[0] != m.shape[1]:
-        return False
-    return bool(np.allclose(m.conj().T @ m, np.eye(len(m)), atol=1e-2))
-
-
-def _swap_single_cnot():
-    qc = QuantumCircuit(2)
-    qc.cx(0, 1)
-    qc.cx(0, 1)
-    qc.cx(0, 1)
-    return qc
-
-
-def _swap_cnots_cancel():
-    qc = QuantumCircuit(2)
-    qc.cx(0, 1)
-    qc.cx(0, 1)
-    return qc
-
-
-def _swap_two_cnots():
-    qc = QuantumCircuit(2)
-    qc.cx(0, 1)
-    qc.cx(1, 0)
-    return qc
-
-
-# lesson 03
-
-
-def _bell_no_minus_sign(name):
-    if name not in ("phi+", "phi-", "psi+", "psi-"):
-        raise ValueError(name)
-    qc = QuantumCircuit(2)
-    if name.startswith("psi"):
-        qc.x(1)
-    qc.h(0)
-    qc.cx(0, 1)  # the Z (or X on the control) for the minus states is missing
-    return qc
-
-
-def _rdm_full_matrix(state, keep):
-    psi = np.asarray(state)
-    return np.outer(psi, psi.conj())  # nothing traced out
-
-
-def _rdm_conjugate_on_ket(state, keep):
-    psi = np.asarray(state)
-    n = int(np.log2(psi.size))
-    axes = [n - 1 - q for q in sorted(keep, reverse=True)]
-    rest = [a for a in range(n) if a not in axes]
-    m = np.transpose(psi.reshape([2] * n), axes + rest).reshape(2 ** len(keep), -1)
-    return m.conj() @ m.T  # psi* psi^T instead of psi psi^dagger
-
-
-def _correlator(a, b):
-    return np.cos(a - b)
-
-
-def _chsh_half_angle(a0, a1, b0, b1):
-    E = lambda a, b: np.cos((a - b) / 2)  # noqa: E731
-    return float(E(a0, b0) + E(a0, b1) + E(a1, b0) - E(a1, b1))
-
-
-def _chsh_plus_inside(a0, a1, b0, b1):
-    E = lambda a, b: np.cos(a + b)  # noqa: E731
-    return float(E(a0, b0) + E(a0, b1) + E(a1, b0) - E(a1, b1))
-
-
-def _chsh_all_plus(a0, a1, b0, b1):
-    E = _correlator
-    return float(E(a0, b0) + E(a0, b1) + E(a1, b0) + E(a1, b1))
-
-
-def _chsh_minus_on_a0_b1(a0, a1, b0, b1):
-    E = _correlator
-    return float(E(a0, b0) - E(a0, b1) + E(a1, b0) + E(a1, b1))
-
-
-_SHOTS_RNG = np.random.default_rng(3)  # seeded here so the test is repeatable
-
-
-def _chsh_from_shots(a0, a1, b0, b1):
-    rng = _SHOTS_RNG  # a fresh sample on every call
-    shots = 8192
-
-    def E(a, b):
-        same = rng.binomial(shots, (1 + np.cos(a - b)) / 2)
-        return 2 * same / shots - 1
-
-    return float(E(a0, b0) + E(a0, b1) + E(a1, b0) - E(a1, b1))
-
-
-# lesson 04
-
-
-def _efc(sign_of, normalise=True):
-    def expectation_from_counts(counts, pauli):
-        total = sum(counts.values())
-        acc = sum(sign_of(key, pauli) * n for key, n in counts.items())
-        return acc / total if normalise else acc
-
-    return expectation_from_counts
-
-
-def _parity_sign(key, pauli):
-    return (-1) ** sum(b == "1" and p == "Z" for b, p in zip(key, pauli))
-
-
-_efc_not_normalised = _efc(_parity_sign, normalise=False)
-_efc_sign_flipped = _efc(lambda key, pauli: -_parity_sign(key, pauli))
-_efc_every_bit = _efc(lambda key, pauli: (-1) ** key.count("1"))
-_efc_probability_of_plus = _efc(
-    lambda key, pauli: int(all(b == "0" or p == "I" for b, p in zip(key, pauli)))
-)
-
-
-def _pauli_with(change):
-    def measure_pauli(circuit, pauli):
-        qc = circuit.copy()
-        for q, letter in enumerate(reversed(pauli)):
-            change(qc, q, letter)
-        qc.measure_all()
-        return qc
-
-    return measure_pauli
-
-
-def _y_only(qc, q, letter):
-    if letter == "Y":
-        qc.sdg(q)
-        qc.h(q)
-
-
-def _h_for_x_and_y(qc, q, letter):
-    if letter in "XY":
-        qc.h(q)
-
-
-def _x_only(qc, q, letter):
-    if letter == "X":
-        qc.h(q)
-
-
-_pauli_no_basis_change = _pauli_with(lambda qc, q, letter: None)
-_pauli_h_for_y = _pauli_with(_h_for_x_and_y)
-_pauli_forgets_y = _pauli_with(_x_only)
-_pauli_forgets_x = _pauli_with(_y_only)
-
-
-def _shots_log10(epsilon, delta):
-    return math.ceil(math.log10(2 / delta) / (2 * epsilon**2))
-
-
-def _shots_epsilon_not_squared(epsilon, delta):
-    return math.ceil(math.log(2 / delta) / (2 * epsilon))
-
-
-def _shots_missing_factor_2(epsilon, delta):
-    return math.ceil(math.log(2 / delta) / epsilon**2)
-
-
-def _shots_chebyshev(epsilon, delta):
-    return math.ceil(1 / (4 * delta * epsilon**2))
-
-
-def _mitigate(apply_inverse=True, reverse_keys=False):
-    def mitigate_readout(counts, p0_given_1, p1_given_0):
-        n = len(next(iter(counts)))
-        total = sum(counts.values())
-        raw = np.array([counts.get(format(k, f"0{n}b"), 0) / total for k in range(2**n)])
-        m = np.array([[1 - p1_given_0, p0_given_1], [p1_given_0, 1 - p0_given_1]])
-        full = np.array([[1.0]])
-        for _ in range(n):
-            full = np.kron(full, m)
-        p = np.linalg.solve(full, raw) if apply_inverse else full @ raw
-        keys = [format(k, f"0{n}b") for k in range(2**n)]
-        return {(k[::-1] if reverse_keys else k): float(v) for k, v in zip(keys, p)}
-
-    return mitigate_readout
-
-
-_mitigate_applies_matrix = _mitigate(apply_inverse=False)
-_mitigate_keys_reversed = _mitigate(reverse_keys=True)
-
-
-# lesson 05
-
-
-def _angle(rotation):
-    def angle_encoding(x):
-        qc = QuantumCircuit(len(x))
-        for i, v in enumerate(x):
-            rotation(qc, float(v), i, len(x))
-        return qc
-
-    return angle_encoding
-
-
-_angle_half = _angle(lambda qc, v, i, n: qc.ry(v / 2, i))
-_angle_double = _angle(lambda qc, v, i, n: qc.ry(2 * v, i))
-_angle_reversed = _angle(lambda qc, v, i, n: qc.ry(v, n - 1 - i))
-
-
-def _zz(h=True, pair=lambda a, b: (np.pi - a) * (np.pi - b), factor=2.0):
-    def zz_feature_map(x, reps):
-        n = len(x)
-        qc = QuantumCircuit(n)
-        for _ in range(reps):
-            if h:
-                qc.h(range(n))
-            for i in range(n):
-                qc.p(factor * x[i], i)
-            for i in range(n):
-                for j in range(i + 1, n):
-                    qc.cx(i, j)
-                    qc.p(factor * pair(x[i], x[j]), j)
-                    qc.cx(i, j)
-        return qc
-
-    return zz_feature_map
-
-
-_zz_no_hadamards = _zz(h=False)
-_zz_product_angle = _zz(pair=lambda a, b: a * b)
-_zz_no_factor_2 = _zz(factor=1.0)
-
-
-# lesson 06
-
-
-def _fidelity_dot(a, b):
-    return float(abs(np.dot(a, b)) ** 2)
-
-
-def _fidelity_real_part(a, b):
-    return float(np.vdot(a, b).real ** 2)
-
-
-def _kernel_dot(X, Y, feature_map):
-    sx, sy = _feature_states(X, feature_map), _feature_states(Y, feature_map)
-    return np.array([[abs(np.dot(a, b)) ** 2 for b in sy] for a in sx])
-
-
-def _kernel_squared_overlap(X, Y, feature_map):
-    sx, sy = _feature_states(X, feature_map), _feature_states(Y, feature_map)
-    return np.array([[np.vdot(a, b) ** 2 for b in sy] for a in sx])  # not its magnitude
-
-
-def _kernel_eigenvalues_only(K, atol=1e-8):
-    return bool(np.all(np.linalg.eigvalsh(np.asarray(K, dtype=float)) >= -atol))
-
-
-# lesson 07
-
-
-def _shift_rule(shift, denominator):
-    def parameter_shift_gradient(f, params):
-        theta = np.asarray(params, dtype=float)
-        grad = np.zeros_like(theta)
-        for k in range(theta.size):
-            e = np.zeros_like(theta)
-            e[k] = shift
-            grad[k] = (f(theta + e) - f(theta - e)) / denominator
-        return grad
-
-    return parameter_shift_gradient
-
-
-_gradient_quarter_shift = _shift_rule(np.pi / 4, 2)
-_gradient_no_half = _shift_rule(np.pi / 2, 1)
-_gradient_over_4 = _shift_rule(np.pi / 2, 4)
-_gradient_minus_first = _shift_rule(-np.pi / 2, 2)
-
-
-def _gradient_reversed(f, params):
-    return reference("07.parameter_shift_gradient")(f, params)[::-1]
-
-
-def _vqe_highest(hamiltonian):
-    return float(np.linalg.eigvalsh(hamiltonian.to_matrix())[-1])
-
-
-def _vqe_drops_identity(hamiltonian):
-    kept = [(p, c) for p, c in hamiltonian.to_list() if set(p) != {"I"}]
-    h = SparsePauliOp.from_list(kept).to_matrix()
-    return float(np.linalg.eigvalsh(h)[0])
-
-
-def _vqe_first_excited(hamiltonian):
-    return float(np.linalg.eigvalsh(hamiltonian.to_matrix())[1])
-
-
-# lesson 08
-
-
-def _parity(select, normalise=True):
-    def parity_probability(counts):
-        total = sum(counts.values())
-        hits = sum(n for key, n in counts.items() if select(key.replace(" ", "")))
-        return hits / total if normalise else hits
-
-    return parity_probability
-
-
-_parity_even = _parity(lambda key: key.count("1") % 2 == 0)
-_parity_unnormalised = _parity(lambda key: key.count("1") % 2 == 1, normalise=False)
-_parity_last_bit = _parity(lambda key: key[-1] == "1")
-_parity_first_bit = _parity(lambda key: key[0] == "1")
-
-
-def _bce(log=np.log, sign=-1.0, reduce=np.mean, swap=False):
-    def cross_entropy(p1, y):
-        p = np.clip(np.asarray(p1, dtype=float), 1e-12, 1 - 1e-12)
-        if swap:
-            p = 1 - p
-        y = np.asarray(y, dtype=float)
-        return float(sign * reduce(y * log(p) + (1 - y) * log(1 - p)))
-
-    return cross_entropy
-
-
-_cross_entropy_summed = _bce(reduce=np.sum)
-_cross_entropy_log2 = _bce(log=np.log2)
-_cross_entropy_swapped = _bce(swap=True)
-_cross_entropy_no_minus = _bce(sign=1.0)
-
-
-# lesson 09
-
-
-def _qnn(entangle_first=False, chain=None, layers=lambda w: w, measure=None, output=None):
-    from qiskit.quantum_info import SparsePauliOp
-
-    def qnn_forward(x, weights):
-        x = np.asarray(x, dtype=float)
-        w = layers(np.asarray(weights, dtype=float))
-        n = len(x)
-        pairs = chain(n) if chain else [(i, i + 1) for i in range(n - 1)]
-        qc = QuantumCircuit(n)
-        for i in range(n):
-            qc.ry(x[i], i)
-        for row in w:
-            if entangle_first:
-                for a, b in pairs:
-                    qc.cx(a, b)
-            for i in range(n):
-                qc.ry(row[i], i)
-            if not entangle_first:
-                for a, b in pairs:
-                    qc.cx(a, b)
-        z = float(np.real(Statevector(qc).expectation_value(SparsePauliOp("Z" + "I" * (n - 1)))))
-        return output(z) if output else z
-
-    return qnn_forward
-
-
-_qnn_chain_reversed = _qnn(chain=lambda n: [(i, i + 1) for i in reversed(range(n - 1))])
-_qnn_control_target_swapped = _qnn(chain=lambda n: [(i + 1, i) for i in range(n - 1)])
-_qnn_entangle_first = _qnn(entangle_first=True)
-_qnn_layers_reversed = _qnn(layers=lambda w: w[::-1])
-_qnn_weights_transposed = _qnn(layers=lambda w: w.T)
-_qnn_probability_of_1 = _qnn(output=lambda z: (1 - z) / 2)
-_qnn_probability_of_0 = _qnn(output=lambda z: (1 + z) / 2)
-_qnn_minus_z = _qnn(output=lambda z: -z)
-
-
-def _qnn_gradient_times(factor):
-    def qnn_weight_gradient(x, weights):
-        return factor * reference("09.qnn_weight_gradient")(x, weights)
-
-    return qnn_weight_gradient
-
-
-_qnn_gradient_sign = _qnn_gradient_times(-1.0)
-_qnn_gradient_of_p1 = _qnn_gradient_times(-0.5)
-
-
-def _qnn_gradient_transposed(x, weights):
-    return reference("09.qnn_weight_gradient")(x, weights).T
-
-
-def _qnn_gradient_finite_difference(x, weights):
-    forward = reference("09.qnn_forward")
-    w = np.asarray(weights, dtype=float)
-    grad = np.zeros_like(w)
-    for idx in np.ndindex(w.shape):
-        plus = w.copy()
-        plus[idx] += 1e-4
-        grad[idx] = (forward(x, plus) - forward(x, w)) / 1e-4
-    return grad
-
-
-def _qnn_gradient_by_x(x, weights):
-    forward = reference("09.qnn_forward")
-    x = np.asarray(x, dtype=float)
-    grad = np.zeros_like(x)
-    for i in range(len(x)):
-        plus, minus = x.copy(), x.copy()
-        plus[i] += np.pi / 2
-        minus[i] -= np.pi / 2
-        grad[i] = (forward(plus, weights) - forward(minus, weights)) / 2
-    return grad
-
-
-# lesson 10
-
-
-def _boltzmann_plus_sign(energies, beta):
-    e = np.asarray(energies, dtype=float)
-    w = np.exp(beta * (e - e.max()))
-    return w / w.sum()
-
-
-def _boltzmann_ignores_beta(energies, beta):
-    e = np.asarray(energies, dtype=float)
-    w = np.exp(-(e - e.min()))
-    return w / w.sum()
-
-
-def _gibbs(sign=-1.0, normalise=True, transform=lambda h: h):
-    def gibbs_state(hamiltonian, beta):
-        from scipy.linalg import expm
-
-        rho = expm(sign * beta * transform(hamiltonian.to_matrix()))
-        return rho / np.trace(rho) if normalise else rho
-
-    return gibbs_state
-
-
-_gibbs_unnormalised = _gibbs(normalise=False)
-_gibbs_plus_sign = _gibbs(sign=1.0)
-_gibbs_transposed = _gibbs(transform=lambda h: h.T)
-
-
-def _gibbs_labels_reversed(hamiltonian, beta):
-    flipped = SparsePauliOp.from_list([(p[::-1], c) for p, c in hamiltonian.to_list()])
-    return _gibbs()(flipped, beta)
-
-
-def _qbm_order_reversed(target):
-    p = reference("10.train_qbm")(target)
-    n = int(np.log2(p.size))
-    return p.reshape([2] * n).transpose().reshape(-1)
-
-
-def _qbm_bits_flipped(target):
-    return reference("10.train_qbm")(target)[::-1]
-
-
-def _qbm_diverged(target):
-    logits = 2000.0 * np.asarray(target, dtype=float)  # weights blown up by a huge step
-    w = np.exp(logits)  # overflows to inf
-    return w / w.sum()  # inf / inf = nan
-
-
-# lesson 11
-
-
 def _fold_each(pattern):
     def fold_gates(circuit, scale):
         _check_scale(scale)
@@ -1521,6 +1697,8 @@ def _fold_each(pattern):
 
 
 _fold_ends_with_inverse = _fold_each(lambda k: "G" + "IG" * (k - 1) + "I" if k else "G")
+
+
 _fold_inverse_gates = _fold_each(lambda k: "I" + "GI" * k)
 
 
@@ -1537,153 +1715,13 @@ def _richardson_value_at_scale_1(scales, values):
     return float(np.asarray(values, dtype=float)[0])
 
 
-def _plus_typo_comparison():
-    state = np.zeros(2)
-    state[0] == 1 / np.sqrt(2)  # noqa: B015 - "==" typed for "="
-    state[1] == 1 / np.sqrt(2)  # noqa: B015
-    return state
-
-
-def _plus_is_minus():
-    return np.array([1, -1]) / np.sqrt(2)
-
-
-def _prepare_double_phase(theta, phi):
-    qc = QuantumCircuit(1)
-    qc.ry(theta, 0)
-    qc.p(2 * phi, 0)  # the factor 2 belongs to theta's half angle, not to phi
-    return qc
-
-
-# further diagnoses (third group): accuracy levels, VQE energies, shapes and tolerances
-
-
-def _unitary_columns_orthogonal_only(matrix, atol=1e-9):
-    m = np.asarray(matrix)
-    if m.ndim != 2 or m.shape[0] != m.shape[1]:
-        return False
-    g = m.conj().T @ m
-    return bool(np.allclose(g - np.diag(np.diag(g)), 0, rtol=0, atol=atol))  # norms unchecked
-
-
-def _ry_negative(p1):
-    if not 0 <= p1 <= 1:
-        raise ValueError("p1 must be a probability")
-    return float(-2 * np.arcsin(np.sqrt(p1)))  # RY(-theta) gives the same P(1), theta < 0
-
-
-def _entangled_exact_comparison(state, atol=1e-8):
-    a, b, c, d = state
-    return bool(a * d != b * c)  # exact float comparison, atol unused
-
-
-def _pauli_measures_qubit_0_only(circuit, pauli):
-    qc = circuit.copy()
-    _basis_change(qc, pauli)
-    qc.add_register(ClassicalRegister(1))
-    qc.measure(0, 0)  # as in the one-qubit example
-    return qc
-
-
-def _qsvm_flipped_labels(X_train, y_train):
-    return reference("06.train_qsvm")(X_train, 1 - np.asarray(y_train))
-
-
-def _qsvm_one_repetition(X_train, y_train):
-    from qiskit.circuit.library import zz_feature_map
-    from sklearn.svm import SVC
-
-    def states(X):
-        fm = zz_feature_map(X.shape[1], reps=1)  # the data were made with reps=2
-        return np.array([Statevector(fm.assign_parameters(x)).data for x in X])
-
-    s_train = states(np.asarray(X_train))
-    svc = SVC(kernel="precomputed", C=10).fit(np.abs(s_train.conj() @ s_train.T) ** 2, y_train)
-
-    class QSVM:
-        def predict(self, X):
-            return svc.predict(np.abs(states(np.asarray(X)).conj() @ s_train.T) ** 2)
-
-    return QSVM()
-
-
-def _vqe_terms_minimised_separately(hamiltonian):
-    total = 0.0
-    for label, coeff in hamiltonian.to_list():  # each term at its own minimum
-        total += float(np.linalg.eigvalsh(SparsePauliOp(label, coeff).to_matrix())[0])
-    return total
-
-
-def _u3(t, p, lam):
-    return np.array(
-        [
-            [np.cos(t / 2), -np.exp(1j * lam) * np.sin(t / 2)],
-            [np.exp(1j * p) * np.sin(t / 2), np.exp(1j * (p + lam)) * np.cos(t / 2)],
-        ]
-    )
-
-
-def _vqe_stopped_early(hamiltonian):
-    from scipy.optimize import minimize
-
-    h = hamiltonian.to_matrix()
-    cx = np.array([[1, 0, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0], [0, 1, 0, 0]])
-
-    def energy(w):
-        psi = np.kron(_u3(*w[0:3]), _u3(*w[3:6]))[:, 0]
-        psi = np.kron(_u3(*w[6:9]), _u3(*w[9:12])) @ (cx @ psi)
-        return float(np.real(psi.conj() @ h @ psi))
-
-    res = minimize(energy, np.full(12, 0.1), method="COBYLA", options={"maxiter": 60})
-    return float(res.fun)  # 60 iterations are not enough to converge
-
-
-def _parity_even_counts(counts):
-    return sum(n for key, n in counts.items() if key.replace(" ", "").count("1") % 2 == 0)
-
-
-def _vqc_underfit(X_train, y_train):
-    from sklearn.tree import DecisionTreeClassifier
-
-    # stands in for a one-layer circuit trained for a few steps: one straight cut
-    return DecisionTreeClassifier(max_depth=1, random_state=0).fit(X_train, y_train)
-
-
-def _qnn_gradient_first_layer(x, weights):
-    return reference("09.qnn_weight_gradient")(x, weights)[0]
-
-
-def _basis_x_on_zeros(bits):
-    qc = QuantumCircuit(len(bits))
-    for q, bit in enumerate(reversed(bits)):
-        if bit == "0":  # X where the bit is 0
-            qc.x(q)
-    return qc
-
-
-def _basis_x_on_zeros_left_to_right(bits):
-    qc = QuantumCircuit(len(bits))
-    for q, bit in enumerate(bits):  # character q on qubit q, and X where the bit is 0
-        if bit == "0":
-            qc.x(q)
-    return qc
-
-
-def _shots_strict_plus_one(epsilon, delta):
-    return math.ceil(math.log(2 / delta) / (2 * epsilon**2)) + 1  # "strictly more" read as +1
-
-
-def _qnn_gradient_summed(x, weights):
-    return float(np.sum(reference("09.qnn_weight_gradient")(x, weights)))
-
-
-_angle_rx_reversed = _angle(lambda qc, v, i, n: qc.rx(v, n - 1 - i))
-
-
-# Hint sites no row reaches, and why they are kept. Measured with issue 12's hint-site
-# coverage script: 126 of the 134 hint sites fire for a mistake below or in the promise
+# Hints no row reaches, and why they are kept. Measured with issue 12's hint-site coverage
+# script: 126 of the 134 places that attach a hint fire for a mistake below or in the promise
 # audit (124 where the hint is raised, plus the two hints passed to compare.as_bool, whose
-# texts the rows for _unitary_returns_number and _kernel_validity_as_number pin). The 8 left:
+# texts the rows for _unitary_returns_number and _kernel_validity_as_number pin), and every
+# diagnosis text of the checks' hint helpers is shown by some row, except those of the
+# compare helpers below (diagnose_operator, and diagnose_angle behind assert_close). The 8
+# places left:
 #
 # * lesson02 apply_single_qubit_gate, "wrong length: the result has as many amplitudes as the
 #   input state": every wrong-length answer we tried (a kron with one factor too many or too
@@ -1704,15 +1742,17 @@ _angle_rx_reversed = _angle(lambda qc, v, i, n: qc.rx(v, n - 1 - i))
 #   reached by _ghz_amplitude_count_as_qubits.
 
 MORE_MISTAKES = [
-    ("02.is_unitary", _unitary_returns_number, ("return a bool, e.g. bool(np.allclose",)),
-    ("06.is_valid_kernel", _kernel_validity_as_number, ("bool(symmetric and psd)",)),
-    ("04.measure_pauli", _pauli_one_shared_bit, ("its own classical bit",)),
-    ("07.vqe_ground_energy", _vqe_returns_result_object, ("return result.fun",)),
-    ("06.train_qsvm", _qsvm_plus_minus_labels, ("labels must be 0/1",)),
     # lesson 00
     ("00.plus_state", _plus_two_qubits, ("wrong length", "wrong number of qubits: 2 instead of 1")),
     ("00.plus_state", _plus_density_matrix, ("return a Statevector or a NumPy vector",)),
     ("00.plus_state", _plus_measured_circuit, ("measurement left in the circuit",)),
+    (
+        "00.plus_state",
+        _plus_halves,
+        ("the amplitudes point the right way but the norm is 0.7071", "norm is 0.707, it must"),
+    ),
+    ("00.plus_state", _plus_typo_comparison, ("the state is the zero vector",)),
+    ("00.plus_state", _plus_is_minus, ("wrong sign: the amplitudes have the right sizes",)),
     # lesson 01
     ("01.normalize", _normalize_by_squared_norm, ("divided by the squared norm",)),
     ("01.normalize", _normalize_returns_norm, ("wrong shape",)),
@@ -1728,128 +1768,6 @@ MORE_MISTAKES = [
     ("01.bloch_angles", _bloch_half_theta, ("half the angle",)),
     ("01.bloch_angles", _bloch_phi_not_wrapped, ("phi must be in [0, 2pi)",)),
     ("01.minus_i_circuit", _minus_i_without_h, ("the state is still |0>",)),
-    # lesson 02
-    ("02.x_from_h_and_z", _x_from_h_and_z_empty, ("add the gates",)),
-    ("02.x_from_h_and_z", _x_from_h_then_z, ("H and Z alone do not make X",)),
-    ("02.apply_single_qubit_gate", _apply_returns_operator, ("return U @ state, not U",)),
-    ("02.apply_single_qubit_gate", _apply_tensor_not_reshaped, ("psi.reshape(-1)",)),
-    ("02.ry_angle_for_probability", _ry_angle_in_degrees, ("degrees instead of radians",)),
-    ("02.is_unitary", _unitary_no_shape_check, ("check the shape first",)),
-    ("02.swap_from_cnots", _swap_empty, ("add the gates",)),
-    # lesson 03
-    ("03.bell_state", _bell_without_x, ("an X on one qubit before the CNOT swaps",)),
-    ("03.ghz_circuit", _ghz_loop_too_short, ("the CNOT loop probably stops one qubit early",)),
-    (
-        "03.ghz_circuit",
-        _ghz_amplitude_count_as_qubits,
-        ("wrong number of qubits", "a much larger circuit than needed"),
-    ),
-    (
-        "03.is_entangled",
-        _entangled_iff_four_amplitudes,
-        ("a state with only |00⟩ and |11⟩", "superposition is not entanglement"),
-    ),
-    ("03.is_entangled", _entangled_iff_superposition, ("superposition is not entanglement",)),
-    # lesson 04
-    (
-        "04.expectation_from_counts",
-        _efc_letters_left_to_right,
-        ("qubit order reversed: the leftmost Pauli letter",),
-    ),
-    ("04.measure_pauli", _pauli_measured_twice, ("measure every qubit once",)),
-    ("04.measure_pauli", _pauli_string_index_as_qubit, ("qubit order reversed",)),
-    ("04.measure_pauli", _pauli_measure_then_rotate, ("do the basis change first",)),
-    ("04.measure_pauli", _pauli_changes_input_then_copies, ("modified the input circuit",)),
-    ("04.measure_pauli", _pauli_support_only_circuit, ("start from circuit.copy()",)),
-    ("04.measure_pauli", _pauli_no_measurement, ("add measurements after the basis change",)),
-    ("04.shots_needed", _shots_not_rounded, ("round up with math.ceil",)),
-    ("04.mitigate_readout", _mitigate_returns_vector, ("return a dict from bitstrings",)),
-    # lesson 05
-    ("05.basis_encoding", _basis_measured, ("measurement left in the circuit",)),
-    ("05.angle_encoding", _angle_unbound, ("bind the data",)),
-    ("05.angle_encoding", _angle_rx, ("RX instead of RY",)),
-    ("05.amplitude_encoding", _amplitude_from_probabilities, ("keep the signs of x",)),
-    ("05.zz_feature_map", _zz_with_library, ("a forbidden library feature map used",)),
-    ("05.zz_feature_map", _zz_with_library_in_a_helper, ("a forbidden library feature map used",)),
-    # lesson 06
-    (
-        "06.state_fidelity",
-        _fidelity_overlap,
-        ("returned the overlap <a|b> itself", "not squared"),
-    ),
-    ("06.state_fidelity", _fidelity_not_squared, ("not squared",)),
-    ("06.kernel_matrix", _kernel_rows_for_y, ("transposed: K[i, j] is the kernel of X[i]",)),
-    ("06.kernel_matrix", _kernel_complex_overlaps, ("returned the complex overlaps",)),
-    ("06.kernel_matrix", _kernel_not_squared, ("returned the amplitude overlap",)),
-    ("06.is_valid_kernel", _kernel_symmetry_only, ("symmetric is not enough",)),
-    (
-        "06.is_valid_kernel",
-        _kernel_eigenvalues_exactly_nonnegative,
-        ("too strict", "use the atol argument"),
-    ),
-    ("06.train_qsvm", _qsvm_returns_score, ("return the trained model itself",)),
-    (
-        "06.train_qsvm",
-        _qsvm_precomputed_without_test_kernel,
-        ("predict receives raw test points",),
-    ),
-    ("06.train_qsvm", _qsvm_predict_proba_columns, ("wrong shape",)),
-    # lesson 07
-    ("07.parameter_shift_gradient", _gradient_first_entry_only, ("wrong shape: return",)),
-    ("07.parameter_shift_gradient", _gradient_finite_difference, ("finite differences",)),
-    ("07.vqe_ground_energy", _vqe_returns_energy_and_state, ("return the energy alone",)),
-    ("07.vqe_ground_energy", _vqe_returns_ground_state, ("returned an eigenvector",)),
-    # lesson 08
-    ("08.parity_probability", _parity_int_keys, ("keys with spaces between registers",)),
-    ("08.cross_entropy", _cross_entropy_per_point, ("return the mean over the points",)),
-    ("08.cross_entropy", _cross_entropy_unclipped, ("NaN or inf at p = 0 or 1",)),
-    ("08.cross_entropy", _cross_entropy_log10, ("log base 10",)),
-    ("08.cross_entropy", _cross_entropy_coarse_clip, ("epsilon 0.01",)),
-    ("08.cross_entropy", _cross_entropy_epsilon_added, ("adding 0.1 inside the logarithm",)),
-    ("08.train_vqc", _vqc_returns_score, ("return the fitted model object",)),
-    ("08.train_vqc", _vqc_predict_proba_columns, ("wrong shape: one label per row",)),
-    # lesson 09
-    ("09.qnn_forward", _qnn_measures_qubit_0, ("measured qubit 0 instead of qubit n-1",)),
-    ("09.qnn_weight_gradient", _qnn_gradient_flat, ("right values, wrong shape",)),
-    ("09.qnn_weight_gradient", _qnn_gradient_without_half, ("twice the gradient",)),
-    # lesson 10
-    ("10.boltzmann_distribution", _boltzmann_as_density_matrix, ("wrong shape",)),
-    ("10.boltzmann_distribution", _boltzmann_unnormalised, ("not normalised: the weights",)),
-    ("10.gibbs_state", _gibbs_populations_only, ("wrong shape",)),
-    ("10.train_qbm", _qbm_log_probabilities, ("a diagonal element of a positive matrix",)),
-    ("10.train_qbm", _qbm_unnormalised_diagonal, ("not normalised: divide the diagonal",)),
-    ("10.train_qbm", _qbm_returns_target, ("not the target itself",)),
-    # lesson 11
-    ("11.transpile_for_backend", _transpile_forgets_result, ("a forbidden gate used:",)),
-    ("11.transpile_for_backend", _transpile_for_another_device, ("wrong number of qubits",)),
-    ("11.transpile_for_backend", _transpile_rebuilt_without_layout, ("keep its .layout",)),
-    ("11.fold_gates", _fold_with_g, ("folded with G instead of its inverse",)),
-    ("11.fold_gates", _fold_not_folded, ("the circuit was not folded",)),
-    ("11.fold_gates", _fold_too_often, ("(scale - 1) / 2 folds per gate",)),
-    ("11.richardson_extrapolate", _richardson_coefficients, ("value at scale 0",)),
-    ("11.run_bell_experiment", _bell_returns_result, ("result.data.meas.get_counts()",)),
-    ("11.run_bell_experiment", _bell_counts_of_no_register, ("missing measurement",)),
-    ("11.run_bell_experiment", _bell_unmeasured, ("missing measurement",)),
-    ("11.run_bell_experiment", _bell_probabilities, ("returning probabilities instead",)),
-    ("11.run_bell_experiment", _bell_measured_twice, ("measured twice?",)),
-    ("11.run_bell_experiment", _bell_measured_twice_aer_counts, ("measured twice?",)),
-    ("11.run_bell_experiment", _bell_three_qubits, ("wrong number of qubits measured",)),
-    ("11.run_bell_experiment", _bell_default_shots, ("wrong shot count",)),
-    ("11.run_bell_experiment", _bell_no_cnot, ("is the circuit H on qubit 0 then CX(0, 1)?",)),
-]
-
-
-# one row per further diagnosis text (see the second group of mistakes above)
-MORE_DIAGNOSES = [
-    # lesson 00
-    (
-        "00.plus_state",
-        _plus_halves,
-        ("the amplitudes point the right way but the norm is 0.7071", "norm is 0.707, it must"),
-    ),
-    ("00.plus_state", _plus_typo_comparison, ("the state is the zero vector",)),
-    ("00.plus_state", _plus_is_minus, ("wrong sign: the amplitudes have the right sizes",)),
-    # lesson 01
     ("01.normalize", _normalize_forgets_division, ("the vector came back unchanged",)),
     ("01.normalize", _normalize_by_sum_of_magnitudes, ("divided by the sum of |amplitudes|",)),
     ("01.normalize", _normalize_root_of_sum_of_magnitudes, ("square the magnitudes before",)),
@@ -1884,6 +1802,14 @@ MORE_DIAGNOSES = [
     ("01.minus_i_circuit", _minus_i_with_z, ("the phase of |1> must be -i, not -1",)),
     ("01.minus_i_circuit", _minus_i_h_only, ("this is |+>",)),
     # lesson 02
+    ("02.is_unitary", _unitary_returns_number, ("return a bool, e.g. bool(np.allclose",)),
+    ("02.x_from_h_and_z", _x_from_h_and_z_empty, ("add the gates",)),
+    ("02.x_from_h_and_z", _x_from_h_then_z, ("H and Z alone do not make X",)),
+    ("02.apply_single_qubit_gate", _apply_returns_operator, ("return U @ state, not U",)),
+    ("02.apply_single_qubit_gate", _apply_tensor_not_reshaped, ("psi.reshape(-1)",)),
+    ("02.ry_angle_for_probability", _ry_angle_in_degrees, ("degrees instead of radians",)),
+    ("02.is_unitary", _unitary_no_shape_check, ("check the shape first",)),
+    ("02.swap_from_cnots", _swap_empty, ("add the gates",)),
     ("02.x_from_h_and_z", _x_from_z_only, ("this is Z",)),
     ("02.x_from_h_and_z", _x_from_h_h, ("this is the identity: H H = I",)),
     ("02.apply_single_qubit_gate", _apply_adjoint, ("applies the adjoint",)),
@@ -1898,7 +1824,22 @@ MORE_DIAGNOSES = [
     ("02.swap_from_cnots", _swap_single_cnot, ("this is a single CNOT",)),
     ("02.swap_from_cnots", _swap_cnots_cancel, ("equal CNOTs cancel in pairs",)),
     ("02.swap_from_cnots", _swap_two_cnots, ("two CNOTs are not enough",)),
+    ("02.is_unitary", _unitary_columns_orthogonal_only, ("columns must have length 1",)),
+    ("02.ry_angle_for_probability", _ry_negative, ("theta must be in [0, pi]",)),
     # lesson 03
+    ("03.bell_state", _bell_without_x, ("an X on one qubit before the CNOT swaps",)),
+    ("03.ghz_circuit", _ghz_loop_too_short, ("the CNOT loop probably stops one qubit early",)),
+    (
+        "03.ghz_circuit",
+        _ghz_amplitude_count_as_qubits,
+        ("wrong number of qubits", "a much larger circuit than needed"),
+    ),
+    (
+        "03.is_entangled",
+        _entangled_iff_four_amplitudes,
+        ("a state with only |00⟩ and |11⟩", "superposition is not entanglement"),
+    ),
+    ("03.is_entangled", _entangled_iff_superposition, ("superposition is not entanglement",)),
     ("03.bell_state", _bell_no_minus_sign, ("flips the sign",)),
     ("03.reduced_density_matrix", _rdm_full_matrix, ("wrong size: keeping",)),
     ("03.reduced_density_matrix", _rdm_conjugate_on_ket, ("complex conjugate/transposed",)),
@@ -1907,7 +1848,26 @@ MORE_DIAGNOSES = [
     ("03.chsh_value", _chsh_all_plus, ("wrong sign: the minus sign belongs to E(a1, b1)",)),
     ("03.chsh_value", _chsh_minus_on_a0_b1, ("not E(a0, b1)",)),
     ("03.chsh_value", _chsh_from_shots, ("not from sampled shots",)),
+    (
+        "03.is_entangled",
+        _entangled_exact_comparison,
+        ("compare with a tolerance (atol)", "use the atol argument"),
+    ),
     # lesson 04
+    ("04.measure_pauli", _pauli_one_shared_bit, ("its own classical bit",)),
+    (
+        "04.expectation_from_counts",
+        _efc_letters_left_to_right,
+        ("qubit order reversed: the leftmost Pauli letter",),
+    ),
+    ("04.measure_pauli", _pauli_measured_twice, ("measure every qubit once",)),
+    ("04.measure_pauli", _pauli_string_index_as_qubit, ("qubit order reversed",)),
+    ("04.measure_pauli", _pauli_measure_then_rotate, ("do the basis change first",)),
+    ("04.measure_pauli", _pauli_changes_input_then_copies, ("modified the input circuit",)),
+    ("04.measure_pauli", _pauli_support_only_circuit, ("start from circuit.copy()",)),
+    ("04.measure_pauli", _pauli_no_measurement, ("add measurements after the basis change",)),
+    ("04.shots_needed", _shots_not_rounded, ("round up with math.ceil",)),
+    ("04.mitigate_readout", _mitigate_returns_vector, ("return a dict from bitstrings",)),
     ("04.expectation_from_counts", _efc_not_normalised, ("divide by the total number",)),
     ("04.expectation_from_counts", _efc_sign_flipped, ("wrong sign: outcome bit 0",)),
     ("04.expectation_from_counts", _efc_every_bit, ("the I positions were treated like Z",)),
@@ -1930,20 +1890,71 @@ MORE_DIAGNOSES = [
     ("04.shots_needed", _shots_chebyshev, ("Chebyshev",)),
     ("04.mitigate_readout", _mitigate_applies_matrix, ("confusion matrix again",)),
     ("04.mitigate_readout", _mitigate_keys_reversed, ("qubit order reversed in the keys",)),
+    (
+        "04.measure_pauli",
+        _pauli_measures_qubit_0_only,
+        ("measure every qubit where the Pauli string is not I",),
+    ),
+    ("04.shots_needed", _shots_strict_plus_one, ("off-by-one",)),
     # lesson 05
+    ("05.basis_encoding", _basis_measured, ("measurement left in the circuit",)),
+    ("05.angle_encoding", _angle_unbound, ("bind the data",)),
+    ("05.angle_encoding", _angle_rx, ("RX instead of RY",)),
+    ("05.amplitude_encoding", _amplitude_from_probabilities, ("keep the signs of x",)),
+    ("05.zz_feature_map", _zz_with_library, ("a forbidden library feature map used",)),
+    ("05.zz_feature_map", _zz_with_library_in_a_helper, ("a forbidden library feature map used",)),
     ("05.angle_encoding", _angle_half, ("half the angle: RY(x)",)),
     ("05.angle_encoding", _angle_double, ("double the angle: apply RY(x[i])",)),
     ("05.angle_encoding", _angle_reversed, ("qubit order reversed: x[0] goes to qubit 0",)),
     ("05.zz_feature_map", _zz_no_hadamards, ("the Hadamard layer is missing",)),
     ("05.zz_feature_map", _zz_product_angle, ("wrong pair angle",)),
     ("05.zz_feature_map", _zz_no_factor_2, ("factor 2 missing",)),
+    ("05.basis_encoding", _basis_x_on_zeros, ("X on the wrong bits: apply X",)),
+    ("05.basis_encoding", _basis_x_on_zeros_left_to_right, ("X on the wrong bits and qubit",)),
+    # on one qubit only RX shows; on more qubits, both mistakes
+    (
+        "05.angle_encoding",
+        _angle_rx_reversed,
+        ("RX instead of RY", "qubit order reversed (and a phase differs)"),
+    ),
     # lesson 06
+    ("06.is_valid_kernel", _kernel_validity_as_number, ("bool(symmetric and psd)",)),
+    ("06.train_qsvm", _qsvm_plus_minus_labels, ("labels must be 0/1",)),
+    (
+        "06.state_fidelity",
+        _fidelity_overlap,
+        ("returned the overlap <a|b> itself", "not squared"),
+    ),
+    ("06.state_fidelity", _fidelity_not_squared, ("not squared",)),
+    ("06.kernel_matrix", _kernel_rows_for_y, ("transposed: K[i, j] is the kernel of X[i]",)),
+    ("06.kernel_matrix", _kernel_complex_overlaps, ("returned the complex overlaps",)),
+    ("06.kernel_matrix", _kernel_not_squared, ("returned the amplitude overlap",)),
+    ("06.is_valid_kernel", _kernel_symmetry_only, ("symmetric is not enough",)),
+    (
+        "06.is_valid_kernel",
+        _kernel_eigenvalues_exactly_nonnegative,
+        ("too strict", "use the atol argument"),
+    ),
+    ("06.train_qsvm", _qsvm_returns_score, ("return the trained model itself",)),
+    (
+        "06.train_qsvm",
+        _qsvm_precomputed_without_test_kernel,
+        ("predict receives raw test points",),
+    ),
+    ("06.train_qsvm", _qsvm_predict_proba_columns, ("wrong shape",)),
     ("06.state_fidelity", _fidelity_dot, ("the bra is not conjugated",)),
     ("06.state_fidelity", _fidelity_real_part, ("used only the real part",)),
     ("06.kernel_matrix", _kernel_dot, ("the bra is not conjugated",)),
     ("06.kernel_matrix", _kernel_squared_overlap, ("the fidelity kernel is real",)),
     ("06.is_valid_kernel", _kernel_eigenvalues_only, ("not symmetric, yet you said True",)),
+    ("06.train_qsvm", _qsvm_flipped_labels, ("labels flipped",)),
+    ("06.train_qsvm", _qsvm_one_repetition, ("close: check the feature map",)),
     # lesson 07
+    ("07.vqe_ground_energy", _vqe_returns_result_object, ("return result.fun",)),
+    ("07.parameter_shift_gradient", _gradient_first_entry_only, ("wrong shape: return",)),
+    ("07.parameter_shift_gradient", _gradient_finite_difference, ("finite differences",)),
+    ("07.vqe_ground_energy", _vqe_returns_energy_and_state, ("return the energy alone",)),
+    ("07.vqe_ground_energy", _vqe_returns_ground_state, ("returned an eigenvector",)),
     ("07.parameter_shift_gradient", _gradient_quarter_shift, ("shift of π/4",)),
     ("07.parameter_shift_gradient", _gradient_no_half, ("the factor 1/2 is missing",)),
     ("07.parameter_shift_gradient", _gradient_over_4, ("divided by 4 instead of 2",)),
@@ -1952,7 +1963,17 @@ MORE_DIAGNOSES = [
     ("07.vqe_ground_energy", _vqe_highest, ("returned the highest eigenvalue",)),
     ("07.vqe_ground_energy", _vqe_drops_identity, ("the constant identity term (II)",)),
     ("07.vqe_ground_energy", _vqe_first_excited, ("this is eigenvalue number 1",)),
+    ("07.vqe_ground_energy", _vqe_terms_minimised_separately, ("below the true ground",)),
+    ("07.vqe_ground_energy", _vqe_stopped_early, ("close but not converged",)),
     # lesson 08
+    ("08.parity_probability", _parity_int_keys, ("keys with spaces between registers",)),
+    ("08.cross_entropy", _cross_entropy_per_point, ("return the mean over the points",)),
+    ("08.cross_entropy", _cross_entropy_unclipped, ("NaN or inf at p = 0 or 1",)),
+    ("08.cross_entropy", _cross_entropy_log10, ("log base 10",)),
+    ("08.cross_entropy", _cross_entropy_coarse_clip, ("epsilon 0.01",)),
+    ("08.cross_entropy", _cross_entropy_epsilon_added, ("adding 0.1 inside the logarithm",)),
+    ("08.train_vqc", _vqc_returns_score, ("return the fitted model object",)),
+    ("08.train_vqc", _vqc_predict_proba_columns, ("wrong shape: one label per row",)),
     ("08.parity_probability", _parity_even, ("the probability of EVEN parity",)),
     ("08.parity_probability", _parity_unnormalised, ("not normalised: divide the odd",)),
     ("08.parity_probability", _parity_last_bit, ("only the last bit",)),
@@ -1961,7 +1982,12 @@ MORE_DIAGNOSES = [
     ("08.cross_entropy", _cross_entropy_log2, ("log base 2",)),
     ("08.cross_entropy", _cross_entropy_swapped, ("swapped p and 1 - p",)),
     ("08.cross_entropy", _cross_entropy_no_minus, ("wrong sign: the cross-entropy",)),
+    ("08.parity_probability", _parity_even_counts, ("not normalised, and even instead of odd",)),
+    ("08.train_vqc", _vqc_underfit, ("train longer or use a more expressive circuit",)),
     # lesson 09
+    ("09.qnn_forward", _qnn_measures_qubit_0, ("measured qubit 0 instead of qubit n-1",)),
+    ("09.qnn_weight_gradient", _qnn_gradient_flat, ("right values, wrong shape",)),
+    ("09.qnn_weight_gradient", _qnn_gradient_without_half, ("twice the gradient",)),
     ("09.qnn_forward", _qnn_chain_reversed, ("reversed CX chain",)),
     ("09.qnn_forward", _qnn_control_target_swapped, ("control and target swapped",)),
     ("09.qnn_forward", _qnn_entangle_first, ("entangling before the rotations",)),
@@ -1979,7 +2005,19 @@ MORE_DIAGNOSES = [
         _qnn_gradient_by_x,
         ("the gradient with respect to x", "right values, wrong shape"),
     ),
+    (
+        "09.qnn_weight_gradient",
+        _qnn_gradient_first_layer,
+        ("the same numbers as the first layer's", "right values, wrong shape"),
+    ),
+    ("09.qnn_weight_gradient", _qnn_gradient_summed, ("one derivative per entry of weights",)),
     # lesson 10
+    ("10.boltzmann_distribution", _boltzmann_as_density_matrix, ("wrong shape",)),
+    ("10.boltzmann_distribution", _boltzmann_unnormalised, ("not normalised: the weights",)),
+    ("10.gibbs_state", _gibbs_populations_only, ("wrong shape",)),
+    ("10.train_qbm", _qbm_log_probabilities, ("a diagonal element of a positive matrix",)),
+    ("10.train_qbm", _qbm_unnormalised_diagonal, ("not normalised: divide the diagonal",)),
+    ("10.train_qbm", _qbm_returns_target, ("not the target itself",)),
     ("10.boltzmann_distribution", _boltzmann_plus_sign, ("missing minus sign",)),
     ("10.boltzmann_distribution", _boltzmann_ignores_beta, ("beta ignored",)),
     ("10.gibbs_state", _gibbs_unnormalised, ("not normalised: the trace is",)),
@@ -1990,44 +2028,26 @@ MORE_DIAGNOSES = [
     ("10.train_qbm", _qbm_bits_flipped, ("bits flipped",)),
     ("10.train_qbm", _qbm_diverged, ("the training diverged",)),
     # lesson 11
+    ("11.transpile_for_backend", _transpile_forgets_result, ("a forbidden gate used:",)),
+    ("11.transpile_for_backend", _transpile_for_another_device, ("wrong number of qubits",)),
+    ("11.transpile_for_backend", _transpile_rebuilt_without_layout, ("keep its .layout",)),
+    ("11.fold_gates", _fold_with_g, ("folded with G instead of its inverse",)),
+    ("11.fold_gates", _fold_not_folded, ("the circuit was not folded",)),
+    ("11.fold_gates", _fold_too_often, ("(scale - 1) / 2 folds per gate",)),
+    ("11.richardson_extrapolate", _richardson_coefficients, ("value at scale 0",)),
+    ("11.run_bell_experiment", _bell_returns_result, ("result.data.meas.get_counts()",)),
+    ("11.run_bell_experiment", _bell_counts_of_no_register, ("missing measurement",)),
+    ("11.run_bell_experiment", _bell_unmeasured, ("missing measurement",)),
+    ("11.run_bell_experiment", _bell_probabilities, ("returning probabilities instead",)),
+    ("11.run_bell_experiment", _bell_measured_twice, ("measured twice?",)),
+    ("11.run_bell_experiment", _bell_measured_twice_aer_counts, ("measured twice?",)),
+    ("11.run_bell_experiment", _bell_three_qubits, ("wrong number of qubits measured",)),
+    ("11.run_bell_experiment", _bell_default_shots, ("wrong shot count",)),
+    ("11.run_bell_experiment", _bell_no_cnot, ("is the circuit H on qubit 0 then CX(0, 1)?",)),
     ("11.fold_gates", _fold_ends_with_inverse, ("the circuit cancels to the identity",)),
     ("11.fold_gates", _fold_inverse_gates, ("this is the inverse (adjoint) circuit",)),
     ("11.fold_gates", _fold_inverse_circuit, ("this is the inverse (adjoint) circuit",)),
     ("11.richardson_extrapolate", _richardson_value_at_scale_1, ("extrapolated to scale 1",)),
-    # third group
-    ("02.is_unitary", _unitary_columns_orthogonal_only, ("columns must have length 1",)),
-    ("02.ry_angle_for_probability", _ry_negative, ("theta must be in [0, pi]",)),
-    (
-        "03.is_entangled",
-        _entangled_exact_comparison,
-        ("compare with a tolerance (atol)", "use the atol argument"),
-    ),
-    (
-        "04.measure_pauli",
-        _pauli_measures_qubit_0_only,
-        ("measure every qubit where the Pauli string is not I",),
-    ),
-    ("06.train_qsvm", _qsvm_flipped_labels, ("labels flipped",)),
-    ("06.train_qsvm", _qsvm_one_repetition, ("close: check the feature map",)),
-    ("07.vqe_ground_energy", _vqe_terms_minimised_separately, ("below the true ground",)),
-    ("07.vqe_ground_energy", _vqe_stopped_early, ("close but not converged",)),
-    ("08.parity_probability", _parity_even_counts, ("not normalised, and even instead of odd",)),
-    ("08.train_vqc", _vqc_underfit, ("train longer or use a more expressive circuit",)),
-    (
-        "09.qnn_weight_gradient",
-        _qnn_gradient_first_layer,
-        ("the same numbers as the first layer's", "right values, wrong shape"),
-    ),
-    ("05.basis_encoding", _basis_x_on_zeros, ("X on the wrong bits: apply X",)),
-    ("05.basis_encoding", _basis_x_on_zeros_left_to_right, ("X on the wrong bits and qubit",)),
-    ("04.shots_needed", _shots_strict_plus_one, ("off-by-one",)),
-    ("09.qnn_weight_gradient", _qnn_gradient_summed, ("one derivative per entry of weights",)),
-    # on one qubit only RX shows; on more, both mistakes
-    (
-        "05.angle_encoding",
-        _angle_rx_reversed,
-        ("RX instead of RY", "qubit order reversed (and a phase differs)"),
-    ),
 ]
 
 
@@ -2035,7 +2055,7 @@ def _rows():
     rows = []
     for exercise_id, _, wrong, _ in _promises():
         rows.append((exercise_id, wrong, PROMISE_HINTS[wrong.__name__]))
-    return rows + MORE_MISTAKES + MORE_DIAGNOSES
+    return rows + MORE_MISTAKES
 
 
 ROWS = _rows()
