@@ -27,7 +27,7 @@ from typing import Any
 from .engine import exercises, get_exercise
 from .errors import AutograderError
 from .lessons import lesson_number_of, read_notebook
-from .result import ExerciseOutcome, Status
+from .records import ExerciseOutcome, Status
 
 #: the note of a result whose cells ran without a sandbox (or did not run at all)
 SELF_CHECK_NOTE = (
@@ -66,7 +66,7 @@ class NotebookGrade:
     Attributes:
         path: the notebook.
         lesson: its lesson number (None when it could not be told).
-        results: an :class:`~autograder.result.ExerciseOutcome` per exercise of the lesson.
+        results: an :class:`~autograder.records.ExerciseOutcome` per exercise of the lesson.
         error: why the notebook could not be graded (as a whole), if it could not.
         cell_errors: errors the notebook's own cells raised.
         notes: what the grader noticed (skipped cells, a converted file).

@@ -60,7 +60,7 @@ def _collect(args: argparse.Namespace) -> int:
 
 
 def _autograde(args: argparse.Namespace) -> int:
-    from ..result import Status
+    from ..records import Status
     from .isolation import Limits
     from .workflow import autograde, not_scored_exercises, pending_students
 

@@ -7,7 +7,7 @@
   the run is written, or none is. What failed for infrastructure reasons (our sandbox or a
   checker bug) is not touched, so it is never scored as zero: a whole submission, or only
   the exercises whose status is ``infrastructure`` (the others are written): see
-  :meth:`~autograder.result.SubmissionResult.scored_exercises`.
+  :meth:`~autograder.records.SubmissionResult.scored_exercises`.
 * :func:`make_private` keeps the gradebook file and the nbgrader config readable by the
   instructor only.
 """
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import AutograderError
-from ..result import SubmissionResult
+from ..records import SubmissionResult
 from . import tools_on_path
 
 

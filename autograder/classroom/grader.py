@@ -6,8 +6,8 @@ submission runs in the sandbox (grade and check cells are skipped, whatever thei
 then each exercise's checker runs here, in the trusted process, calling the learner's
 functions through the sandbox.
 
-The result is a :class:`~autograder.result.SubmissionResult`: ``graded`` (with an
-:class:`~autograder.result.ExerciseOutcome` per exercise), ``ungradable`` (no notebook,
+The result is a :class:`~autograder.records.SubmissionResult`: ``graded`` (with an
+:class:`~autograder.records.ExerciseOutcome` per exercise), ``ungradable`` (no notebook,
 unreadable file: scored 0 with the reason), or ``infrastructure`` (our sandbox failed:
 reported, never scored). The checks run through the one grading core,
 :func:`autograder.engine.grade_exercise`, with the sandbox runner.
@@ -29,7 +29,7 @@ from .. import messages
 from ..engine import Exercise, get_exercise, grade_exercise
 from ..errors import AutograderError, CheckTimeBudget
 from ..lessons import exercise_ids_in, nbgrader_meta, repo_root
-from ..result import ExerciseOutcome, Status, SubmissionResult
+from ..records import ExerciseOutcome, Status, SubmissionResult
 from . import isolation as iso
 from .remote import InfrastructureError, SandboxDied, SandboxRunner, SandboxSession
 from .sandbox import is_check_cell

@@ -28,7 +28,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from ..result import Status, SubmissionResult
+from ..records import Status, SubmissionResult
 
 WATCH_SECONDS = 0.5
 # The parent-death signal is SIGTERM, not SIGKILL, so that the worker can still kill the

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import AutograderError
-from ..result import ExerciseOutcome, Status, SubmissionResult
+from ..records import ExerciseOutcome, Status, SubmissionResult
 from . import gradebook, pool
 from . import isolation as iso
 from .course import Course

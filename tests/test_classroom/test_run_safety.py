@@ -29,7 +29,7 @@ from autograder.classroom.course import Course, init_course, open_course
 from autograder.classroom.lock import course_lock
 from autograder.cli import main
 from autograder.errors import AutograderError
-from autograder.result import SubmissionResult
+from autograder.records import SubmissionResult
 
 ASSIGNMENT = "00_getting_started"
 ROOT = Path(__file__).resolve().parents[2]
