@@ -345,6 +345,29 @@ def test_full_disk_when_saving_results_writes_nothing_to_the_gradebook(
     assert not list((course.root / "reports").glob(".*tmp"))
 
 
+def test_points_that_disagree_with_the_registry_grade_nobody(course, fake_grader, capsys):
+    """The registry is the one source of points: an assignment whose grade cell says
+    otherwise is the course's mistake. autograde says so and grades nobody; no zero (and
+    no rescaled score) reaches the gradebook."""
+    assert main(["class", "autograde", str(course.root), ASSIGNMENT, "--student", "s1"]) == 0
+    before_book = grades(course)
+    before_file = workflow.results_path(course, ASSIGNMENT).read_bytes()
+    source = course.source_notebook(ASSIGNMENT)
+    nb = nbformat.read(str(source), as_version=4)
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade") and meta.get("grade_id") == PLUS["grade_id"]:
+            meta["points"] = 4
+    nbformat.write(nb, str(source))
+    capsys.readouterr()
+    assert main(["class", "autograde", str(course.root), ASSIGNMENT]) == 2
+    err = capsys.readouterr().err
+    assert "ex_00_plus_state is worth 4 in the notebook, 2 in the registry" in err, err
+    assert "nothing was graded" in err and "Traceback" not in err
+    assert grades(course) == before_book
+    assert workflow.results_path(course, ASSIGNMENT).read_bytes() == before_file
+
+
 @pytest.mark.parametrize(
     "damage",
     [b'[{"student": "s9", "status": "gra', b'{"s9": {}}', b"[1, 2]", b"\xff\xfe[]"],
