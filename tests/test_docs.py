@@ -121,8 +121,8 @@ def test_author_sync_check_reports_drift_and_sync_repairs_it(tmp_path, monkeypat
     )
     assert main(["author", "sync", "--check"]) == 1
     out = capsys.readouterr().out
-    assert '-    "### Exercise 03.1 — Bells\\n",' in out
-    assert '+    "### Exercise 03.1 — The four Bell states\\n",' in out
+    assert '-    "### Exercise 03.1 — Bells (medium, about 15 min)\\n",' in out
+    assert '+    "### Exercise 03.1 — The four Bell states (medium, about 15 min)\\n",' in out
     assert "1 file(s) are not in sync" in out
     assert main(["author", "sync", "03"]) == 0
     assert notebook.read_text() == text
