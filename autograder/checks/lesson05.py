@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dis
+import re
 import types
 from typing import Any
 
@@ -282,9 +283,11 @@ def _library_names_in_circuit(qc: Any) -> str | None:
         n
         for n in names
         if isinstance(n, str)
-        and n.lower().replace("_", "") in {f.lower().replace("_", "") for f in _FORBIDDEN}
+        # a copy of a library circuit (assign_parameters, copy) is renamed "ZZFeatureMap-43"
+        and re.sub(r"-\d+$", "", n).lower().replace("_", "")
+        in {f.lower().replace("_", "") for f in _FORBIDDEN}
     )
-    return hits[0] if hits else None
+    return re.sub(r"-\d+$", "", hits[0]) if hits else None
 
 
 def _zz_state_by_hand(x: np.ndarray, reps: int, variant: str = "") -> np.ndarray:

@@ -93,6 +93,7 @@ PROMISE_HINTS: dict[str, tuple[str, ...]] = {
     "_audit_basis_reversed": ("qubit order reversed",),
     "_audit_zz_linear": ("linear instead of full entanglement",),
     "_audit_zz_one_rep": ("wrong number of repetitions",),
+    "_audit_zz_library_through_helper": ("a forbidden library feature map used",),
     "_audit_qsvm_classical_rbf": ("hardly better than guessing",),
     "_audit_plus_unnormalised": ("state not normalised",),
     "_audit_minus_i_sign": ("the opposite sign of i",),

@@ -632,6 +632,15 @@ def _audit_hybrid_proba(X_train, y_train):
     return P()
 
 
+def _audit_zz_library_through_helper(x, reps):
+    from qiskit.circuit.library import zz_feature_map as library_map
+
+    def build(n):
+        return library_map(n, reps=reps, entanglement="full")
+
+    return build(len(x)).assign_parameters(list(x))  # the copy is named "ZZFeatureMap-43"
+
+
 PROMISES = [
     (
         "01.normalize",
@@ -971,6 +980,12 @@ PROMISES = [
         "at most 1.5 times the two-qubit gates of level 3",
         _audit_transpile_level0,
         "transpile_for_backend(",
+    ),
+    (
+        "05.zz_feature_map",
+        "without Qiskit's feature-map functions, even called through a helper",
+        _audit_zz_library_through_helper,
+        "",  # every case looks at the circuit, so every case fails
     ),
 ]
 
