@@ -25,7 +25,7 @@ from .engine import exercise, exercises, get_exercise, run_check
 from .errors import AutograderError, CheckFailed, UnknownExercise
 from .help import concept, hint, worked
 from .help.state import record_check as _record_check
-from .result import CaseResult, Result, _pts
+from .result import CaseResult, Result, format_points
 
 # Show AutograderError as short as qmlkit's own errors once a lesson calls
 # qmlkit.enable_friendly_errors() (autograder -> qmlkit, never the other way round).
@@ -85,7 +85,7 @@ def nbgrader_execution() -> str | None:
 
 def grade_line(result: Result) -> str:
     """The one line a grade cell shows to a learner working at their own pace."""
-    total = f"{_pts(result.max_score)} points"
+    total = f"{format_points(result.max_score)} points"
     if result.not_started:
         return (
             f"{result.exercise_id}: not started, 0/{total}: replace "
@@ -95,7 +95,7 @@ def grade_line(result: Result) -> str:
         return f"{result.exercise_id}: could not be checked (grader problem, not your fault)"
     status = "passed" if result.passed else "not yet"
     return (
-        f"{result.exercise_id}: {status}, {_pts(result.score)}/{total} when this cell ran "
+        f"{result.exercise_id}: {status}, {format_points(result.score)}/{total} when this cell ran "
         "(the check cell above shows the details)"
     )
 

@@ -177,7 +177,7 @@ class Result:
         if self.error:
             return f"{self.exercise_id}: could not be checked (grader problem, not your fault)"
         status = "passed" if self.passed else "not yet"
-        return f"{self.exercise_id}: {status}, {_pts(self.score)}/{_pts(self.max_score)} points"
+        return f"{self.exercise_id}: {status}, {format_points(self.score)}/{format_points(self.max_score)} points"
 
     @property
     def feedback(self) -> str:
@@ -284,7 +284,12 @@ def _html_text(text: str) -> str:
     return _BACKTICKS.sub(r"<code>\1</code>", escaped).replace("\n", "<br>")
 
 
-def _pts(x: float) -> str:
+def format_points(x: float) -> str:
+    """Points as a learner reads them: whole numbers without a decimal point.
+
+    >>> format_points(2.0), format_points(2.5)
+    ('2', '2.50')
+    """
     return str(int(x)) if float(x).is_integer() else f"{x:.2f}"
 
 
