@@ -185,7 +185,9 @@ def test_sandboxed_check_still_sees_a_forbidden_library_call(tmp_path, cells):
     result = grader.grade_submission(tmp_path, lesson.notebook, "s", lesson.name)
     row = {e.exercise_id: e for e in result.exercises}["05.zz_feature_map"]
     assert "forbidden library feature map used: zz_feature_map" in row.feedback, row.feedback
-    assert row.score == 5.0  # the state is right; the "by hand" point is lost
+    # the "by hand" point is lost; since 92a4f29 the library circuit's name also fails the
+    # state cases, so the exact score is the checker's business, not this test's
+    assert row.score < row.max_score and row.status == "graded"
 
 
 def test_grade_cell_points_that_disagree_with_the_registry_are_a_grader_error(tmp_path):
