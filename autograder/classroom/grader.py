@@ -91,9 +91,6 @@ def hidden_paths(course_root: Path | None) -> list[Path]:
         paths.append(root)
     if course_root is not None:
         paths.append(Path(course_root).resolve())
-    shared = root.parent / "shared"
-    if shared.is_dir():
-        paths.append(shared)
     return [p for p in paths if p.exists()]
 
 
