@@ -7,6 +7,7 @@ Python package; Playwright's own browser download is not used.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -194,6 +195,7 @@ def test_a_learner_opens_a_hint_and_answers_a_concept_check(
     from playwright.sync_api import expect, sync_playwright
 
     from autograder.help.content import get_concept, hints_for
+    from autograder.help.report import hints_opened_in
 
     base, token = jupyterlab
     question = get_concept("01.q1")
@@ -227,6 +229,13 @@ def test_a_learner_opens_a_hint_and_answers_a_concept_check(
             )
             cell.scroll_into_view_if_needed()
             cell.screenshot(path=str(artifacts_dir / "help_hint_cell.png"))
+            # saved by JupyterLab, the notebook itself records the hints opened
+            page.keyboard.press("Control+s")
+            saved = tmp_path / "ws" / LESSON
+            deadline = time.monotonic() + 60
+            while _saved_hints(saved, hints_opened_in) != {"01.normalize": 2}:
+                assert time.monotonic() < deadline, "the saved notebook has no hint record"
+                time.sleep(0.5)
 
             # the concept check: choose an answer in the widget, press the button
             cell = _run_cell(page, CONCEPT_CELL)
@@ -251,6 +260,13 @@ def test_a_learner_opens_a_hint_and_answers_a_concept_check(
             raise
         finally:
             context.close()
+
+
+def _saved_hints(path, hints_opened_in) -> dict:
+    try:
+        return hints_opened_in(json.loads(path.read_text()))
+    except ValueError:  # caught while JupyterLab writes it
+        return {}
 
 
 def _nonempty():

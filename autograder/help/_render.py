@@ -6,9 +6,10 @@ import html
 import re
 from typing import Any
 
-#: the MIME type of the machine-readable record in a help cell's saved output; the
-#: classroom report reads it from the submitted notebooks (``autograder.help.report``)
-MARKER_MIME = "application/vnd.qmlcourse.help+json"
+#: the key of the machine-readable record in a help cell's saved output metadata (output
+#: metadata is saved with the notebook and ignored by renderers); the classroom report
+#: reads it from the submitted notebooks (``autograder.help.report``)
+MARKER_KEY = "qmlcourse_help"
 
 
 def to_html(text: str) -> str:
@@ -34,8 +35,10 @@ class View:
     def __repr__(self) -> str:
         return self.text
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+    def _repr_mimebundle_(
+        self, include: Any = None, exclude: Any = None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The output's data (text and HTML) and its metadata (the record)."""
         bundle: dict[str, Any] = {"text/plain": self.text, "text/html": self.html}
-        if self.marker is not None:
-            bundle[MARKER_MIME] = self.marker
-        return bundle
+        metadata = {MARKER_KEY: self.marker} if self.marker is not None else {}
+        return bundle, metadata

@@ -4,7 +4,7 @@ Introduced in lesson 00. The hints of an exercise are collapsed until asked for:
 run of its hint cell opens hint 1, the next run hint 2 (earlier ones stay, folded), and
 after the last one the cell says how to open the worked solution (:func:`worked`). The
 output carries a machine-readable record (``{"exercise": ..., "hints_opened": n}`` under
-:data:`~autograder.help._render.MARKER_MIME`) that is saved with the notebook, so the
+:data:`~autograder.help._render.MARKER_KEY` of the output's metadata) that is saved with the notebook, so the
 classroom report can count the hints each learner opened from the submitted notebooks.
 
 >>> from autograder.help.state import reset_kernel_state

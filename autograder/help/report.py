@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ._render import MARKER_MIME
+from ._render import MARKER_KEY
 
 #: notebooks larger than this are not read for hint counts
 MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
@@ -21,7 +21,7 @@ def hints_opened_in(nb: Any) -> dict[str, int]:
     """Exercise ID -> hints opened, from a notebook (a dict as read from JSON).
 
     >>> nb = {"cells": [{"cell_type": "code", "outputs": [{"output_type": "display_data",
-    ...     "data": {MARKER_MIME: {"exercise": "03.bell_state", "hints_opened": 2}}}]}]}
+    ...     "metadata": {MARKER_KEY: {"exercise": "03.bell_state", "hints_opened": 2}}}]}]}
     >>> hints_opened_in(nb)
     {'03.bell_state': 2}
     """
@@ -31,8 +31,8 @@ def hints_opened_in(nb: Any) -> dict[str, int]:
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         for out in cell.get("outputs", []) or []:
-            data = out.get("data") if isinstance(out, dict) else None
-            mark = data.get(MARKER_MIME) if isinstance(data, dict) else None
+            meta = out.get("metadata") if isinstance(out, dict) else None
+            mark = meta.get(MARKER_KEY) if isinstance(meta, dict) else None
             if not isinstance(mark, dict) or not isinstance(mark.get("exercise"), str):
                 continue
             n = mark.get("hints_opened")

@@ -16,7 +16,7 @@ import pytest
 from autograder import check, concept, exercises, get_exercise, hint, worked
 from autograder.cli import main
 from autograder.help import progress_table, state
-from autograder.help._render import MARKER_MIME
+from autograder.help._render import MARKER_KEY
 from autograder.help.content import concepts_of, get_concept, hints_for
 from autograder.help.report import class_hint_counts, hints_opened_in, hints_opened_in_folder
 from autograder.lessons import find_lesson, list_lessons, read_notebook, student_version
@@ -102,10 +102,10 @@ def test_each_hint_call_opens_the_next_hint_and_records_it_in_the_output():
     assert "Hint 1:" in first.text and "Hint 2:" not in first.text
     assert "Run this cell again for hint 2" in first.text
     assert f"Hint {total}:" in last.text and 'worked("03.bell_state")' in last.text
-    bundle = first._repr_mimebundle_()
-    assert bundle[MARKER_MIME] == first.marker
+    bundle, metadata = first._repr_mimebundle_()
+    assert metadata == {MARKER_KEY: first.marker} and set(bundle) == {"text/plain", "text/html"}
     # earlier hints are folded, the newest is open
-    html = last._repr_mimebundle_()["text/html"]
+    html = last._repr_mimebundle_()[0]["text/html"]
     assert html.count("<details") == total and html.count("<details open") == 1
 
 
@@ -323,7 +323,11 @@ def _executed(*markers):
             {
                 "cell_type": "code",
                 "outputs": [
-                    {"output_type": "display_data", "data": {MARKER_MIME: m, "text/plain": "x"}}
+                    {
+                        "output_type": "display_data",
+                        "data": {"text/plain": "x"},
+                        "metadata": {MARKER_KEY: m},
+                    }
                 ],
             }
             for m in markers
