@@ -191,7 +191,7 @@ def _from_learner(trusted: Any, learner: Any, result: SubmissionResult) -> Any:
         cell = nbformat.v4.new_code_cell(
             _source(t), metadata=copy.deepcopy(dict(t.get("metadata") or {}))
         )
-        cell.outputs = _grade_cell_outputs(rows.get(_nbgrader(t).get("grade_id")))
+        cell.outputs = _grade_cell_outputs(rows.get(str(_nbgrader(t).get("grade_id"))))
         return cell
 
     nb = nbformat.v4.new_notebook(metadata=copy.deepcopy(dict(trusted.get("metadata") or {})))
@@ -241,7 +241,7 @@ def _from_template(trusted: Any, result: SubmissionResult) -> Any:
     for cell in nb.cells:
         meta = _nbgrader(cell)
         if meta.get("grade") and cell.get("cell_type") == "code":
-            cell.outputs = _grade_cell_outputs(rows.get(meta.get("grade_id")))
+            cell.outputs = _grade_cell_outputs(rows.get(str(meta.get("grade_id"))))
     note = nbformat.v4.new_markdown_cell(
         "**Autograder:** the submitted notebook could not be read as a notebook "
         f"({html.escape(result.reason or 'see the notes')}); this copy shows "

@@ -582,11 +582,11 @@ def _collect_student_folder(
     staging = _staging(dest, sub)
     try:
         for src_file, rel in chosen:
-            target = staging
+            folder = staging
             for part in rel.split("/")[:-1]:
-                target = target / part
+                folder = folder / part
                 with contextlib.suppress(FileExistsError):
-                    os.mkdir(target, 0o700)
+                    os.mkdir(folder, 0o700)
             _copy_private(src_file, staging / rel)
         _finish(sub, staging, dest, report)
     except BaseException:

@@ -176,7 +176,8 @@ def self_test(
             ) from None
     finally:
         session.close()
-    report = frame.get("value") if isinstance(frame.get("value"), dict) else {}
+    value = frame.get("value")
+    report: dict[str, Any] = value if isinstance(value, dict) else {}
     failed = {k: v for k, v in report.get("imports", {}).items() if not str(v).startswith("ok")}
     problems = []
     if failed or not report.get("imports"):

@@ -134,7 +134,7 @@ def _own_package_dirs() -> dict[str, Path]:
     out = {}
     for name in OWN_PACKAGES:
         module = importlib.import_module(name)
-        out[name] = Path(module.__file__).resolve().parent
+        out[name] = Path(str(module.__file__)).resolve().parent
     return out
 
 

@@ -289,7 +289,8 @@ class SandboxSession:
                 pass
             for stream in (self.proc.stdin, self.proc.stdout):
                 try:
-                    stream.close()
+                    if stream is not None:
+                        stream.close()
                 except Exception:
                     pass
             _unregister_child(self.proc.pid)
@@ -328,11 +329,12 @@ class SandboxSession:
 
     # -- messaging ------------------------------------------------------------
     def send(self, message: dict) -> None:
-        if not self.alive():
+        stdin = self.proc.stdin if self.proc is not None else None
+        if stdin is None or not self.alive():
             raise SandboxDied(self.death_reason())
         try:
-            self.proc.stdin.write(wire.dumps(message))
-            self.proc.stdin.flush()
+            stdin.write(wire.dumps(message))
+            stdin.flush()
         except (BrokenPipeError, OSError):
             raise SandboxDied(self.death_reason()) from None
 

@@ -155,7 +155,7 @@ class Sandbox:
             obj = self.namespace.get(gname)
             mod = getattr(obj, "__module__", None)
             if isinstance(mod, str) and hasattr(obj, "__name__"):
-                names.add(f"{mod}.{obj.__name__}")
+                names.add(f"{mod}.{obj.__name__}")  # type: ignore[union-attr]
         return sorted(names)[:2000]
 
     # -- operations -----------------------------------------------------------
@@ -229,7 +229,7 @@ def probe(request: dict) -> dict:
     import importlib
 
     secret_env = sorted(k for k in os.environ if k not in request.get("allowed_env", []))
-    visible = {}
+    visible: dict[str, list[str] | None] = {}
     for p in request.get("paths", []):
         p = str(p)
         if os.path.isdir(p):

@@ -77,27 +77,27 @@ def function_names(cells: list[str], function: str, limit: int = 2000) -> set[st
     if target is None:
         return set()
     names: set[str] = set()
-    for node in ast.walk(target):
+    for sub in ast.walk(target):
         if len(names) > limit:
             break
-        if isinstance(node, ast.Name):
-            names.add(node.id)
-            bound = final.get(node.id)
-            if bound and bound != _LOCAL and node.id != function:
+        if isinstance(sub, ast.Name):
+            names.add(sub.id)
+            bound = final.get(sub.id)
+            if bound and bound != _LOCAL and sub.id != function:
                 names.add(bound)
-        elif isinstance(node, ast.Attribute):
-            names.add(node.attr)
-            base = node.value
+        elif isinstance(sub, ast.Attribute):
+            names.add(sub.attr)
+            base = sub.value
             if isinstance(base, ast.Name):
                 bound = final.get(base.id)
                 if bound and bound != _LOCAL:
-                    names.add(f"{bound}.{node.attr}")
-        elif isinstance(node, ast.ImportFrom):
-            for alias in node.names:
+                    names.add(f"{bound}.{sub.attr}")
+        elif isinstance(sub, ast.ImportFrom):
+            for alias in sub.names:
                 names.add(f"import:{alias.name}")
-                if node.module:
-                    names.add(f"{node.module}.{alias.name}")
-        elif isinstance(node, ast.Import):
-            for alias in node.names:
+                if sub.module:
+                    names.add(f"{sub.module}.{alias.name}")
+        elif isinstance(sub, ast.Import):
+            for alias in sub.names:
                 names.add(f"import:{alias.name}")
     return names
