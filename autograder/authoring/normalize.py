@@ -125,8 +125,9 @@ def assign_cell_ids(nb: Any) -> None:
     used: set[str] = set()
     section, counter = "intro", 0
     for i, cell in enumerate(cells):
-        if planned[i] is not None:
-            cell["id"] = _unique(planned[i], used)
+        wanted = planned[i]
+        if wanted is not None:
+            cell["id"] = _unique(wanted, used)
             continue
         headings = []
         if cell.cell_type == "markdown":
