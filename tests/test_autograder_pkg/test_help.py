@@ -425,3 +425,49 @@ def test_help_cells_run_quietly_where_the_checks_are_missing(monkeypatch):
     assert view.marker is None and "not shown while the notebook is graded" in view.text
     assert "not shown while the notebook is graded" in worked("03.bell_state").text
     assert concept("03.q2", 0.5).marker["correct"] is True  # needs no checks
+
+
+def test_the_class_report_shows_the_mean_hints_opened_per_exercise(tmp_path, monkeypatch):
+    from autograder.classroom import workflow
+    from autograder.classroom.course import Course
+    from autograder.records import SubmissionResult
+
+    def result(student: str, score: float) -> SubmissionResult:
+        row = {
+            "exercise_id": "00.plus_state",
+            "grade_id": "ex_00_plus_state",
+            "score": score,
+            "max_score": 2.0,
+            "passed": score == 2.0,
+            "feedback": "",
+            "mistakes": [],
+            "status": "graded",
+        }
+        return SubmissionResult.from_dict(
+            {
+                "student": student,
+                "assignment": "a1",
+                "status": "graded",
+                "reason": None,
+                "notes": [],
+                "cell_errors": [],
+                "skipped_cells": [],
+                "exercises": [row],
+                "isolation": "rlimits",
+                "notebook": None,
+                "score": score,
+                "max_score": 2.0,
+                "duration": 0.01,
+                "not_scored": [],
+            }
+        )
+
+    monkeypatch.setattr(workflow, "load_results", lambda c, a: [result("s1", 2), result("s2", 0)])
+    folder = tmp_path / "class" / "submitted" / "s1" / "a1"
+    folder.mkdir(parents=True)
+    (folder / "a1.ipynb").write_text(
+        json.dumps(_executed({"exercise": "00.plus_state", "hints_opened": 3}))
+    )
+    text = workflow.class_report(Course(tmp_path / "class"), "a1")
+    assert "| exercise | pass rate | mean score | hints opened (mean) |" in text
+    assert "| 00.plus_state | 50% | 1.00/2 | 1.5 | - |" in text  # (3 + 0) / 2
