@@ -24,6 +24,7 @@ from __future__ import annotations
 import copy
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,11 @@ class SyncChange:
         if len(lines) > max_lines:
             lines = lines[:max_lines] + [f"... ({len(lines) - max_lines} more diff lines)\n"]
         return "".join(lines)
+
+
+def _literal(text: str) -> Callable[[re.Match[str]], str]:
+    """A replacement for ``re.sub`` that inserts ``text`` as it is (no escapes)."""
+    return lambda _match: text
 
 
 def _generated_for(cell: Any, registered: list[str]) -> str | None:
@@ -157,7 +163,7 @@ def sync_notebook(nb: Any, lesson: str) -> Any:
                     "not registered. Register it with @exercise in "
                     f"autograder/checks/lesson{lesson}.py, or delete its cells."
                 )
-    order = sorted(found, key=found.get)
+    order = sorted(found, key=lambda e: found[e])
     out: list[Any] = []
     for i, cell in enumerate(kept):
         out.append(cell)
@@ -180,7 +186,7 @@ def sync_notebook(nb: Any, lesson: str) -> Any:
             ex.id, order.index(ex.id) + 1, ex.title, ex.difficulty, ex.minutes
         )
         if _EXERCISE_LINE.search(task.source):
-            task.source = _EXERCISE_LINE.sub(lambda _m, h=heading: h, task.source, count=1)
+            task.source = _EXERCISE_LINE.sub(_literal(heading), task.source, count=1)
         else:
             task.source = heading + "\n\n" + task.source.lstrip("\n")
         cell.metadata["nbgrader"] = gen.solution_metadata(ex.id)

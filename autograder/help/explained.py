@@ -74,7 +74,7 @@ def reference_code(exercise_id: str) -> str | None:
             continue
         seen.add(current)
         obj = getattr(module, current, None)
-        if getattr(obj, "__module__", None) != module.__name__:
+        if obj is None or getattr(obj, "__module__", None) != module.__name__:
             continue
         source = inspect.getsource(obj)
         order.append(source)
@@ -104,8 +104,8 @@ def worked(exercise_id: str) -> View:
     try:
         ex = get_exercise(exercise_id)
     except ImportError:  # the classroom sandbox's copy of the package has no checks
-        text = f"{exercise_id}: worked solutions are not shown while the notebook is graded."
-        return View(text, to_html(text), None)
+        note = f"{exercise_id}: worked solutions are not shown while the notebook is graded."
+        return View(note, to_html(note), None)
     ex_id = ex.id
 
     def say(text: str) -> View:
@@ -127,7 +127,7 @@ def worked(exercise_id: str) -> View:
     explained = _explanations()
     if explained is None:
         return say(f"{ex_id}: {NOT_IN_PACKAGE}")
-    entry = explained.get(ex_id, {})
+    entry: dict[str, Any] = explained.get(ex_id, {})
     code = lesson_solution_code(ex_id)
     second = reference_code(ex_id)
     text = [f"Worked solution of {ex_id} — {ex.title}"]
