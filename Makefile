@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make start   set up (first time only) and start JupyterLab with the lessons"
 	@echo "make test    set up (first time only) and run the whole test suite"
-	@echo "make lint    ruff check + format check"
+	@echo "make lint    ruff check + format check + mypy"
 	@echo "make bench   print the benchmark figures"
 
 $(PY):
@@ -44,11 +44,13 @@ start: setup
 test: setup-dev
 	$(BIN)/ruff check qmlkit autograder tests benchmarks setup.py build_support book lessons
 	$(BIN)/ruff format --check qmlkit autograder tests benchmarks setup.py build_support book lessons
+	$(BIN)/mypy
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: setup-dev
 	$(BIN)/ruff check qmlkit autograder tests benchmarks setup.py build_support book lessons
 	$(BIN)/ruff format --check qmlkit autograder tests benchmarks setup.py build_support book lessons
+	$(BIN)/mypy
 
 # The rendered course (Jupyter Book 1.x): every lesson as the learner gets it, executed, with
 # dead internal links failing the build. Opens at build/site/_build/html/index.html.

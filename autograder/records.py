@@ -9,13 +9,13 @@ format of the saved ``reports/<assignment>-results.json``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
+from enum import Enum
 from typing import Any
 
 from .result import Result
 
 
-class Status(StrEnum):
+class Status(str, Enum):  # enum.StrEnum needs Python 3.11; we support 3.10
     """How grading went, for one exercise or one whole submission.
 
     A submission is ``graded``, ``ungradable`` (no notebook, unreadable file, a sandbox the
@@ -35,6 +35,12 @@ class Status(StrEnum):
     TIMEOUT = "timeout"
     MISSING = "missing"
     NOT_GRADED = "not graded"
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self.value), spec)
 
     @property
     def scored(self) -> bool:

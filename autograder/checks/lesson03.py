@@ -234,7 +234,7 @@ def _partial_trace(state: np.ndarray, keep: list[int]) -> np.ndarray:
     """Reduced density matrix by index gymnastics (Qiskit order, keep[0] = lowest bit)."""
     n = int(np.log2(state.size))
     # reshape: axis 0 is qubit n-1, the last axis is qubit 0
-    psi = state.reshape([2] * n)
+    psi: np.ndarray = state.reshape([2] * n)
     axes_keep = [n - 1 - q for q in sorted(keep, reverse=True)]  # highest kept qubit first
     axes_trace = [a for a in range(n) if a not in axes_keep]
     psi = np.transpose(psi, axes_keep + axes_trace).reshape(2 ** len(keep), -1)
