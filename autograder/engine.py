@@ -32,7 +32,7 @@ import threading
 import time
 import traceback
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -59,6 +59,8 @@ class Exercise:
     difficulty: str = ""
     #: about how many minutes a learner who has read the lesson needs
     minutes: int = 0
+    #: two or three progressive hints, from a nudge to the method (never the finished code)
+    hints: tuple[str, ...] = ()
 
     @property
     def lesson(self) -> str:
@@ -84,6 +86,7 @@ def exercise(
     title: str = "",
     difficulty: str = "",
     minutes: int = 0,
+    hints: Sequence[str] = (),
 ) -> Callable[[Callable[[Tester], None]], Callable[[Tester], None]]:
     """Register a checker function for ``exercise_id``.
 
@@ -98,6 +101,7 @@ def exercise(
         title: a short human title, the exercise's heading in the lesson and the docs.
         difficulty: ``"easy"``, ``"medium"`` or ``"hard"``; shown in the heading.
         minutes: the expected time in minutes; shown in the heading.
+        hints: the exercise's hint ladder, shown one at a time by ``hint("NN.name")``.
     """
     if difficulty not in DIFFICULTIES:
         raise ValueError(
@@ -109,7 +113,14 @@ def exercise(
         if exercise_id in _REGISTRY and _REGISTRY[exercise_id].checker is not checker:
             raise ValueError(f"exercise {exercise_id!r} is registered twice")
         _REGISTRY[exercise_id] = Exercise(
-            exercise_id, float(points), checker, time_limit, title, difficulty, int(minutes)
+            exercise_id,
+            float(points),
+            checker,
+            time_limit,
+            title,
+            difficulty,
+            int(minutes),
+            tuple(str(h) for h in hints),
         )
         return checker
 

@@ -20,7 +20,20 @@ def _norm_hint(state: np.ndarray, norm: float, expected: np.ndarray) -> str | No
     )
 
 
-@exercise("00.plus_state", points=2, title="The amplitudes of |+⟩", difficulty="easy", minutes=5)
+@exercise(
+    "00.plus_state",
+    points=2,
+    title="The amplitudes of |+⟩",
+    difficulty="easy",
+    minutes=5,
+    hints=[
+        "|+⟩ = (|0⟩ + |1⟩)/√2. Its amplitudes are the numbers in front of |0⟩ and |1⟩, "
+        "in that order.",
+        "Both amplitudes are equal, and their squared magnitudes must add up to 1.",
+        "Return a NumPy array of two numbers, e.g. built with `np.array([...])`; "
+        "`np.sqrt(2)` is √2.",
+    ],
+)
 def check_plus_state(t: Tester) -> None:
     expected = np.array([1, 1]) / np.sqrt(2)
     with t.case("plus_state() returns 2 amplitudes with norm 1", points=1):
@@ -43,7 +56,19 @@ def check_plus_state(t: Tester) -> None:
         cmp.assert_state(t.call(), expected)
 
 
-@exercise("00.x_on_qubit", points=3, title="Flip one qubit", difficulty="easy", minutes=5)
+@exercise(
+    "00.x_on_qubit",
+    points=3,
+    title="Flip one qubit",
+    difficulty="easy",
+    minutes=5,
+    hints=[
+        "`QuantumCircuit(n)` makes an empty circuit on qubits 0 to n − 1, all in |0⟩.",
+        "`qc.x(k)` puts an X gate on qubit k. Qubit k is character k counted from the right "
+        "of a Qiskit bitstring.",
+        "Return the circuit itself, without measurements.",
+    ],
+)
 def check_x_on_qubit(t: Tester) -> None:
     cases = [((2, 0), False), ((3, 2), False), ((4, 1), True)]
     for (n, k), hidden in cases:

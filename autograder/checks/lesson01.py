@@ -97,6 +97,14 @@ def _normalize_hint(actual: np.ndarray, v: np.ndarray) -> str | None:
     title="Normalise a vector of amplitudes",
     difficulty="easy",
     minutes=10,
+    hints=[
+        "Divide every amplitude by the length of the vector, sqrt(Σ |a_k|²). The absolute "
+        "values matter: amplitudes can be complex.",
+        "`np.linalg.norm(v)` is that length, for complex vectors too; convert the input with "
+        "`np.asarray(amplitudes, dtype=complex)` first.",
+        "The zero vector has no direction: raise a `ValueError` that says so instead of "
+        "dividing by 0.",
+    ],
 )
 def check_normalize(t: Tester) -> None:
     rng = np.random.default_rng(101)
@@ -162,7 +170,17 @@ def _probabilities_hint(arr: np.ndarray, state: np.ndarray) -> str | None:
 
 
 @exercise(
-    "01.measurement_probabilities", points=3, title="The Born rule", difficulty="easy", minutes=5
+    "01.measurement_probabilities",
+    points=3,
+    title="The Born rule",
+    difficulty="easy",
+    minutes=5,
+    hints=[
+        "The Born rule: outcome k has probability |a_k|², the squared magnitude of its "
+        "amplitude, not the amplitude squared.",
+        "For complex a, |a|² = a · conj(a) = `abs(a) ** 2`. Return real numbers, one per "
+        "amplitude, in index order.",
+    ],
 )
 def check_measurement_probabilities(t: Tester) -> None:
     rng = np.random.default_rng(102)
@@ -286,6 +304,14 @@ def _check_bloch(t: Tester, state: np.ndarray, theta: float, phi: float | None) 
     title="Bloch-sphere angles of a state",
     difficulty="medium",
     minutes=20,
+    hints=[
+        "Write the state as e^{iγ}(cos(θ/2)|0⟩ + e^{iφ} sin(θ/2)|1⟩). θ depends only on the "
+        "magnitudes |α| and |β|.",
+        "θ = 2·arctan2(|β|, |α|) works everywhere; φ is the phase of β relative to α, the "
+        "angle of β·conj(α) (`np.angle`).",
+        "Bring φ into [0, 2π) with `% (2 * np.pi)`. At the poles (α or β zero) φ is "
+        "undefined: return 0 there.",
+    ],
 )
 def check_bloch_angles(t: Tester) -> None:
     rng = np.random.default_rng(103)
@@ -337,7 +363,18 @@ def _prepare_candidates(theta: float, phi: float) -> list[tuple[np.ndarray, str]
 
 
 @exercise(
-    "01.prepare_state", points=4, title="Prepare any qubit state", difficulty="medium", minutes=15
+    "01.prepare_state",
+    points=4,
+    title="Prepare any qubit state",
+    difficulty="medium",
+    minutes=15,
+    hints=[
+        "Two rotations are enough: one sets the magnitudes (θ), the other the relative phase (φ).",
+        "RY(θ)|0⟩ = cos(θ/2)|0⟩ + sin(θ/2)|1⟩ already has the right magnitudes. Which gate "
+        "then multiplies |1⟩ by e^{iφ} and leaves |0⟩ alone?",
+        "The phase gate P(φ) = diag(1, e^{iφ}) does exactly that. RZ(φ) differs from it only "
+        "by a global phase.",
+    ],
 )
 def check_prepare_state(t: Tester) -> None:
     rng = np.random.default_rng(104)
@@ -371,7 +408,15 @@ _STILL_ZERO = (
 
 
 @exercise(
-    "01.minus_i_circuit", points=2, title="Prepare (|0⟩ − i|1⟩)/√2", difficulty="easy", minutes=10
+    "01.minus_i_circuit",
+    points=2,
+    title="Prepare (|0⟩ − i|1⟩)/√2",
+    difficulty="easy",
+    minutes=10,
+    hints=[
+        "(|0⟩ − i|1⟩)/√2 has the magnitudes of |+⟩: start from H|0⟩.",
+        "Then put the phase −i = e^{−iπ/2} on |1⟩. S puts +i there; which gate undoes S?",
+    ],
 )
 def check_minus_i_circuit(t: Tester) -> None:
     s = 1 / np.sqrt(2)

@@ -30,7 +30,17 @@ def _cx(control: int, target: int) -> np.ndarray:
 # --------------------------------------------------------------------- 02.x_from_h_and_z
 
 
-@exercise("02.x_from_h_and_z", points=2, title="X from H and Z", difficulty="easy", minutes=5)
+@exercise(
+    "02.x_from_h_and_z",
+    points=2,
+    title="X from H and Z",
+    difficulty="easy",
+    minutes=5,
+    hints=[
+        "H swaps the Z basis and the X basis: |0⟩ ↔ |+⟩ and |1⟩ ↔ |−⟩.",
+        "Multiply the 2×2 matrices H·Z·H on paper. What do you get?",
+    ],
+)
 def check_x_from_h_and_z(t: Tester) -> None:
     with t.case("a 1-qubit circuit of h and z gates only", points=1):
         qc = cmp.assert_circuit(t.call(), num_qubits=1, what="circuit")
@@ -78,6 +88,15 @@ def _apply(state: np.ndarray, gate: np.ndarray, qubit: int) -> np.ndarray:
     title="Apply a gate to one qubit",
     difficulty="hard",
     minutes=30,
+    hints=[
+        "A gate on qubit q mixes amplitudes in pairs: indices i and i + 2^q, where bit q of i "
+        "is 0.",
+        "One way: the full 2^n × 2^n matrix I ⊗ … ⊗ G ⊗ … ⊗ I (`np.kron`), with G in the "
+        "place of qubit q counted from the right, Qiskit's order.",
+        "A faster way: reshape the state into n axes of size 2 (`psi.reshape([2] * n)`). In "
+        "C order axis 0 is the highest qubit, so qubit q is axis n − 1 − q: apply G along "
+        "that axis with `np.tensordot`, move the axis back and flatten.",
+    ],
 )
 def check_apply_single_qubit_gate(t: Tester) -> None:
     rng = np.random.default_rng(202)
@@ -160,6 +179,11 @@ def check_apply_single_qubit_gate(t: Tester) -> None:
     title="The RY angle for a probability",
     difficulty="easy",
     minutes=10,
+    hints=[
+        "RY(θ)|0⟩ = cos(θ/2)|0⟩ + sin(θ/2)|1⟩, so the probability of 1 is sin²(θ/2).",
+        "Solve sin²(θ/2) = p1 for θ in [0, π]: a square root, then an arcsin.",
+        "A p1 outside [0, 1] is not a probability: raise a `ValueError`.",
+    ],
 )
 def check_ry_angle_for_probability(t: Tester) -> None:
     def one(p1: float) -> None:
@@ -202,7 +226,18 @@ def check_ry_angle_for_probability(t: Tester) -> None:
 # ---------------------------------------------------------------------------- 02.is_unitary
 
 
-@exercise("02.is_unitary", points=3, title="Is this matrix unitary?", difficulty="easy", minutes=10)
+@exercise(
+    "02.is_unitary",
+    points=3,
+    title="Is this matrix unitary?",
+    difficulty="easy",
+    minutes=10,
+    hints=[
+        "U is unitary when U†U = I, where U† is the conjugate transpose (`.conj().T`).",
+        "Compare with a tolerance, e.g. every entry of |U†U − I| at most `atol`; a matrix "
+        "that is not square is never unitary: return False, do not crash.",
+    ],
+)
 def check_is_unitary(t: Tester) -> None:
     # a tolerance hint only fits an answer whose test is right at face value: once a verdict
     # was wrong (a determinant test, U.T instead of U.conj().T), later ones are not about atol
@@ -292,7 +327,16 @@ def check_is_unitary(t: Tester) -> None:
 
 
 @exercise(
-    "02.swap_from_cnots", points=2, title="SWAP from three CNOTs", difficulty="easy", minutes=10
+    "02.swap_from_cnots",
+    points=2,
+    title="SWAP from three CNOTs",
+    difficulty="easy",
+    minutes=10,
+    hints=[
+        "Think of bits: a ^= b, b ^= a, a ^= b swaps a and b.",
+        "A CNOT XORs its control into its target. Which direction does each of the three "
+        "have to point?",
+    ],
 )
 def check_swap_from_cnots(t: Tester) -> None:
     with t.case("a 2-qubit circuit of cx gates only", points=1):

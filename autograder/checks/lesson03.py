@@ -37,7 +37,22 @@ def _random_state(rng: np.random.Generator, n: int) -> np.ndarray:
 # ------------------------------------------------------------------------------ bell_state
 
 
-@exercise("03.bell_state", points=5, title="The four Bell states", difficulty="medium", minutes=15)
+@exercise(
+    "03.bell_state",
+    points=5,
+    title="The four Bell states",
+    difficulty="medium",
+    minutes=15,
+    hints=[
+        "Every Bell state is H on one qubit followed by a CNOT, started from a suitable "
+        "basis state.",
+        "|Φ+⟩ comes from |00⟩. Flipping the target's input bit makes the two qubits disagree "
+        "(a Ψ state); flipping the control's input bit gives the minus sign, since "
+        "H|1⟩ = |−⟩.",
+        "With H on qubit 0 and CNOT(0, 1): an X on qubit 1 first gives |Ψ+⟩, an X on qubit 0 "
+        "first gives |Φ−⟩, and both give |Ψ−⟩. The task says what to do with an unknown name.",
+    ],
+)
 def check_bell_state(t: Tester) -> None:
     for name, expected in BELL.items():
         with t.case(f"bell_state({name!r}) prepares {_BELL_TEX[name]}", points=1):
@@ -87,7 +102,19 @@ def _ghz_hint(actual: np.ndarray, n: int) -> str | None:
     return cmp.diagnose_state(actual, _ghz(n))
 
 
-@exercise("03.ghz_circuit", points=5, title="GHZ states on n qubits", difficulty="easy", minutes=10)
+@exercise(
+    "03.ghz_circuit",
+    points=5,
+    title="GHZ states on n qubits",
+    difficulty="easy",
+    minutes=10,
+    hints=[
+        "(|0…0⟩ + |1…1⟩)/√2 is a Bell state grown one qubit at a time.",
+        "Put qubit 0 into superposition with H, then copy its value onto every other qubit "
+        "with CNOTs.",
+        "Loop over `range(1, n)`; a chain CX(k − 1, k) works as well as a fan-out from qubit 0.",
+    ],
+)
 def check_ghz_circuit(t: Tester) -> None:
     for n, hidden in ((3, False), (2, False), (1, True), (5, True), (12, True)):
         with t.case(f"ghz_circuit({n})", points=1, hidden=hidden):
@@ -144,7 +171,18 @@ def _entangled_cases() -> list[tuple[str, list[np.ndarray], bool, bool]]:
 
 
 @exercise(
-    "03.is_entangled", points=4, title="Product or entangled?", difficulty="medium", minutes=20
+    "03.is_entangled",
+    points=4,
+    title="Product or entangled?",
+    difficulty="medium",
+    minutes=20,
+    hints=[
+        "Write the amplitudes of a|00⟩ + b|01⟩ + c|10⟩ + d|11⟩ as the 2×2 matrix "
+        "[[a, b], [c, d]]. The state is a product exactly when this matrix has rank 1.",
+        "Rank 1: the determinant ad − bc is 0, or equivalently the second singular value "
+        "(the second Schmidt coefficient) is 0.",
+        "Compare with the tolerance `atol`, never with == 0: rounding leaves tiny values.",
+    ],
 )
 def check_is_entangled(t: Tester) -> None:
     cases = _entangled_cases()
@@ -298,6 +336,15 @@ def _rdm_hint(actual: np.ndarray, state: np.ndarray, keep: list[int]) -> str | N
     title="Reduced density matrices",
     difficulty="hard",
     minutes=30,
+    hints=[
+        "Form ρ = |ψ⟩⟨ψ| and trace out every qubit that is not in `keep`; the result is "
+        "2^k × 2^k for k kept qubits.",
+        "`qiskit.quantum_info.partial_trace(Statevector(state), traced)` does it. It takes "
+        "the qubits to trace out, not the ones to keep.",
+        "With NumPy: reshape ψ into one axis per qubit (qubit q is axis n − 1 − q) and "
+        "contract the traced axes of ψ with those of conj(ψ) (`np.einsum`). Keep the kept "
+        "qubits in Qiskit's order, the lowest on the right.",
+    ],
 )
 def check_reduced_density_matrix(t: Tester) -> None:
     for desc, state, keep, hidden in _rdm_cases():
@@ -413,7 +460,17 @@ def _chsh_hint(
 
 
 @exercise(
-    "03.chsh_value", points=4, title="The CHSH value of |Φ+⟩", difficulty="medium", minutes=20
+    "03.chsh_value",
+    points=4,
+    title="The CHSH value of |Φ+⟩",
+    difficulty="medium",
+    minutes=20,
+    hints=[
+        "The observable at angle t is cos(t)Z + sin(t)X, for Alice and for Bob. The "
+        "correlation is E(a, b) = ⟨Φ+| A(a) ⊗ B(b) |Φ+⟩.",
+        "For |Φ+⟩, ⟨ZZ⟩ = ⟨XX⟩ = 1 and ⟨ZX⟩ = ⟨XZ⟩ = 0, so E(a, b) is a simple function of a − b.",
+        "S = E(a0, b0) + E(a0, b1) + E(a1, b0) − E(a1, b1): mind the minus sign of the last term.",
+    ],
 )
 def check_chsh_value(t: Tester) -> None:
     rng = _rng(11)

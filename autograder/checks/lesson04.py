@@ -82,6 +82,14 @@ def _efc_hint(actual: float, counts: Mapping[str, int], pauli: str) -> str | Non
     title="Expectation values from counts",
     difficulty="medium",
     minutes=15,
+    hints=[
+        "Every shot gives an eigenvalue +1 or −1 of the Pauli string: the parity of the "
+        "measured bits under its Z letters.",
+        "Character i of the Pauli string belongs to character i of each bitstring (both are "
+        "written with qubit 0 on the right), so compare positions directly.",
+        "Sum (−1)^(number of 1s under a Z) × count over the outcomes and divide by the total "
+        "number of shots.",
+    ],
 )
 def check_expectation_from_counts(t: Tester) -> None:
     two = {"00": 400, "01": 300, "10": 200, "11": 100}
@@ -274,6 +282,13 @@ def _check_measure_pauli_case(t: Tester, circuits: list[Any], pauli: str) -> Non
     title="Measure a Pauli string",
     difficulty="hard",
     minutes=30,
+    hints=[
+        "To measure X, rotate the X basis onto the Z basis first with H; for Y, apply S† and "
+        "then H.",
+        "The Pauli string is written like a bitstring: its last character acts on qubit 0.",
+        "Work on `circuit.copy()`, add the rotations, then measure (at least) every qubit "
+        "whose letter is not I.",
+    ],
 )
 def check_measure_pauli(t: Tester) -> None:
     rng = _rng(2)
@@ -358,7 +373,17 @@ def _as_count(value: Any, call: str) -> int:
 
 
 @exercise(
-    "04.shots_needed", points=4, title="How many shots? (Hoeffding)", difficulty="easy", minutes=10
+    "04.shots_needed",
+    points=4,
+    title="How many shots? (Hoeffding)",
+    difficulty="easy",
+    minutes=10,
+    hints=[
+        "Hoeffding for the mean of N outcomes in [0, 1]: P(|estimate − p| ≥ ε) ≤ 2·exp(−2Nε²).",
+        "Set that bound equal to δ and solve for N: N ≥ ln(2/δ) / (2ε²).",
+        "N is a whole number of shots: round up with `math.ceil`. round() or int() can give "
+        "one shot too few.",
+    ],
 )
 def check_shots_needed(t: Tester) -> None:
     rng = _rng(3)
@@ -480,7 +505,21 @@ def _mitigate_hint(
 
 
 @exercise(
-    "04.mitigate_readout", points=4, title="Mitigate read-out errors", difficulty="hard", minutes=30
+    "04.mitigate_readout",
+    points=4,
+    title="Mitigate read-out errors",
+    difficulty="hard",
+    minutes=30,
+    hints=[
+        "Turn the counts into a probability vector p_noisy. Read-out errors act as "
+        "p_noisy = M p_true, with the one-qubit confusion matrix "
+        "M = [[1 − p(1|0), p(0|1)], [p(1|0), 1 − p(0|1)]] (columns: true 0, true 1).",
+        "Independent errors with the same rates on every qubit: the n-qubit matrix is "
+        "M ⊗ M ⊗ … ⊗ M (`np.kron`); solve for p_true with `np.linalg.solve`.",
+        "Index the vector with `int(bitstring, 2)`, which matches `np.kron`'s order, and "
+        "return a dict with every bitstring. The result is a quasi-probability: it can have "
+        "small negative entries.",
+    ],
 )
 def check_mitigate_readout(t: Tester) -> None:
     rng = _rng(4)

@@ -43,6 +43,11 @@ def _bound_circuit(obj: Any, n: int) -> Any:
     title="Basis encoding of a bitstring",
     difficulty="easy",
     minutes=10,
+    hints=[
+        "The bitstring names a basis state: put an X on every qubit whose bit is 1.",
+        "Qiskit's order: the rightmost character is qubit 0, so read the string from the "
+        "right (`reversed(bits)`).",
+    ],
 )
 def check_basis_encoding(t: Tester) -> None:
     cases = [
@@ -110,7 +115,15 @@ def _rx(theta: float) -> np.ndarray:
 
 
 @exercise(
-    "05.angle_encoding", points=3, title="Angle encoding with RY", difficulty="easy", minutes=5
+    "05.angle_encoding",
+    points=3,
+    title="Angle encoding with RY",
+    difficulty="easy",
+    minutes=5,
+    hints=[
+        "One qubit per feature: qubit i gets the rotation RY(x[i]).",
+        "`QuantumCircuit(len(x))`, then one `ry` per qubit in a loop; no measurements.",
+    ],
 )
 def check_angle_encoding(t: Tester) -> None:
     cases = [
@@ -166,7 +179,18 @@ def check_angle_encoding(t: Tester) -> None:
 
 
 @exercise(
-    "05.amplitude_encoding", points=4, title="Amplitude encoding", difficulty="medium", minutes=15
+    "05.amplitude_encoding",
+    points=4,
+    title="Amplitude encoding",
+    difficulty="medium",
+    minutes=15,
+    hints=[
+        "2^n numbers fit into the amplitudes of n qubits, once divided by their norm.",
+        "Qiskit prepares a given normalised vector for you: `QuantumCircuit.prepare_state` "
+        "(or the `StatePreparation` gate), on all n qubits.",
+        "First check that the length is a power of two (at least 2) and that the vector is "
+        "not zero, and raise a `ValueError` otherwise.",
+    ],
 )
 def check_amplitude_encoding(t: Tester) -> None:
     rng = np.random.default_rng(505)
@@ -351,7 +375,20 @@ _ZZ_MISTAKES = (
 
 
 @exercise(
-    "05.zz_feature_map", points=6, title="The ZZ feature map by hand", difficulty="hard", minutes=30
+    "05.zz_feature_map",
+    points=6,
+    title="The ZZ feature map by hand",
+    difficulty="hard",
+    minutes=30,
+    hints=[
+        "Each repetition: H on every qubit, a one-qubit phase on each qubit, then a "
+        "two-qubit phase for every pair i < j.",
+        "The one-qubit phase is P(2·x_i) on qubit i. The pair phase is made by CX(i, j), "
+        "P(2(π − x_i)(π − x_j)) on qubit j, and CX(i, j) again.",
+        "Repeat the whole block `reps` times. For a test, your state must equal that of "
+        "`qiskit.circuit.library.zz_feature_map(n, reps=reps, entanglement='full')` bound "
+        "to x.",
+    ],
 )
 def check_zz_feature_map(t: Tester) -> None:
     cases: list[tuple[Any, int, bool]] = [

@@ -36,7 +36,16 @@ def _real_number(value: Any, what: str, complex_hint: str) -> float:
 
 
 @exercise(
-    "06.state_fidelity", points=3, title="Fidelity of two pure states", difficulty="easy", minutes=5
+    "06.state_fidelity",
+    points=3,
+    title="Fidelity of two pure states",
+    difficulty="easy",
+    minutes=5,
+    hints=[
+        "For pure states the fidelity is |⟨a|b⟩|²; the inner product conjugates the first vector.",
+        "`np.vdot(a, b)` conjugates its first argument for you. Take abs() squared and return "
+        "a float.",
+    ],
 )
 def check_state_fidelity(t: Tester) -> None:
     rng = np.random.default_rng(606)
@@ -118,6 +127,14 @@ def _states(X: np.ndarray, feature_map: Any) -> np.ndarray:
     title="The fidelity-kernel Gram matrix",
     difficulty="medium",
     minutes=15,
+    hints=[
+        "K[i, j] = |⟨φ(x_i)|φ(y_j)⟩|². Compute the state of every data point once, then all "
+        "the overlaps.",
+        "`Statevector(feature_map(x)).data` is the state of one point; stack the states of X "
+        "and of Y into two arrays.",
+        "All overlaps at once are one matrix product of the conjugated X states with the "
+        "transposed Y states; the result has shape (len(X), len(Y)).",
+    ],
 )
 def check_kernel_matrix(t: Tester) -> None:
     rng = np.random.default_rng(616)
@@ -197,6 +214,13 @@ def check_kernel_matrix(t: Tester) -> None:
     title="Is it a valid kernel matrix?",
     difficulty="medium",
     minutes=15,
+    hints=[
+        "A valid kernel matrix is symmetric (Hermitian) and positive semidefinite.",
+        "Check symmetry with `np.allclose(K, K.conj().T, atol=atol)`, then the smallest "
+        "eigenvalue from `np.linalg.eigvalsh` must be at least −atol.",
+        "A matrix that is not square (or not 2-D) is not a kernel matrix: return False, do "
+        "not raise.",
+    ],
 )
 def check_is_valid_kernel(t: Tester) -> None:
     rng = np.random.default_rng(626)
@@ -324,6 +348,14 @@ def _accuracy(t: Tester, model: Any, X: np.ndarray, y: np.ndarray) -> float:
     title="Train a QSVM on the ad hoc dataset",
     difficulty="medium",
     minutes=15,
+    hints=[
+        "An SVM needs only kernel values: scikit-learn's `SVC` takes a callable kernel or "
+        "`kernel='precomputed'`.",
+        "The lesson's `FidelityKernel` of the ZZ feature map (reps=2) is such a callable: "
+        "pass it as `SVC(kernel=...)`.",
+        "Fit on the training data and return the fitted model; its predict() must work on "
+        "new points.",
+    ],
 )
 def check_train_qsvm(t: Tester) -> None:
     from qmlkit.datasets import ad_hoc

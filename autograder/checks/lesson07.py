@@ -134,6 +134,14 @@ def _diagnose_gradient(
     title="The parameter-shift gradient",
     difficulty="medium",
     minutes=15,
+    hints=[
+        "For gates exp(−iθP/2) with a Pauli P, ∂f/∂θ_k = [f(θ + (π/2) e_k) − f(θ − (π/2) e_k)] "
+        "/ 2 exactly; it is not an approximation.",
+        "Loop over the parameters: shift only parameter k, up and down by π/2, keep the "
+        "others; two calls of f per parameter.",
+        "Return a float array with one entry per parameter, and do not change `params` in "
+        "place: shift copies.",
+    ],
 )
 def check_parameter_shift_gradient(t: Tester) -> None:
     # how params is passed: the statement's example passes a list, and a parameter vector of
@@ -331,6 +339,15 @@ def _is_product_minimum(e: float, h: np.ndarray, ground: float) -> bool:
     title="VQE for two qubits",
     difficulty="hard",
     minutes=40,
+    hints=[
+        "The energy of a trial state is E(w) = ⟨ψ(w)|H|ψ(w)⟩; `hamiltonian.to_matrix()` "
+        "gives H, and a statevector simulation gives ψ(w).",
+        "Use an ansatz that entangles the two qubits and reaches complex amplitudes (RY and "
+        "RZ layers with CNOTs, e.g. `efficient_su2(2, reps=2)`), and minimise E with "
+        "`scipy.optimize.minimize`.",
+        "There are local minima: start from a few random points (with a fixed seed) and keep "
+        "the lowest energy.",
+    ],
 )
 def check_vqe_ground_energy(t: Tester) -> None:
     for text, hamiltonian, hidden in _hamiltonians():

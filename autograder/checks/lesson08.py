@@ -97,6 +97,11 @@ _PARITY_CASES: list[tuple[str, dict, bool]] = [
     title="Probability of odd parity",
     difficulty="easy",
     minutes=10,
+    hints=[
+        "Odd parity means an odd number of 1s in the measured bitstring.",
+        "Keys can have spaces between classical registers: remove them before counting 1s.",
+        "Add up the counts of the odd-parity outcomes and divide by the total number of shots.",
+    ],
 )
 def check_parity_probability(t: Tester) -> None:
     rng = np.random.default_rng(80801)
@@ -237,6 +242,12 @@ def _finite_loss(t: Tester, p1: Any, y: Any, expected: float | None = None) -> f
     title="Binary cross-entropy that never returns nan",
     difficulty="medium",
     minutes=15,
+    hints=[
+        "The mean over samples of −[y log p + (1 − y) log(1 − p)], with the natural log.",
+        "log(0) is −inf: clip p into [ε, 1 − ε] (e.g. ε = 1e-12) before the logs, so that a "
+        "confident wrong prediction gives a large finite loss, never nan.",
+        "Work with NumPy arrays (`np.asarray(..., dtype=float)`) and return a Python float.",
+    ],
 )
 def check_cross_entropy(t: Tester) -> None:
     rng = np.random.default_rng(80802)
@@ -327,6 +338,14 @@ def moons_split(seed: int = MOONS_SEED) -> tuple[np.ndarray, np.ndarray, np.ndar
     title="Train a variational classifier",
     difficulty="medium",
     minutes=20,
+    hints=[
+        "The task asks for a fitted variational classifier with predict(); the lesson's "
+        "`VQC` class is the short way.",
+        "Two moons are not linearly separable: use several layers (reps) or data "
+        "re-uploading, and the parity read-out, as in the lesson.",
+        "Fix `random_state` so that training is reproducible, and keep maxiter modest so "
+        "that the check ends within its time limit.",
+    ],
 )
 def check_train_vqc(t: Tester) -> None:
     X_train, y_train, X_test, y_test = moons_split()

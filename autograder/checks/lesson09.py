@@ -155,7 +155,20 @@ def _qnn_inputs() -> list[tuple[str, np.ndarray, np.ndarray, bool]]:
 
 
 @exercise(
-    "09.qnn_forward", points=5, title="The course QNN's output", difficulty="medium", minutes=20
+    "09.qnn_forward",
+    points=5,
+    title="The course QNN's output",
+    difficulty="medium",
+    minutes=20,
+    hints=[
+        "Build the circuit the lesson describes: RY(x_i) on qubit i, then for each row of "
+        "`weights` an RY on every qubit and a CNOT chain CX(0, 1), CX(1, 2), …; the lesson's "
+        "`qnn_circuit(x, weights)` does that.",
+        "The output is ⟨Z⟩ of the last qubit, n − 1. In a Pauli string the last qubit is the "
+        "leftmost character: `SparsePauliOp('Z' + 'I' * (n - 1))`.",
+        "`Statevector(circuit).expectation_value(op)` is a complex number: return its real "
+        "part as a float.",
+    ],
 )
 def check_qnn_forward(t: Tester) -> None:
     for i, (description, x, weights, hidden) in enumerate(_qnn_inputs()):
@@ -231,6 +244,14 @@ def _gradient_mistake(actual: np.ndarray, expected: np.ndarray) -> str | None:
     title="The exact weight gradient of the QNN",
     difficulty="medium",
     minutes=20,
+    hints=[
+        "Every weight enters exactly one RY gate, so the parameter-shift rule with shifts of "
+        "±π/2 is exact for each of them.",
+        "Loop over `np.ndindex(weights.shape)`: shift one weight up and down, call your "
+        "`qnn_forward`, and take half the difference.",
+        "Return an array of the shape of `weights`, (L, n); shift copies, not the weights "
+        "themselves.",
+    ],
 )
 def check_qnn_weight_gradient(t: Tester) -> None:
     rng = np.random.default_rng(90902)
@@ -334,6 +355,14 @@ def circles_split(
     title="Train a hybrid model",
     difficulty="medium",
     minutes=20,
+    hints=[
+        "The lesson's `QNNClassifier` is a complete hybrid model (a classical layer, the QNN "
+        "and a logistic output); fitting it is the short way.",
+        "A small circuit (2 qubits, 2 layers) and a gradient-based optimiser such as "
+        "L-BFGS-B train fast with the exact gradients.",
+        "Fix `random_state`, keep maxiter modest, and look at the accuracy on held-out data "
+        "before you rely on the model.",
+    ],
 )
 def check_train_hybrid(t: Tester) -> None:
     X_train, y_train, X_test, y_test = circles_split()

@@ -71,6 +71,12 @@ def _probability_vector(
     title="Boltzmann weights, stably",
     difficulty="medium",
     minutes=15,
+    hints=[
+        "p_i = exp(−βE_i) / Z, with Z = Σ_j exp(−βE_j).",
+        "exp() overflows or underflows for large β|E|: subtract the largest exponent (the "
+        "log-sum-exp shift) before exponentiating; the shift cancels in the ratio.",
+        "Return an array that sums to 1, in the order of `energies`.",
+    ],
 )
 def check_boltzmann_distribution(t: Tester) -> None:
     rng = np.random.default_rng(1010)
@@ -156,6 +162,13 @@ def _density_matrix(value, dim: int) -> np.ndarray:
     title="The Gibbs state of a Hamiltonian",
     difficulty="medium",
     minutes=20,
+    hints=[
+        "ρ = exp(−βH) / Tr exp(−βH) is a matrix exponential, not the exponential of each entry.",
+        "Diagonalise H (`np.linalg.eigh`), exponentiate its eigenvalues and rebuild "
+        "V diag(w) V†; or use `scipy.linalg.expm`.",
+        "Subtract the smallest eigenvalue before exponentiating, to avoid overflow; the "
+        "shift cancels when you divide by the trace.",
+    ],
 )
 def check_gibbs_state(t: Tester) -> None:
     from qiskit.quantum_info import SparsePauliOp
@@ -269,6 +282,15 @@ QBM_KL_LIMIT = 0.05
     title="Train a fully visible QBM",
     difficulty="hard",
     minutes=45,
+    hints=[
+        "A fully visible QBM's distribution is the diagonal of ρ = exp(−H) / Tr exp(−H), "
+        "with H = Σ b_i Z_i + Σ w_ij Z_i Z_j + Σ Γ_i X_i.",
+        "Minimise KL(target ‖ model) with `scipy.optimize.minimize`, or use the bound "
+        "gradient of Amin et al. 2018: change each Z and ZZ weight by the difference between "
+        "its average under the data and under the model, with Γ fixed.",
+        "Build the Pauli matrices with `SparsePauliOp.from_sparse_list(...).to_matrix()` "
+        "(Qiskit order), and return the model's probabilities, an array of length 2^n.",
+    ],
 )
 def check_train_qbm(t: Tester) -> None:
     rng = np.random.default_rng(1030)

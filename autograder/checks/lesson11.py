@@ -124,6 +124,14 @@ def _assert_isa(circuit, backend) -> None:
     title="Transpile for a backend (ISA circuits)",
     difficulty="easy",
     minutes=10,
+    hints=[
+        "An ISA circuit uses only the device's basis gates, on pairs of qubits it connects: "
+        "a preset pass manager makes one.",
+        "`generate_preset_pass_manager(optimization_level=..., backend=...)` then "
+        "`.run(circuit)`. A qmlkit Backend keeps the Qiskit backend in its `.backend` "
+        "attribute.",
+        "Pass `seed_transpiler` so that the layout is the same in every run.",
+    ],
 )
 def check_transpile_for_backend(t: Tester) -> None:
     from qiskit import QuantumCircuit
@@ -225,6 +233,14 @@ def _fold_inputs():
     title="Fold the gates (unitary folding)",
     difficulty="medium",
     minutes=20,
+    hints=[
+        "Unitary folding: G → G (G† G)^k leaves the ideal result unchanged and multiplies "
+        "the gates, and so the noise, by scale = 2k + 1.",
+        "Start from `circuit.copy_empty_like()`; append every instruction, then k times its "
+        "inverse (`operation.inverse()`) followed by the instruction again.",
+        "scale must be a positive odd integer: raise a `ValueError` otherwise. A barrier is "
+        "not a gate: do not fold it.",
+    ],
 )
 def check_fold_gates(t: Tester) -> None:
     from qiskit.quantum_info import Operator
@@ -293,6 +309,13 @@ def _lagrange_at_zero(scales: np.ndarray, values: np.ndarray) -> float:
     title="Richardson extrapolation",
     difficulty="medium",
     minutes=20,
+    hints=[
+        "Fit the polynomial of degree len(scales) − 1 through the points (scale, value) and "
+        "evaluate it at scale 0.",
+        "The Lagrange form at 0 is Σ_i v_i Π_{j≠i} s_j / (s_j − s_i); or fit with "
+        "`np.polyfit` and take the constant term.",
+        "Return a float. With two points it is the straight line through both.",
+    ],
 )
 def check_richardson_extrapolate(t: Tester) -> None:
     rng = np.random.default_rng(1120)
@@ -446,6 +469,12 @@ def _call_bell(t: Tester, backend, shots: int) -> dict:
     title="A Bell experiment on a device",
     difficulty="easy",
     minutes=15,
+    hints=[
+        "Prepare |Φ+⟩ with H and a CNOT, then measure both qubits.",
+        "Run it on the given backend with the given number of shots; the lesson's "
+        "`sim.counts(qc, shots=..., backend=backend)` transpiles and runs it.",
+        "Return the counts dict. On a noisy device '01' and '10' appear too; that is expected.",
+    ],
 )
 def check_run_bell_experiment(t: Tester) -> None:
     import qmlkit

@@ -1,12 +1,14 @@
-"""The hints and concept checks of every lesson: one module per lesson, ``lessonNN.py``.
+"""The concept checks of every lesson (one module per lesson, ``lessonNN.py``) and the
+lookup of an exercise's hints.
 
-Each module holds
+Each module holds ``CONCEPTS``: three to five questions on ideas the exercises do not test,
+each a dict with ``id`` (``"NN.qK"``), ``question``, ``explanation`` and either ``choices``
+(letter -> text) with the right ``answer`` letter, or a number ``answer`` with
+``tolerance``.
 
-* ``HINTS``: exercise ID -> two or three hints, from a nudge to the method, never the
-  solution (a hint may name a function or a formula, not the finished code);
-* ``CONCEPTS``: three to five questions on ideas the exercises do not test, each a dict
-  with ``id`` (``"NN.qK"``), ``question``, ``explanation`` and either ``choices`` (letter ->
-  text) with the right ``answer`` letter, or a number ``answer`` with ``tolerance``.
+An exercise's hints are registry metadata, ``@exercise(..., hints=[...])`` in
+``autograder/checks/lessonNN.py``: two or three, from a nudge to the method, never the
+solution (a hint may name a function or a formula, not the finished code).
 
 ``qml-course author sync`` writes a ``hint("NN.name")`` cell after every exercise's check
 cell and a "Check your understanding" section with one ``concept("NN.qK")`` cell per
@@ -38,8 +40,12 @@ def hints_for(exercise_id: str) -> list[str]:
     >>> len(hints_for("03.bell_state")) >= 2
     True
     """
-    module = _lesson_module(exercise_id.split(".", 1)[0])
-    return list(getattr(module, "HINTS", {}).get(exercise_id, []))
+    from ...engine import get_exercise
+
+    try:  # the registry (``@exercise(..., hints=...)``) is the one source of hints
+        return list(get_exercise(exercise_id).hints)
+    except UnknownExercise:
+        return []
 
 
 def concepts_of(lesson: str) -> list[dict[str, Any]]:

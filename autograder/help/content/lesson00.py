@@ -1,20 +1,4 @@
-"""Hints and concept checks of lesson 00 (getting started)."""
-
-HINTS = {
-    "00.plus_state": [
-        "|+⟩ = (|0⟩ + |1⟩)/√2. Its amplitudes are the numbers in front of |0⟩ and |1⟩, "
-        "in that order.",
-        "Both amplitudes are equal, and their squared magnitudes must add up to 1.",
-        "Return a NumPy array of two numbers, e.g. built with `np.array([...])`; "
-        "`np.sqrt(2)` is √2.",
-    ],
-    "00.x_on_qubit": [
-        "`QuantumCircuit(n)` makes an empty circuit on qubits 0 to n − 1, all in |0⟩.",
-        "`qc.x(k)` puts an X gate on qubit k. Qubit k is character k counted from the right "
-        "of a Qiskit bitstring.",
-        "Return the circuit itself, without measurements.",
-    ],
-}
+"""Concept checks of lesson 00 (getting started)."""
 
 CONCEPTS = [
     {

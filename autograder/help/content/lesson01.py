@@ -1,40 +1,4 @@
-"""Hints and concept checks of lesson 01 (qubits, the Born rule, the Bloch sphere)."""
-
-HINTS = {
-    "01.normalize": [
-        "Divide every amplitude by the length of the vector, sqrt(Σ |a_k|²). The absolute "
-        "values matter: amplitudes can be complex.",
-        "`np.linalg.norm(v)` is that length, for complex vectors too; convert the input with "
-        "`np.asarray(amplitudes, dtype=complex)` first.",
-        "The zero vector has no direction: raise a `ValueError` that says so instead of "
-        "dividing by 0.",
-    ],
-    "01.measurement_probabilities": [
-        "The Born rule: outcome k has probability |a_k|², the squared magnitude of its "
-        "amplitude, not the amplitude squared.",
-        "For complex a, |a|² = a · conj(a) = `abs(a) ** 2`. Return real numbers, one per "
-        "amplitude, in index order.",
-    ],
-    "01.bloch_angles": [
-        "Write the state as e^{iγ}(cos(θ/2)|0⟩ + e^{iφ} sin(θ/2)|1⟩). θ depends only on the "
-        "magnitudes |α| and |β|.",
-        "θ = 2·arctan2(|β|, |α|) works everywhere; φ is the phase of β relative to α, the "
-        "angle of β·conj(α) (`np.angle`).",
-        "Bring φ into [0, 2π) with `% (2 * np.pi)`. At the poles (α or β zero) φ is "
-        "undefined: return 0 there.",
-    ],
-    "01.prepare_state": [
-        "Two rotations are enough: one sets the magnitudes (θ), the other the relative phase (φ).",
-        "RY(θ)|0⟩ = cos(θ/2)|0⟩ + sin(θ/2)|1⟩ already has the right magnitudes. Which gate "
-        "then multiplies |1⟩ by e^{iφ} and leaves |0⟩ alone?",
-        "The phase gate P(φ) = diag(1, e^{iφ}) does exactly that. RZ(φ) differs from it only "
-        "by a global phase.",
-    ],
-    "01.minus_i_circuit": [
-        "(|0⟩ − i|1⟩)/√2 has the magnitudes of |+⟩: start from H|0⟩.",
-        "Then put the phase −i = e^{−iπ/2} on |1⟩. S puts +i there; which gate undoes S?",
-    ],
-}
+"""Concept checks of lesson 01 (qubits, the Born rule, the Bloch sphere)."""
 
 CONCEPTS = [
     {

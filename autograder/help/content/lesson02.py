@@ -1,35 +1,4 @@
-"""Hints and concept checks of lesson 02 (gates and circuits)."""
-
-HINTS = {
-    "02.x_from_h_and_z": [
-        "H swaps the Z basis and the X basis: |0⟩ ↔ |+⟩ and |1⟩ ↔ |−⟩.",
-        "Multiply the 2×2 matrices H·Z·H on paper. What do you get?",
-    ],
-    "02.apply_single_qubit_gate": [
-        "A gate on qubit q mixes amplitudes in pairs: indices i and i + 2^q, where bit q of i "
-        "is 0.",
-        "One way: the full 2^n × 2^n matrix I ⊗ … ⊗ G ⊗ … ⊗ I (`np.kron`), with G in the "
-        "place of qubit q counted from the right, Qiskit's order.",
-        "A faster way: reshape the state into n axes of size 2 (`psi.reshape([2] * n)`). In "
-        "C order axis 0 is the highest qubit, so qubit q is axis n − 1 − q: apply G along "
-        "that axis with `np.tensordot`, move the axis back and flatten.",
-    ],
-    "02.ry_angle_for_probability": [
-        "RY(θ)|0⟩ = cos(θ/2)|0⟩ + sin(θ/2)|1⟩, so the probability of 1 is sin²(θ/2).",
-        "Solve sin²(θ/2) = p1 for θ in [0, π]: a square root, then an arcsin.",
-        "A p1 outside [0, 1] is not a probability: raise a `ValueError`.",
-    ],
-    "02.is_unitary": [
-        "U is unitary when U†U = I, where U† is the conjugate transpose (`.conj().T`).",
-        "Compare with a tolerance, e.g. every entry of |U†U − I| at most `atol`; a matrix "
-        "that is not square is never unitary: return False, do not crash.",
-    ],
-    "02.swap_from_cnots": [
-        "Think of bits: a ^= b, b ^= a, a ^= b swaps a and b.",
-        "A CNOT XORs its control into its target. Which direction does each of the three "
-        "have to point?",
-    ],
-}
+"""Concept checks of lesson 02 (gates and circuits)."""
 
 CONCEPTS = [
     {

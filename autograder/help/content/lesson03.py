@@ -1,44 +1,4 @@
-"""Hints and concept checks of lesson 03 (entanglement)."""
-
-HINTS = {
-    "03.bell_state": [
-        "Every Bell state is H on one qubit followed by a CNOT, started from a suitable "
-        "basis state.",
-        "|Φ+⟩ comes from |00⟩. Flipping the target's input bit makes the two qubits disagree "
-        "(a Ψ state); flipping the control's input bit gives the minus sign, since "
-        "H|1⟩ = |−⟩.",
-        "With H on qubit 0 and CNOT(0, 1): an X on qubit 1 first gives |Ψ+⟩, an X on qubit 0 "
-        "first gives |Φ−⟩, and both give |Ψ−⟩. The task says what to do with an unknown name.",
-    ],
-    "03.ghz_circuit": [
-        "(|0…0⟩ + |1…1⟩)/√2 is a Bell state grown one qubit at a time.",
-        "Put qubit 0 into superposition with H, then copy its value onto every other qubit "
-        "with CNOTs.",
-        "Loop over `range(1, n)`; a chain CX(k − 1, k) works as well as a fan-out from qubit 0.",
-    ],
-    "03.is_entangled": [
-        "Write the amplitudes of a|00⟩ + b|01⟩ + c|10⟩ + d|11⟩ as the 2×2 matrix "
-        "[[a, b], [c, d]]. The state is a product exactly when this matrix has rank 1.",
-        "Rank 1: the determinant ad − bc is 0, or equivalently the second singular value "
-        "(the second Schmidt coefficient) is 0.",
-        "Compare with the tolerance `atol`, never with == 0: rounding leaves tiny values.",
-    ],
-    "03.reduced_density_matrix": [
-        "Form ρ = |ψ⟩⟨ψ| and trace out every qubit that is not in `keep`; the result is "
-        "2^k × 2^k for k kept qubits.",
-        "`qiskit.quantum_info.partial_trace(Statevector(state), traced)` does it. It takes "
-        "the qubits to trace out, not the ones to keep.",
-        "With NumPy: reshape ψ into one axis per qubit (qubit q is axis n − 1 − q) and "
-        "contract the traced axes of ψ with those of conj(ψ) (`np.einsum`). Keep the kept "
-        "qubits in Qiskit's order, the lowest on the right.",
-    ],
-    "03.chsh_value": [
-        "The observable at angle t is cos(t)Z + sin(t)X, for Alice and for Bob. The "
-        "correlation is E(a, b) = ⟨Φ+| A(a) ⊗ B(b) |Φ+⟩.",
-        "For |Φ+⟩, ⟨ZZ⟩ = ⟨XX⟩ = 1 and ⟨ZX⟩ = ⟨XZ⟩ = 0, so E(a, b) is a simple function of a − b.",
-        "S = E(a0, b0) + E(a0, b1) + E(a1, b0) − E(a1, b1): mind the minus sign of the last term.",
-    ],
-}
+"""Concept checks of lesson 03 (entanglement)."""
 
 CONCEPTS = [
     {

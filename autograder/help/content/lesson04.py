@@ -1,38 +1,4 @@
-"""Hints and concept checks of lesson 04 (measurement, observables and noise)."""
-
-HINTS = {
-    "04.expectation_from_counts": [
-        "Every shot gives an eigenvalue +1 or −1 of the Pauli string: the parity of the "
-        "measured bits under its Z letters.",
-        "Character i of the Pauli string belongs to character i of each bitstring (both are "
-        "written with qubit 0 on the right), so compare positions directly.",
-        "Sum (−1)^(number of 1s under a Z) × count over the outcomes and divide by the total "
-        "number of shots.",
-    ],
-    "04.measure_pauli": [
-        "To measure X, rotate the X basis onto the Z basis first with H; for Y, apply S† and "
-        "then H.",
-        "The Pauli string is written like a bitstring: its last character acts on qubit 0.",
-        "Work on `circuit.copy()`, add the rotations, then measure (at least) every qubit "
-        "whose letter is not I.",
-    ],
-    "04.shots_needed": [
-        "Hoeffding for the mean of N outcomes in [0, 1]: P(|estimate − p| ≥ ε) ≤ 2·exp(−2Nε²).",
-        "Set that bound equal to δ and solve for N: N ≥ ln(2/δ) / (2ε²).",
-        "N is a whole number of shots: round up with `math.ceil`. round() or int() can give "
-        "one shot too few.",
-    ],
-    "04.mitigate_readout": [
-        "Turn the counts into a probability vector p_noisy. Read-out errors act as "
-        "p_noisy = M p_true, with the one-qubit confusion matrix "
-        "M = [[1 − p(1|0), p(0|1)], [p(1|0), 1 − p(0|1)]] (columns: true 0, true 1).",
-        "Independent errors with the same rates on every qubit: the n-qubit matrix is "
-        "M ⊗ M ⊗ … ⊗ M (`np.kron`); solve for p_true with `np.linalg.solve`.",
-        "Index the vector with `int(bitstring, 2)`, which matches `np.kron`'s order, and "
-        "return a dict with every bitstring. The result is a quasi-probability: it can have "
-        "small negative entries.",
-    ],
-}
+"""Concept checks of lesson 04 (measurement, observables and noise)."""
 
 CONCEPTS = [
     {

@@ -1,32 +1,4 @@
-"""Hints and concept checks of lesson 05 (encoding classical data)."""
-
-HINTS = {
-    "05.basis_encoding": [
-        "The bitstring names a basis state: put an X on every qubit whose bit is 1.",
-        "Qiskit's order: the rightmost character is qubit 0, so read the string from the "
-        "right (`reversed(bits)`).",
-    ],
-    "05.angle_encoding": [
-        "One qubit per feature: qubit i gets the rotation RY(x[i]).",
-        "`QuantumCircuit(len(x))`, then one `ry` per qubit in a loop; no measurements.",
-    ],
-    "05.amplitude_encoding": [
-        "2^n numbers fit into the amplitudes of n qubits, once divided by their norm.",
-        "Qiskit prepares a given normalised vector for you: `QuantumCircuit.prepare_state` "
-        "(or the `StatePreparation` gate), on all n qubits.",
-        "First check that the length is a power of two (at least 2) and that the vector is "
-        "not zero, and raise a `ValueError` otherwise.",
-    ],
-    "05.zz_feature_map": [
-        "Each repetition: H on every qubit, a one-qubit phase on each qubit, then a "
-        "two-qubit phase for every pair i < j.",
-        "The one-qubit phase is P(2·x_i) on qubit i. The pair phase is made by CX(i, j), "
-        "P(2(π − x_i)(π − x_j)) on qubit j, and CX(i, j) again.",
-        "Repeat the whole block `reps` times. For a test, your state must equal that of "
-        "`qiskit.circuit.library.zz_feature_map(n, reps=reps, entanglement='full')` bound "
-        "to x.",
-    ],
-}
+"""Concept checks of lesson 05 (encoding classical data)."""
 
 CONCEPTS = [
     {

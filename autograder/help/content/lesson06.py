@@ -1,35 +1,4 @@
-"""Hints and concept checks of lesson 06 (quantum kernels and the QSVM)."""
-
-HINTS = {
-    "06.state_fidelity": [
-        "For pure states the fidelity is |⟨a|b⟩|²; the inner product conjugates the first vector.",
-        "`np.vdot(a, b)` conjugates its first argument for you. Take abs() squared and return "
-        "a float.",
-    ],
-    "06.kernel_matrix": [
-        "K[i, j] = |⟨φ(x_i)|φ(y_j)⟩|². Compute the state of every data point once, then all "
-        "the overlaps.",
-        "`Statevector(feature_map(x)).data` is the state of one point; stack the states of X "
-        "and of Y into two arrays.",
-        "All overlaps at once are one matrix product of the conjugated X states with the "
-        "transposed Y states; the result has shape (len(X), len(Y)).",
-    ],
-    "06.is_valid_kernel": [
-        "A valid kernel matrix is symmetric (Hermitian) and positive semidefinite.",
-        "Check symmetry with `np.allclose(K, K.conj().T, atol=atol)`, then the smallest "
-        "eigenvalue from `np.linalg.eigvalsh` must be at least −atol.",
-        "A matrix that is not square (or not 2-D) is not a kernel matrix: return False, do "
-        "not raise.",
-    ],
-    "06.train_qsvm": [
-        "An SVM needs only kernel values: scikit-learn's `SVC` takes a callable kernel or "
-        "`kernel='precomputed'`.",
-        "The lesson's `FidelityKernel` of the ZZ feature map (reps=2) is such a callable: "
-        "pass it as `SVC(kernel=...)`.",
-        "Fit on the training data and return the fitted model; its predict() must work on "
-        "new points.",
-    ],
-}
+"""Concept checks of lesson 06 (quantum kernels and the QSVM)."""
 
 CONCEPTS = [
     {

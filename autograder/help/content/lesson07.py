@@ -1,24 +1,4 @@
-"""Hints and concept checks of lesson 07 (variational circuits and gradients)."""
-
-HINTS = {
-    "07.parameter_shift_gradient": [
-        "For gates exp(−iθP/2) with a Pauli P, ∂f/∂θ_k = [f(θ + (π/2) e_k) − f(θ − (π/2) e_k)] "
-        "/ 2 exactly; it is not an approximation.",
-        "Loop over the parameters: shift only parameter k, up and down by π/2, keep the "
-        "others; two calls of f per parameter.",
-        "Return a float array with one entry per parameter, and do not change `params` in "
-        "place: shift copies.",
-    ],
-    "07.vqe_ground_energy": [
-        "The energy of a trial state is E(w) = ⟨ψ(w)|H|ψ(w)⟩; `hamiltonian.to_matrix()` "
-        "gives H, and a statevector simulation gives ψ(w).",
-        "Use an ansatz that entangles the two qubits and reaches complex amplitudes (RY and "
-        "RZ layers with CNOTs, e.g. `efficient_su2(2, reps=2)`), and minimise E with "
-        "`scipy.optimize.minimize`.",
-        "There are local minima: start from a few random points (with a fixed seed) and keep "
-        "the lowest energy.",
-    ],
-}
+"""Concept checks of lesson 07 (variational circuits and gradients)."""
 
 CONCEPTS = [
     {

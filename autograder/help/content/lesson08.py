@@ -1,26 +1,4 @@
-"""Hints and concept checks of lesson 08 (the variational quantum classifier)."""
-
-HINTS = {
-    "08.parity_probability": [
-        "Odd parity means an odd number of 1s in the measured bitstring.",
-        "Keys can have spaces between classical registers: remove them before counting 1s.",
-        "Add up the counts of the odd-parity outcomes and divide by the total number of shots.",
-    ],
-    "08.cross_entropy": [
-        "The mean over samples of −[y log p + (1 − y) log(1 − p)], with the natural log.",
-        "log(0) is −inf: clip p into [ε, 1 − ε] (e.g. ε = 1e-12) before the logs, so that a "
-        "confident wrong prediction gives a large finite loss, never nan.",
-        "Work with NumPy arrays (`np.asarray(..., dtype=float)`) and return a Python float.",
-    ],
-    "08.train_vqc": [
-        "The task asks for a fitted variational classifier with predict(); the lesson's "
-        "`VQC` class is the short way.",
-        "Two moons are not linearly separable: use several layers (reps) or data "
-        "re-uploading, and the parity read-out, as in the lesson.",
-        "Fix `random_state` so that training is reproducible, and keep maxiter modest so "
-        "that the check ends within its time limit.",
-    ],
-}
+"""Concept checks of lesson 08 (the variational quantum classifier)."""
 
 CONCEPTS = [
     {

@@ -1,32 +1,4 @@
-"""Hints and concept checks of lesson 09 (quantum neural networks and hybrid models)."""
-
-HINTS = {
-    "09.qnn_forward": [
-        "Build the circuit the lesson describes: RY(x_i) on qubit i, then for each row of "
-        "`weights` an RY on every qubit and a CNOT chain CX(0, 1), CX(1, 2), …; the lesson's "
-        "`qnn_circuit(x, weights)` does that.",
-        "The output is ⟨Z⟩ of the last qubit, n − 1. In a Pauli string the last qubit is the "
-        "leftmost character: `SparsePauliOp('Z' + 'I' * (n - 1))`.",
-        "`Statevector(circuit).expectation_value(op)` is a complex number: return its real "
-        "part as a float.",
-    ],
-    "09.qnn_weight_gradient": [
-        "Every weight enters exactly one RY gate, so the parameter-shift rule with shifts of "
-        "±π/2 is exact for each of them.",
-        "Loop over `np.ndindex(weights.shape)`: shift one weight up and down, call your "
-        "`qnn_forward`, and take half the difference.",
-        "Return an array of the shape of `weights`, (L, n); shift copies, not the weights "
-        "themselves.",
-    ],
-    "09.train_hybrid": [
-        "The lesson's `QNNClassifier` is a complete hybrid model (a classical layer, the QNN "
-        "and a logistic output); fitting it is the short way.",
-        "A small circuit (2 qubits, 2 layers) and a gradient-based optimiser such as "
-        "L-BFGS-B train fast with the exact gradients.",
-        "Fix `random_state`, keep maxiter modest, and look at the accuracy on held-out data "
-        "before you rely on the model.",
-    ],
-}
+"""Concept checks of lesson 09 (quantum neural networks and hybrid models)."""
 
 CONCEPTS = [
     {

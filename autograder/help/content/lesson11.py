@@ -1,36 +1,4 @@
-"""Hints and concept checks of lesson 11 (running on IBM Quantum)."""
-
-HINTS = {
-    "11.transpile_for_backend": [
-        "An ISA circuit uses only the device's basis gates, on pairs of qubits it connects: "
-        "a preset pass manager makes one.",
-        "`generate_preset_pass_manager(optimization_level=..., backend=...)` then "
-        "`.run(circuit)`. A qmlkit Backend keeps the Qiskit backend in its `.backend` "
-        "attribute.",
-        "Pass `seed_transpiler` so that the layout is the same in every run.",
-    ],
-    "11.fold_gates": [
-        "Unitary folding: G → G (G† G)^k leaves the ideal result unchanged and multiplies "
-        "the gates, and so the noise, by scale = 2k + 1.",
-        "Start from `circuit.copy_empty_like()`; append every instruction, then k times its "
-        "inverse (`operation.inverse()`) followed by the instruction again.",
-        "scale must be a positive odd integer: raise a `ValueError` otherwise. A barrier is "
-        "not a gate: do not fold it.",
-    ],
-    "11.richardson_extrapolate": [
-        "Fit the polynomial of degree len(scales) − 1 through the points (scale, value) and "
-        "evaluate it at scale 0.",
-        "The Lagrange form at 0 is Σ_i v_i Π_{j≠i} s_j / (s_j − s_i); or fit with "
-        "`np.polyfit` and take the constant term.",
-        "Return a float. With two points it is the straight line through both.",
-    ],
-    "11.run_bell_experiment": [
-        "Prepare |Φ+⟩ with H and a CNOT, then measure both qubits.",
-        "Run it on the given backend with the given number of shots; the lesson's "
-        "`sim.counts(qc, shots=..., backend=backend)` transpiles and runs it.",
-        "Return the counts dict. On a noisy device '01' and '10' appear too; that is expected.",
-    ],
-}
+"""Concept checks of lesson 11 (running on IBM Quantum)."""
 
 CONCEPTS = [
     {
