@@ -57,7 +57,12 @@ lint: setup-dev
 site: setup-dev
 	$(PY) book/build.py
 
-bench: setup-dev
+# The peers the benchmarks compare against (PennyLane and lightning.qubit) are the bench extra.
+$(VENV)/.bench-installed: pyproject.toml $(VENV)/.dev-installed
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	@touch $@
+
+bench: setup-dev $(VENV)/.bench-installed
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
 
 clean:
