@@ -641,6 +641,50 @@ def _audit_zz_library_through_helper(x, reps):
     return build(len(x)).assign_parameters(list(x))  # the copy is named "ZZFeatureMap-43"
 
 
+def _audit_ry_degrees(p1):
+    return float(np.degrees(reference("02.ry_angle_for_probability")(p1)))
+
+
+def _audit_fidelity_no_square(a, b):
+    return float(abs(np.vdot(np.asarray(a), np.asarray(b))))
+
+
+def _audit_boltzmann_no_beta(energies, beta):
+    e = np.asarray(energies, float)
+    w = np.exp(-(e - e.min()))
+    return w / w.sum()
+
+
+def _audit_parity_counts_not_probability(counts):
+    return sum(v for k, v in counts.items() if k.replace(" ", "").count("1") % 2)
+
+
+def _audit_expectation_ignores_identity(counts, pauli):
+    total = sum(counts.values())
+    return sum(v * (-1) ** k.count("1") for k, v in counts.items()) / total
+
+
+def _audit_kernel_matrix_overlap_not_squared(X, Y, feature_map):
+    K = reference("06.kernel_matrix")(X, Y, feature_map)
+    return np.sqrt(K)
+
+
+def _audit_gibbs_unnormalised(H, beta):
+    from scipy.linalg import expm
+
+    return expm(-beta * np.asarray(H))
+
+
+def _audit_fold_wrong_count(circuit, scale):
+    if scale < 1 or scale % 2 == 0:
+        raise ValueError("odd scale >= 1")
+    out = circuit.copy()
+    for _ in range(scale - 1):
+        out.compose(circuit.inverse(), inplace=True)
+        out.compose(circuit, inplace=True)
+    return out
+
+
 PROMISES = [
     (
         "01.normalize",
@@ -986,6 +1030,54 @@ PROMISES = [
         "without Qiskit's feature-map functions, even called through a helper",
         _audit_zz_library_through_helper,
         "",  # every case looks at the circuit, so every case fails
+    ),
+    (
+        "02.ry_angle_for_probability",
+        "the angle in radians",
+        _audit_ry_degrees,
+        "p",
+    ),
+    (
+        "04.expectation_from_counts",
+        "I positions do not count towards the parity",
+        _audit_expectation_ignores_identity,
+        "expectation_from_counts:",
+    ),
+    (
+        "06.state_fidelity",
+        "the fidelity is |<a|b>|^2 (squared)",
+        _audit_fidelity_no_square,
+        "state_fidelity(",
+    ),
+    (
+        "06.kernel_matrix",
+        "k(x, y) = |<phi(x)|phi(y)>|^2 (squared)",
+        _audit_kernel_matrix_overlap_not_squared,
+        "kernel_matrix(",
+    ),
+    (
+        "08.parity_probability",
+        "a probability (divided by the shots), not a count",
+        _audit_parity_counts_not_probability,
+        "",
+    ),
+    (
+        "10.boltzmann_distribution",
+        "the weights are exp(-beta E): beta is used",
+        _audit_boltzmann_no_beta,
+        "boltzmann_distribution(",
+    ),
+    (
+        "10.gibbs_state",
+        "the Gibbs state has trace 1",
+        _audit_gibbs_unnormalised,
+        "gibbs_state(",
+    ),
+    (
+        "11.fold_gates",
+        "(scale - 1)/2 folds G G^-1 per gate, not scale - 1",
+        _audit_fold_wrong_count,
+        "scale",
     ),
 ]
 
