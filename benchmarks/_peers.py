@@ -50,7 +50,7 @@ def torch_reason() -> str | None:
     try:
         import torch  # noqa: F401
     except ImportError:
-        return "torch: not installed (too big for this machine), so the torch rows are skipped"
+        return "torch not installed (too big for this machine), so its rows are skipped"
     return None
 
 

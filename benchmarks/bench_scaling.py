@@ -1,42 +1,43 @@
-"""VQC loss + gradient against the number of qubits: qmlkit and the peers that are installed.
+"""Scaling in qubits (VQC) and in points (fidelity kernel): qmlkit and the installed peers.
 
-Workload (issue 16): 200 random points in [0, pi]^n, angle encoding (RY(x_i) on qubit i) and a
-hardware-efficient ansatz of depth 3 (``efficient_su2(n, reps=3, entanglement="linear")``: RY
-and RZ on every qubit, then the CX chain, three times, and a last RY/RZ layer), parity read-out,
-mean cross-entropy. One evaluation is the loss and its exact gradient with respect to all
-weights, as one optimiser iteration needs it. Contenders:
+VQC workload (issue 16): 200 random points in [0, pi]^n for n = 2, 4, ..., 14, angle encoding
+(RY(x_i) on qubit i) and a hardware-efficient ansatz of depth 3 (``efficient_su2(n, reps=3,
+entanglement="linear")``: RY and RZ on every qubit, then the CX chain, three times, and a last
+RY/RZ layer), parity read-out, mean cross-entropy. One evaluation is the loss and its exact
+gradient with respect to all weights, as one optimiser iteration needs it. Contenders:
 
 * qmlkit: ``VQC.loss_and_gradient`` (batched statevectors, adjoint gradient);
 * PennyLane ``lightning.qubit`` with ``diff_method="adjoint"`` and ``default.qubit`` with
-  backpropagation (autograd), both with parameter broadcasting over the points, when
-  PennyLane is installed (not a dependency of the course; missing contenders are reported
-  and skipped). PennyLane's loss and gradient are checked against qmlkit's first. (This
-  PennyLane code could not be run where it was written: PennyLane was not installed.)
+  backpropagation (autograd), both with parameter broadcasting over the points (lightning
+  runs it as one circuit per point). Before timing, each one's loss and gradient must agree
+  with qmlkit's to 1e-8 (else the script fails: the models would differ).
+  ``default.qubit`` + torch is reported "not installed" (torch is not installed here).
 
-Each time is the best of a few repeats; the growth column is the ratio to the previous size.
+Kernel workload: the N x N fidelity-kernel matrix of ``zz_feature_map(8, reps=2, linear)`` for
+N = 250, 500, 1000, 2000, 4000 (qmlkit, PennyLane ``default.qubit`` broadcast and
+``lightning.qubit``, one matrix product of the states; values checked equal to 1e-10).
 
-Run: ``.venv/bin/python benchmarks/bench_scaling.py [--qubits 4 6 8 10 12] [--points 200]``.
+Each time is the best of up to 5 repeats (fewer when a call is slow); the growth column is the
+ratio to the previous size. Slow peers are capped at a size (printed) so the run stays within
+minutes. All contenders are exact (no shots). The load average is printed at start and end.
+PennyLane is the ``bench`` extra (``make bench``); when it is missing its rows are skipped.
+
+Run: ``.venv/bin/python benchmarks/bench_scaling.py [--qubits 2 4 ...] [--kernel-points ...]``.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import time
 from collections.abc import Callable
 
+import _peers
 import numpy as np
 
 REPS = 3
-
-
-def best_time(fn: Callable[[], tuple[float, np.ndarray]], repeats: int) -> float:
-    best = np.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
+PENNYLANE_VQC = ("lightning.qubit", "default.qubit")
+# largest sizes a slow peer runs at, so that the whole benchmark stays within minutes
+VQC_CAPS = {"default.qubit": 10}
+KERNEL_CAPS = {"lightning.qubit": 2000}
 
 
 def make_qmlkit(n: int, X: np.ndarray, y: np.ndarray, w: np.ndarray):
@@ -56,20 +57,20 @@ def make_qmlkit(n: int, X: np.ndarray, y: np.ndarray, w: np.ndarray):
 
 
 def make_pennylane(n: int, X: np.ndarray, y: np.ndarray, w: np.ndarray, device: str):
-    """The same model in PennyLane (autograd), or a string saying why it is skipped."""
-    try:
-        import pennylane as qml
-        from pennylane import numpy as pnp
-    except ImportError:
-        return "PennyLane is not installed (.venv/bin/pip install pennylane)"
-    try:
-        dev = qml.device(device, wires=n)
-    except Exception as exc:  # lightning missing or broken
-        return f"{device} unavailable: {type(exc).__name__}: {exc}"
-    parity = [qml.PauliZ(0)]
-    for i in range(1, n):
-        parity.append(parity[-1] @ qml.PauliZ(i))
-    # Qiskit's qubit i is PennyLane's wire i; <Z...Z> = 1 - 2 P(odd parity)
+    """(label, run) for the same model in PennyLane (autograd), or a string saying why not.
+
+    Qiskit's qubit i is PennyLane's wire i (the two number basis states in opposite bit orders,
+    which the parity read-out does not see): RY(x_i) on wire i, then efficient_su2's layers in
+    its parameter order (RY on every qubit, RZ on every qubit, CX(i, i+1) chain; last layer
+    without CX). P(odd parity) = (1 - <Z...Z>) / 2.
+    """
+    qml = _peers.pennylane()
+    dev = _peers.device(device, n)
+    if isinstance(dev, str):
+        return dev
+    from pennylane import numpy as pnp
+
+    parity = qml.prod(*[qml.PauliZ(i) for i in range(n)]) if n > 1 else qml.PauliZ(0)
     diff = "adjoint" if device == "lightning.qubit" else "backprop"
 
     @qml.qnode(dev, diff_method=diff)
@@ -86,9 +87,9 @@ def make_pennylane(n: int, X: np.ndarray, y: np.ndarray, w: np.ndarray, device: 
             if rep < REPS:
                 for i in range(n - 1):
                     qml.CNOT(wires=[i, i + 1])
-        return qml.expval(parity[-1])
+        return qml.expval(parity)
 
-    xs = X.T.copy()  # one column per point: parameter broadcasting over the points
+    xs = pnp.array(X.T.copy(), requires_grad=False)  # one column per point: broadcasting
 
     def loss(weights):
         p1 = (1 - circuit(xs, weights)) / 2  # P(odd parity) per point
@@ -97,57 +98,133 @@ def make_pennylane(n: int, X: np.ndarray, y: np.ndarray, w: np.ndarray, device: 
 
     grad = qml.grad(loss)
     weights = pnp.array(w, requires_grad=True)
-    return f"PennyLane {device} ({diff})", lambda: (float(loss(weights)), grad(weights))
+
+    def run() -> tuple[float, np.ndarray]:
+        g = grad(weights)  # the loss is the forward pass of the same call
+        return float(grad.forward), np.asarray(g)
+
+    return f"PennyLane {device} ({diff})", run
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--qubits", type=int, nargs="+", default=[4, 6, 8, 10, 12])
-    parser.add_argument("--points", type=int, default=200)
-    parser.add_argument("--repeats", type=int, default=5)
-    args = parser.parse_args()
+def vqc_scaling(qubits: list[int], points: int, repeats: int, caps: dict[str, int]) -> None:
     print(
-        f"VQC loss + gradient, {args.points} points, angle encoding, efficient_su2 reps={REPS} "
-        f"(linear CX), parity read-out; best of {args.repeats}"
+        f"VQC loss + gradient, {points} points, angle encoding, efficient_su2 reps={REPS} "
+        f"(linear CX), parity read-out, mean cross-entropy; best of up to {repeats}"
     )
-    print(f"load average at start: {os.getloadavg()[0]:.2f}\n")
-    columns: dict[str, list[float]] = {}
-    rows = []
-    skipped: set[str] = set()
-    for n in args.qubits:
+    print("every contender exact (statevectors, exact gradients, no shots)")
+    for reason in dict.fromkeys(
+        r for d in PENNYLANE_VQC if isinstance(r := _peers.device(d, 1), str)
+    ):
+        print(f"skipped: {reason}")
+    print(f"skipped: PennyLane default.qubit + torch: {_peers.torch_reason() or 'torch not used'}")
+    for device, cap in caps.items():
+        print(f"capped: {device} runs up to {cap} qubits (it takes minutes beyond)")
+    columns: dict[str, list[tuple[int, float]]] = {}
+    for n in qubits:
         rng = np.random.default_rng(n)
-        X = rng.uniform(0, np.pi, (args.points, n))
+        X = rng.uniform(0, np.pi, (points, n))
         y = (X.sum(axis=1) > n * np.pi / 2).astype(int)
         w = rng.uniform(-np.pi, np.pi, 2 * n * (REPS + 1))
         contenders = {"qmlkit VQC (adjoint)": make_qmlkit(n, X, y, w)}
         reference = contenders["qmlkit VQC (adjoint)"]()
-        for device in ("lightning.qubit", "default.qubit"):
+        for device in PENNYLANE_VQC:
+            if n > caps.get(device, n):
+                continue
             made = make_pennylane(n, X, y, w, device)
             if isinstance(made, str):
-                if made not in skipped:
-                    print(f"skipped: {made}")
-                    skipped.add(made)
                 continue
             value = made[1]()
-            if abs(value[0] - reference[0]) > 1e-8 or not np.allclose(value[1], reference[1]):
-                print(f"[{n} qubits] {made[0]} disagrees with qmlkit; not timed")
-                continue
+            dl = abs(value[0] - reference[0])
+            dg = float(np.max(np.abs(value[1] - reference[1])))
+            if dl > 1e-8 or dg > 1e-8:
+                raise SystemExit(
+                    f"[{n} qubits] {made[0]} disagrees with qmlkit: loss by {dl:.1e}, "
+                    f"gradient by {dg:.1e}; the models differ, timings would be meaningless"
+                )
+            print(f"[{n:2d} qubits] {made[0]} agrees with qmlkit: loss {dl:.0e}, gradient {dg:.0e}")
             contenders[made[0]] = made[1]
-        times = {name: best_time(fn, args.repeats) for name, fn in contenders.items()}
-        rows.append((n, times))
-        for name, t in times.items():
-            columns.setdefault(name, []).append(t)
-    print(f"\n{'contender':28s} {'qubits':>6s} {'time (ms)':>10s} {'growth':>7s}")
-    for name in columns:
-        previous = None
-        for n, times in rows:
-            if name not in times:
+        for name, fn in contenders.items():
+            columns.setdefault(name, []).append((n, _peers.best_time(fn, repeats)))
+    print_growth(columns, "qubits")
+
+
+def make_kernel_contenders(n: int, X: np.ndarray) -> dict[str, Callable[[], np.ndarray] | str]:
+    from bench_kernel import make_pennylane as pennylane_kernel
+    from qiskit.circuit.library import zz_feature_map
+
+    from qmlkit.kernels import FidelityKernel
+
+    fm = zz_feature_map(n, reps=2, entanglement="linear")
+    made: dict[str, Callable[[], np.ndarray] | str] = {
+        "qmlkit FidelityKernel": lambda: FidelityKernel(fm).evaluate(X)
+    }
+    for device in PENNYLANE_VQC:
+        pl = pennylane_kernel("linear", device, n)
+        made[f"PennyLane {device}"] = pl if isinstance(pl, str) else (lambda pl=pl: pl(X))
+    return made
+
+
+def kernel_scaling(n: int, sizes: list[int], repeats: int, caps: dict[str, int]) -> None:
+    print(
+        f"\nFidelity kernel, zz_feature_map({n}, reps=2, linear), N x N Gram matrix of N random "
+        f"points; best of up to {repeats}"
+    )
+    print("every contender exact (statevectors, no shots)")
+    for device, cap in caps.items():
+        print(f"capped: {device} runs up to N = {cap} (it takes minutes beyond)")
+    columns: dict[str, list[tuple[int, float]]] = {}
+    skipped: set[str] = set()
+    for N in sizes:
+        X = np.random.default_rng(N).uniform(0, np.pi, (N, n))
+        contenders = make_kernel_contenders(n, X)
+        reference = None
+        for name, fn in contenders.items():
+            if isinstance(fn, str):
+                if fn not in skipped:
+                    print(f"skipped: {fn}")
+                    skipped.add(fn)
                 continue
-            t = times[name]
+            if N > caps.get(name.removeprefix("PennyLane "), N):
+                continue
+            K = fn()
+            if reference is None:
+                reference = K
+            elif (err := float(np.max(np.abs(K - reference)))) > 1e-10:
+                raise SystemExit(f"[N = {N}] {name} disagrees with qmlkit by {err:.1e}")
+            columns.setdefault(name, []).append((N, _peers.best_time(fn, repeats)))
+    print_growth(columns, "N")
+
+
+def print_growth(columns: dict[str, list[tuple[int, float]]], size: str) -> None:
+    """Each contender's time per size and its growth factor from the previous size."""
+    print(f"\n{'contender':36s} {'mode':>5s} {size:>6s} {'time (ms)':>10s} {'growth':>7s}")
+    for name, points in columns.items():
+        previous = None
+        for value, t in points:
             growth = f"x{t / previous:.2f}" if previous else ""
-            print(f"{name:28s} {n:6d} {1e3 * t:10.1f} {growth:>7s}")
+            print(f"{name:36s} exact {value:6d} {1e3 * t:10.1f} {growth:>7s}")
             previous = t
-    print(f"\nload average at end: {os.getloadavg()[0]:.2f}")
+    print()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--qubits", type=int, nargs="+", default=[2, 4, 6, 8, 10, 12, 14])
+    parser.add_argument("--points", type=int, default=200)
+    parser.add_argument("--kernel-qubits", type=int, default=8)
+    parser.add_argument(
+        "--kernel-points", type=int, nargs="+", default=[250, 500, 1000, 2000, 4000]
+    )
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--skip-vqc", action="store_true")
+    parser.add_argument("--skip-kernel", action="store_true")
+    args = parser.parse_args()
+    _peers.print_load("start")
+    if not args.skip_vqc:
+        vqc_scaling(args.qubits, args.points, args.repeats, VQC_CAPS)
+    if not args.skip_kernel:
+        kernel_scaling(args.kernel_qubits, args.kernel_points, args.repeats, KERNEL_CAPS)
+    _peers.print_load("end")
 
 
 if __name__ == "__main__":
