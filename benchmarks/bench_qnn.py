@@ -10,15 +10,20 @@ and the gradients with respect to the inputs (per row) and the weights. Contende
 * qmlkit parameter shift: the same with ``backward(..., method="parameter-shift")``, the rule a
   device with shots would use (2 n (L + 1) shifted copies of the batch);
 * PennyLane ``default.qubit`` with parameter broadcasting and backpropagation, through torch
-  when torch is installed (else autograd): ``out.sum().backward()``;
-* PennyLane ``lightning.qubit`` with ``diff_method="adjoint"`` when installed.
+  (``out.sum().backward()``; reported "not installed" here, torch is too big for this
+  machine) and through autograd (``qml.grad`` of ``out.sum()``);
+* PennyLane ``lightning.qubit`` with ``diff_method="adjoint"`` (autograd; PennyLane runs the
+  broadcast batch as one circuit per row).
+
+Every contender is exact (no shots), as each row says; the load average is printed at start
+and end.
 
 PennyLane's backward of ``out.sum()`` gives per-row input gradients and the weight gradient
 summed over rows; qmlkit's gives per-row weight gradients (more), which are summed to compare.
 Results are first checked to agree to 1e-10, then timed (best of several repeats).
 Targets: qmlkit faster than ``default.qubit`` (+torch) and ``lightning.qubit`` adjoint at 4 and
-8 qubits. PennyLane, lightning and torch are not dependencies of the course; missing ones are
-reported and their columns skipped.
+8 qubits. PennyLane and lightning are the ``bench`` extra (``make bench``), not dependencies of
+the course; missing ones are reported "not installed" and their rows skipped.
 
 Run: ``.venv/bin/python benchmarks/bench_qnn.py [--batch 256] [--layers 3] [--repeats 7]``.
 """
@@ -26,21 +31,12 @@ Run: ``.venv/bin/python benchmarks/bench_qnn.py [--batch 256] [--layers 3] [--re
 from __future__ import annotations
 
 import argparse
-import time
 from collections.abc import Callable
 
+import _peers
 import numpy as np
 
 Result = tuple[np.ndarray, np.ndarray, np.ndarray]  # outputs (B,), d/dX (B, n), d/dw summed (L, n)
-
-
-def best_time(fn: Callable[[], Result], repeats: int) -> float:
-    best = np.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def make_qmlkit(n: int, layers: int, method: str) -> Callable[[np.ndarray, np.ndarray], Result]:
@@ -57,38 +53,35 @@ def make_qmlkit(n: int, layers: int, method: str) -> Callable[[np.ndarray, np.nd
 
 
 def make_pennylane(
-    n: int, layers: int, device: str
+    n: int, layers: int, device: str, interface: str
 ) -> tuple[str, Callable[[np.ndarray, np.ndarray], Result]] | str:
-    """(label, run) for a PennyLane contender, or the reason it is skipped."""
-    try:
-        import pennylane as qml
-    except ImportError:
-        return "PennyLane is not installed (.venv/bin/pip install pennylane)"
-    try:
-        dev = qml.device(device, wires=n)
-    except Exception as exc:  # lightning.qubit is a separate package
-        return f"{device} is not available ({type(exc).__name__}: {exc})"
-    torch = None
-    if device == "default.qubit":
-        try:
-            import torch
-        except ImportError:
-            torch = None
-    interface = "torch" if torch is not None else "autograd"
+    """(label, run) for a PennyLane contender, or the reason it is skipped.
+
+    Qiskit's qubit i is PennyLane's wire i (they number basis states in opposite bit orders,
+    which <Z_{n-1}> does not see).
+    """
     diff_method = "backprop" if device == "default.qubit" else "adjoint"
+    label = f"pennylane {device} + {interface} ({diff_method})"
+    dev = _peers.device(device, n)
+    if isinstance(dev, str):
+        return dev
+    if interface == "torch" and (reason := _peers.torch_reason()) is not None:
+        return f"{label}: {reason}"
+    qml = _peers.pennylane()
 
     @qml.qnode(dev, interface=interface, diff_method=diff_method)
     def circuit(x, w):  # x: (batch, n), broadcast over the batch
         for i in range(n):
             qml.RY(x[:, i], wires=i)
-        for l in range(layers):
+        for layer in range(layers):
             for i in range(n):
-                qml.RY(w[l, i], wires=i)
+                qml.RY(w[layer, i], wires=i)
             for i in range(n - 1):
                 qml.CNOT(wires=[i, i + 1])
         return qml.expval(qml.PauliZ(n - 1))
 
-    if torch is not None:
+    if interface == "torch":
+        import torch
 
         def run(X: np.ndarray, w: np.ndarray) -> Result:
             xt = torch.tensor(X, requires_grad=True, dtype=torch.float64)
@@ -97,17 +90,31 @@ def make_pennylane(
             out.sum().backward()
             return out.detach().numpy(), xt.grad.numpy(), wt.grad.numpy()
 
-        return f"pennylane {device} + torch ({diff_method})", run
+        return label, run
 
     from pennylane import numpy as pnp
 
     def run(X: np.ndarray, w: np.ndarray) -> Result:
         xa, wa = pnp.array(X, requires_grad=True), pnp.array(w, requires_grad=True)
-        out = np.asarray(circuit(xa, wa))
-        d_x, d_w = qml.grad(lambda a, b: circuit(a, b).sum(), argnum=[0, 1])(xa, wa)
+        outputs = []
+
+        def total(a, b):
+            out = circuit(a, b)
+            outputs.append(out)
+            return out.sum()
+
+        d_x, d_w = qml.grad(total, argnums=[0, 1])(xa, wa)  # one forward and one backward pass
+        out = np.asarray(getattr(outputs[-1], "_value", outputs[-1]), dtype=float)
         return out, np.asarray(d_x), np.asarray(d_w)
 
-    return f"pennylane {device} + autograd ({diff_method})", run
+    return label, run
+
+
+PENNYLANE = (
+    ("default.qubit", "torch"),
+    ("default.qubit", "autograd"),
+    ("lightning.qubit", "autograd"),
+)
 
 
 def main() -> None:
@@ -117,7 +124,9 @@ def main() -> None:
     parser.add_argument("--qubits", type=int, nargs="+", default=[4, 8])
     parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args()
-    print(f"QNN layer forward + backward, batch {args.batch}, {args.layers} layers\n")
+    _peers.print_load("start")
+    print(f"QNN layer forward + backward, batch {args.batch}, {args.layers} layers")
+    print("every contender exact (statevectors, exact gradients, no shots)\n")
     all_ok = True
     for n in args.qubits:
         rng = np.random.default_rng(n)
@@ -128,8 +137,8 @@ def main() -> None:
             "qmlkit parameter shift": make_qmlkit(n, args.layers, "parameter-shift"),
         }
         skipped = []
-        for device in ("default.qubit", "lightning.qubit"):
-            made = make_pennylane(n, args.layers, device)
+        for device, interface in PENNYLANE:
+            made = make_pennylane(n, args.layers, device, interface)
             if isinstance(made, str):
                 skipped.append(made)
             else:
@@ -160,11 +169,13 @@ def main() -> None:
 
         times = {}
         for name, fn in contenders.items():
-            times[name] = best_time(lambda fn=fn, X=X, w=w: fn(X, w), args.repeats)
+            times[name] = _peers.best_time(lambda fn=fn, X=X, w=w: fn(X, w), args.repeats)
         ours = times["qmlkit adjoint"]
-        print(f"\n[{n} qubits] {'contender':42s} {'ms':>9s} {'vs qmlkit adjoint':>18s}")
+        print(
+            f"\n[{n} qubits] {'contender':46s} {'mode':>5s} {'ms':>9s} {'vs qmlkit adjoint':>18s}"
+        )
         for name, secs in times.items():
-            print(f"[{n} qubits] {name:42s} {secs * 1e3:9.2f} {secs / ours:17.1f}x")
+            print(f"[{n} qubits] {name:46s} exact {secs * 1e3:9.2f} {secs / ours:17.1f}x")
         for name, secs in times.items():
             if name.startswith("pennylane"):
                 met = ours < secs
@@ -172,6 +183,7 @@ def main() -> None:
                     f"[{n} qubits] target: qmlkit faster than {name}: {'met' if met else 'NOT met'}"
                 )
         print()
+    _peers.print_load("end")
     if not all_ok:
         raise SystemExit("Some contenders disagree with qmlkit.")
 
