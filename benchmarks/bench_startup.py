@@ -3,7 +3,8 @@
 Targets on the 2-core machine: each import under 1 s, a typical check under 0.5 s (checks
 of exercises that run an optimisation, such as a VQE, are listed without a target). Each import is
 timed in a fresh interpreter (best of 3); the check is timed warm (after one run), as a
-learner experiences it from the second check on, and cold (first check in a process).
+learner experiences it from the second check on, and cold (first check in a process). The load
+average is printed at start and end.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import statistics
 import subprocess
 import sys
 import time
+
+import _peers
 
 
 def time_import(module: str, repeats: int = 3) -> float:
@@ -47,6 +50,9 @@ def main() -> None:
     from autograder import check, exercises, get_exercise
     from autograder.solutions import reference
 
+    _peers.print_load("start")
+    print("(qmlkit only, no peers: import and check latency, exact or shots does not apply)")
+
     rows = [
         ("import qmlkit", time_import("qmlkit"), 1.0),
         ("import autograder", time_import("autograder"), 1.0),
@@ -73,6 +79,7 @@ def main() -> None:
     for name, secs, target in rows:
         verdict = "" if target is None else ("ok" if secs < target else f"OVER {target} s")
         print(f"{name:58s} {secs:9.3f}  {verdict}")
+    _peers.print_load("end")
 
 
 if __name__ == "__main__":
