@@ -30,7 +30,7 @@ import numpy as np
 from ._env import limit_blas_threads
 from .backends import resolve
 from .errors import InputError
-from .statevec import compile_circuit
+from .statevec import cached_program
 
 if TYPE_CHECKING:
     from qiskit import QuantumCircuit
@@ -51,10 +51,18 @@ log = logging.getLogger(__name__)
 
 #: Above this many circuits, the shot-based kernel warns before it runs.
 LARGE_CIRCUIT_COUNT = 500
-#: States of all points are kept in memory when they take at most this many bytes.
-STATE_CACHE_BYTES = 64 * 2**20
-#: Default working-set target for one block of the Gram matrix.
-BLOCK_BYTES = 48 * 2**20
+#: Default memory budget of the exact kernel, in bytes, beyond its output matrix: the
+#: working set of :func:`plan_blocks`' blocks stays within it (256 MiB holds the states of 1,000
+#: points on 14 qubits, or of 60,000 on 8, so each state is simulated once).
+MEMORY_BUDGET = 256 * 2**20
+#: Peak memory of simulating c points, in units of c states (measured: 3.0 for the ZZ map at
+#: 8-14 qubits: the states, the next gate's output and one temporary), with one spare.
+SIMULATION_COPIES = 4
+#: Largest number of points simulated or streamed at a time.
+MAX_CHUNK = 4096
+#: Largest block of states simulated at a time, in bytes (64 points on 14 qubits): blocks
+#: this small are reused by the allocator instead of being mapped afresh for every chunk.
+CHUNK_BYTES = 16 * 2**20
 #: The Gram product runs on one BLAS thread up to this much work (n_x * n_y * 2**q complex
 #: multiply-adds, about 1.5 ms on one thread), on all of BLAS's threads above it.
 ONE_THREAD_WORK = 2**24
@@ -160,6 +168,80 @@ def blas_threads_for(n_x: int, n_y: int, dim: int) -> int | None:
     return 1 if n_x * n_y * dim <= ONE_THREAD_WORK else None
 
 
+def working_set(held: int, chunk: int, num_qubits: int, rows: int = 0) -> int:
+    """Bytes the exact kernel uses beyond its output matrix for given block sizes.
+
+    With state = 16 * 2**n bytes (n = ``num_qubits``), the larger of two phases:
+
+    * streaming: ``state * (held + 4 * chunk) + 16 * held * chunk``: the held states,
+      ``chunk`` points being simulated (the simulator peaks at about 3 states per point;
+      :data:`SIMULATION_COPIES` = 4) and their complex overlaps with the held states;
+    * the held states with themselves (``Y=None`` only), ``rows`` at a time:
+      ``state * (held + rows) + 16 * held * rows``.
+
+    >>> round(working_set(500, 64, 14) / 2**20, 1)   # MiB: 500 held states, chunks of 64
+    189.5
+    >>> round(working_set(500, 64, 14, rows=500) / 2**20, 1)   # and one rank-k update
+    253.8
+    """
+    state = 16 * 2**num_qubits
+    streaming = state * (held + SIMULATION_COPIES * chunk) + 16 * held * chunk
+    own = state * (held + rows) + 16 * held * rows
+    return max(streaming, own)
+
+
+def _own_rows(held: int, num_qubits: int, budget: int) -> int:
+    """Rows per product of the held states with themselves within the budget (>= 1)."""
+    state = 16 * 2**num_qubits
+    return int(max(1, min(held, (budget - state * held) // (state + 16 * held))))
+
+
+def plan_blocks(
+    n_held: int,
+    n_stream: int,
+    num_qubits: int,
+    budget: int,
+    chunk: int | None = None,
+    symmetric: bool = False,
+) -> tuple[int, int, int]:
+    """Block sizes (held, chunk, rows) of the Gram matrix within a memory budget in bytes.
+
+    The states of ``held`` points of one side are kept while the other side's points are
+    simulated ``chunk`` at a time and multiplied against all of them in one product. Held
+    points come first: when all ``n_held`` fit with some chunk, they are all held (every
+    state is then simulated exactly once) and the chunk is the largest that fits, up to
+    :data:`CHUNK_BYTES` of states and a quarter of the budget. Otherwise the held side is
+    taken in groups and the streamed side is simulated once per group. With
+    ``symmetric=True`` (``Y=None``) the held states are also multiplied with themselves
+    ``rows`` rows at a time (``rows == held``: one Hermitian rank-k update); else rows = 0.
+    ``working_set(held, chunk, num_qubits, rows) <= budget`` whenever one state and one
+    point's chunk fit (``budget >= 80 * 2**num_qubits + 16``); with a given ``chunk``,
+    whenever that chunk fits too.
+
+    >>> plan_blocks(500, 500, 14, 256 * 2**20, symmetric=True)   # 500 states held
+    (500, 64, 500)
+    >>> plan_blocks(500, 500, 14, 32 * 2**20, symmetric=True)    # 32 MiB: groups of 95
+    (95, 8, 32)
+    >>> plan_blocks(10_000, 10_000, 8, 256 * 2**20, symmetric=True)
+    (10000, 1289, 1386)
+    """
+    state = 16 * 2**num_qubits
+    held = None
+    if chunk is None:
+        c = min(n_stream, MAX_CHUNK, budget // (4 * SIMULATION_COPIES * state))
+        c = max(1, min(c, CHUNK_BYTES // state))
+        fit = (budget - state * n_held) // (SIMULATION_COPIES * state + 16 * n_held)
+        if fit >= 1:  # all held, with a chunk that fits beside them
+            held, c = n_held, min(c, fit)
+    else:
+        c = chunk
+    if held is None:
+        room = budget - SIMULATION_COPIES * state * c
+        held = max(1, min(n_held, room // (state + 16 * c)))
+    rows = _own_rows(held, num_qubits, budget) if symmetric else 0
+    return int(held), int(c), rows
+
+
 def _gram_block(sx: np.ndarray, sy: np.ndarray, out: np.ndarray) -> None:
     """out[i, j] = |<x_i|y_j>|^2 for state columns sx (D, n) and sy (D, m), C-ordered.
 
@@ -189,6 +271,27 @@ def _gram_diagonal_block(s: np.ndarray, out: np.ndarray) -> None:
         out[i : i + step, i + step :] = out[i + step :, i : i + step].T
 
 
+def _gram_rows(tile: np.ndarray, rest: np.ndarray, out: np.ndarray) -> None:
+    """out = |<t_i|r_j>|^2 for state columns ``tile`` (D, r) and ``rest`` (D, m), m >= r.
+
+    ``rest`` may be a column slice of a larger array (its rows strided): the product goes
+    to BLAS without copying it. The first r columns of ``rest`` are ``tile`` itself; that
+    square is made exactly symmetric from its upper triangle.
+    """
+    overlaps = np.matmul(np.conj(tile).T, rest)  # (r, m) C-ordered; one copy of the tile
+    v = overlaps.view(float)
+    np.square(v, out=v)
+    np.add(v[:, 0::2], v[:, 1::2], out=out)
+    del overlaps, v
+    square = out[:, : tile.shape[1]]
+    step = 256
+    for i in range(0, len(square), step):
+        diag = square[i : i + step, i : i + step]
+        lower = np.tril_indices(len(diag), -1)
+        diag[lower] = diag.T[lower]
+        square[i + step :, i : i + step] = square[i : i + step, i + step :].T
+
+
 class FidelityKernel:
     """The fidelity quantum kernel k(x, y) = |<0|U(x)^† U(y)|0>|^2 of a feature map.
 
@@ -202,17 +305,32 @@ class FidelityKernel:
             circuits U(y)^† U(x), as on hardware.
         shots: shots per circuit on a device backend.
         seed: sampling seed for simulated devices.
-        chunk_size: number of data points per block of the Gram matrix; ``None`` picks a
-            size automatically from the number of qubits.
+        chunk_size: number of data points simulated at a time (and per block of the Gram
+            matrix); ``None`` picks the largest the memory budget allows.
+        memory_budget: bytes the exact path may use beyond its output matrix; ``None``
+            means :data:`MEMORY_BUDGET` (256 MiB).
 
-    Memory (exact path): the output matrix (n_x x n_y float64) plus a working set of
-    about ``4 * chunk * 2**q * 16 + 24 * chunk**2`` bytes for q qubits (two blocks of
-    states with simulation temporaries and one complex block of overlaps). The automatic
-    chunk keeps this near 48 MiB (chunk = 1146 for 8 qubits: 18 MiB of states, 30 MiB of
-    block). States of all points are simulated once and kept when they take at most
-    64 MiB (10,000 points on 8 qubits: 39 MiB); otherwise they are re-simulated per block.
-    So 10,000 points on 8 qubits need the 763 MiB output plus about 87 MiB.
-    Results do not depend on the chunk size (up to rounding, ~1e-16).
+    Memory (exact path), for n qubits, N = n_x and M = n_y points (M = N when ``Y`` is
+    ``None``) and budget B bytes, the peak beyond the inputs is at most
+
+        8 * N * M + W + 1 MiB,    W = max(16 * 2**n * (h + 4 c) + 16 h c,
+                                          16 * 2**n * (h + r) + 16 h r)  <=  B,
+
+    with (h, c, r) = :func:`plan_blocks` (W is :func:`working_set`): the output matrix,
+    h held states of one side (the smaller; X itself when ``Y`` is ``None``), c points of
+    the other side simulated at a time (the simulator peaks at about 3 states per point,
+    counted as 4) with their complex overlaps against the held states, and, when ``Y`` is
+    ``None``, the held states with each other r rows at a time; the 1 MiB covers small
+    temporaries (gate angles, 256 x 256 mirror pieces) and the float copies of the data.
+    W <= B holds whenever B >= 80 * 2**n + 16 bytes (one state, one point being simulated;
+    16 MiB at 18 qubits); a ``chunk_size`` c of your own must fit as well. When the held
+    side fits in B every state is simulated exactly once, and the Gram matrix takes one
+    Hermitian rank-k update (``Y`` is ``None``) or one complex product per chunk of c
+    points; otherwise the held side is taken in groups of h and the other side is
+    simulated once per group. Examples with the default budget: 500 points on 14 qubits
+    hold all 125 MiB of states (h = 500, c = 64, r = 500: W = 254 MiB, measured peak
+    190 MiB); 10,000 points on 8 qubits need the 763 MiB output plus W = 256 MiB. Results
+    do not depend on the block sizes up to rounding (~1e-16).
 
     Threads (exact path): the Gram product runs on one BLAS thread when it is small
     (``n_x * n_y * 2**q <= ONE_THREAD_WORK``, e.g. up to 256 points on 8 qubits), where a
@@ -232,6 +350,7 @@ class FidelityKernel:
         shots: int = 1024,
         seed: int | None = None,
         chunk_size: int | None = None,
+        memory_budget: int | None = None,
     ):
         # only stored here (scikit-learn's rule): the feature map is checked on first use
         self.feature_map = feature_map
@@ -239,6 +358,7 @@ class FidelityKernel:
         self.shots = shots
         self.seed = seed
         self.chunk_size = chunk_size
+        self.memory_budget = memory_budget
         self._program: Any = None
         self._program_of: Any = None
 
@@ -277,63 +397,97 @@ class FidelityKernel:
 
     def _compiled(self) -> Any:
         if self._program is None or self._program_of is not self.feature_map:
-            self._program = compile_circuit(_require_circuit(self.feature_map))
+            # compiled once per circuit structure, shared with other kernel objects
+            self._program = cached_program(_require_circuit(self.feature_map))
             self._program_of = self.feature_map
         return self._program
 
-    def _chunk(self) -> int:
-        if self.chunk_size is not None:
-            if isinstance(self.chunk_size, bool) or int(self.chunk_size) < 1:
-                raise InputError(f"chunk_size must be a positive integer, got {self.chunk_size}.")
-            return int(self.chunk_size)
-        dim = 2**self.feature_map.num_qubits
-        # solve 64 * c * dim + 24 * c^2 = BLOCK_BYTES for c
-        c = (-64 * dim + np.sqrt((64 * dim) ** 2 + 96 * BLOCK_BYTES)) / 48
-        return int(max(16, min(4096, c)))
+    def _chunk(self) -> int | None:
+        if self.chunk_size is None:
+            return None
+        if isinstance(self.chunk_size, bool) or int(self.chunk_size) < 1:
+            raise InputError(f"chunk_size must be a positive integer, got {self.chunk_size}.")
+        return int(self.chunk_size)
 
-    def _block_states(self, X: np.ndarray, chunk: int) -> Any:
-        """A function start -> states (D, c) of rows start:start+chunk, cached if small."""
-        prog = self._compiled()
-        dim = 2**self.feature_map.num_qubits
-
-        def simulate(start: int) -> np.ndarray:
-            return prog.run(X[start : start + chunk], trim_constant_tail=True, batch_last=True)
-
-        if len(X) * dim * 16 > STATE_CACHE_BYTES:
-            return simulate
-        if len(X) <= chunk:
-            whole = simulate(0)
-            return lambda start: whole[:, start : start + chunk]
-        whole = np.empty((dim, len(X)), dtype=complex)
-        for start in range(0, len(X), chunk):
-            whole[:, start : start + chunk] = simulate(start)
-        return lambda start: whole[:, start : start + chunk]
+    def _budget(self) -> int:
+        budget = MEMORY_BUDGET if self.memory_budget is None else self.memory_budget
+        ok = isinstance(budget, (int, float, np.integer, np.floating)) and not isinstance(
+            budget, bool
+        )
+        if not ok or not np.isfinite(budget) or budget <= 0:
+            raise InputError(
+                f"memory_budget must be a positive number of bytes (e.g. 256 * 2**20), "
+                f"got {budget!r}."
+            )
+        return int(budget)
 
     def _evaluate_exact(self, X: np.ndarray, Y: np.ndarray | None) -> np.ndarray:
         dim = 2**self.feature_map.num_qubits
         with limit_blas_threads(blas_threads_for(len(X), len(X if Y is None else Y), dim)):
             return self._gram(X, Y)
 
+    def _simulator(self, chunk: int) -> Callable[[np.ndarray], np.ndarray]:
+        """A function rows -> states (D, len(rows)), C-ordered, at most ``chunk`` at a time."""
+        prog = self._compiled()
+        dim = 2**prog.num_qubits
+
+        def simulate(rows: np.ndarray) -> np.ndarray:
+            if len(rows) <= chunk:
+                return prog.run(rows, trim_constant_tail=True, batch_last=True)
+            states = np.empty((dim, len(rows)), dtype=complex)
+            for start in range(0, len(rows), chunk):
+                part = rows[start : start + chunk]
+                states[:, start : start + chunk] = prog.run(
+                    part, trim_constant_tail=True, batch_last=True
+                )
+            return states
+
+        return simulate
+
     def _gram(self, X: np.ndarray, Y: np.ndarray | None) -> np.ndarray:
-        chunk = self._chunk()
-        sx = self._block_states(X, chunk)
+        n = self.feature_map.num_qubits
+        budget, chunk = self._budget(), self._chunk()
         if Y is None:
-            n = len(X)
-            K = np.empty((n, n))
-            for i in range(0, n, chunk):
-                si = np.ascontiguousarray(sx(i))
-                _gram_diagonal_block(si, K[i : i + chunk, i : i + chunk])
-                for j in range(i + chunk, n, chunk):
-                    block = K[i : i + chunk, j : j + chunk]
-                    _gram_block(si, np.ascontiguousarray(sx(j)), block)
-                    K[j : j + chunk, i : i + chunk] = block.T
-            return K
-        sy = self._block_states(Y, chunk)
+            held, chunk, rows = plan_blocks(len(X), len(X), n, budget, chunk, symmetric=True)
+            return self._gram_symmetric(X, held, chunk, rows)
+        swap = len(X) < len(Y)  # hold the smaller side's states
+        H, S = (X, Y) if swap else (Y, X)
+        held, chunk, _ = plan_blocks(len(H), len(S), n, budget, chunk)
+        simulate = self._simulator(chunk)
         K = np.empty((len(X), len(Y)))
-        for i in range(0, len(X), chunk):
-            si = np.ascontiguousarray(sx(i))
-            for j in range(0, len(Y), chunk):
-                _gram_block(si, np.ascontiguousarray(sy(j)), K[i : i + chunk, j : j + chunk])
+        for a in range(0, len(H), held):
+            sh = simulate(H[a : a + held])
+            for i in range(0, len(S), chunk):
+                ss = simulate(S[i : i + chunk])
+                out = K[a : a + held, i : i + chunk].T if swap else K[i : i + chunk, a : a + held]
+                _gram_block(ss, sh, out)
+                del ss
+            del sh
+        return K
+
+    def _gram_symmetric(self, X: np.ndarray, held: int, chunk: int, rows: int) -> np.ndarray:
+        N = len(X)
+        simulate = self._simulator(chunk)
+        K = np.empty((N, N))
+        for a in range(0, N, held):
+            b = min(N, a + held)
+            sh = simulate(X[a:b])
+            g = b - a
+            # the group with itself: one rank-k update if its overlaps fit, else row tiles
+            if rows >= g:
+                _gram_diagonal_block(sh, K[a:b, a:b])
+            else:
+                for t in range(0, g, rows):
+                    u = min(g, t + rows)
+                    _gram_rows(sh[:, t:u], sh[:, t:], K[a + t : a + u, a + t : b])
+                    K[a + u : b, a + t : a + u] = K[a + t : a + u, a + u : b].T
+            for i in range(b, N, chunk):  # later points, simulated once per group
+                ss = simulate(X[i : i + chunk])
+                block = K[i : i + chunk, a:b]
+                _gram_block(ss, sh, block)
+                K[a:b, i : i + chunk] = block.T
+                del ss
+            del sh
         return K
 
     # ------------------------------------------------------------------ device path
@@ -506,7 +660,7 @@ class ProjectedKernel:
         feature_map = _require_circuit(self.feature_map)
         X = check_data(X, feature_map.num_parameters)
         if self._program is None or self._program_of is not feature_map:
-            self._program = compile_circuit(feature_map)
+            self._program = cached_program(feature_map)
             self._program_of = feature_map
         states = self._program.run(X)
         n = feature_map.num_qubits

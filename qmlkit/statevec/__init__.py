@@ -23,6 +23,8 @@ Gates are applied by the batched kernel shared with the models, :mod:`qmlkit._ga
 package has three parts: :mod:`~qmlkit.statevec.compile` (the step types, the compiler and
 :class:`Program`), :mod:`~qmlkit.statevec.apply` (running the steps) and
 :mod:`~qmlkit.statevec.expressions` (gate angles for many data rows at once).
+:func:`cached_program` (in :mod:`~qmlkit.statevec.cache`) compiles each circuit structure
+once and reuses the program across calls and objects.
 
 Parameters are bound in ``circuit.parameters`` order (Qiskit's sorted order: a
 ``ParameterVector`` ``x`` gives ``x[0], x[1], ...``). Qubit order is Qiskit's: qubit 0 is
@@ -40,6 +42,14 @@ from __future__ import annotations
 
 import numpy as np  # noqa: F401  (the doctest above uses it)
 
+from .cache import cached_program, clear_program_cache, program_cache_info
 from .compile import Program, compile_circuit, simulate
 
-__all__ = ["simulate", "compile_circuit", "Program"]
+__all__ = [
+    "simulate",
+    "compile_circuit",
+    "Program",
+    "cached_program",
+    "clear_program_cache",
+    "program_cache_info",
+]

@@ -59,26 +59,95 @@ def test_gram_matrix_is_a_valid_kernel():
     assert K.min() >= 0 and K.max() <= 1 + 1e-12
 
 
-@pytest.mark.parametrize("chunk", [1, 3, 7, 16])
-@pytest.mark.parametrize("cache", [True, False])
-def test_chunked_equals_unchunked(chunk, cache, monkeypatch):
-    if not cache:  # force re-simulation of the states per block
-        monkeypatch.setattr(kernels, "STATE_CACHE_BYTES", 0)
+@pytest.mark.parametrize("chunk", [None, 1, 3, 7, 16])
+@pytest.mark.parametrize("budget", [None, 2500])  # 2500 bytes: groups of held states
+def test_blocked_equals_unblocked(chunk, budget):
     fm = zz_feature_map(3, reps=2, entanglement="full")
     rng = np.random.default_rng(1)
     X, Y = rng.uniform(0, np.pi, (17, 3)), rng.uniform(0, np.pi, (11, 3))
     whole = FidelityKernel(fm)
-    parts = FidelityKernel(fm, chunk_size=chunk)
-    # blocks are computed by the same BLAS routines: equal to rounding
-    np.testing.assert_allclose(parts.evaluate(X), whole.evaluate(X), rtol=0, atol=1e-14)
-    np.testing.assert_allclose(parts.evaluate(X, Y), whole.evaluate(X, Y), rtol=0, atol=1e-14)
+    parts = FidelityKernel(fm, chunk_size=chunk, memory_budget=budget)
+    SX, SY = whole.states(X), whole.states(Y)
+    plain = {"X": np.abs(SX.conj() @ SX.T) ** 2, "XY": np.abs(SX.conj() @ SY.T) ** 2}
+    K = parts.evaluate(X)
+    np.testing.assert_array_equal(K, K.T)
+    np.testing.assert_allclose(K, plain["X"], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(K, whole.evaluate(X), rtol=0, atol=1e-14)
+    # N > M holds Y's states and streams X; N < M holds X's and streams Y
+    np.testing.assert_allclose(parts.evaluate(X, Y), plain["XY"], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(parts.evaluate(Y, X), plain["XY"].T, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(parts.evaluate(X, X), plain["X"], rtol=0, atol=1e-12)
 
 
-def test_automatic_chunk_keeps_the_documented_working_set():
-    k = FidelityKernel(zz_feature_map(8))
-    chunk = k._chunk()
-    working_set = 4 * chunk * 2**8 * 16 + 24 * chunk**2
-    assert chunk == 1146 and working_set <= kernels.BLOCK_BYTES
+def test_small_budgets_split_into_groups_and_row_tiles(monkeypatch):
+    # a budget of 2500 bytes at 3 qubits (128-byte states) holds 13 of 17 states, and the
+    # group's own Gram matrix is formed in row tiles of 2 (the last tile 1 row)
+    assert kernels.plan_blocks(17, 17, 3, 2500, symmetric=True) == (13, 1, 2)
+    calls = {"tiles": 0, "blocks": 0, "rank_k": 0}
+    for name, key in (
+        ("_gram_rows", "tiles"),
+        ("_gram_block", "blocks"),
+        ("_gram_diagonal_block", "rank_k"),
+    ):
+        original = getattr(kernels, name)
+
+        def counting(*args, _original=original, _key=key):
+            calls[_key] += 1
+            return _original(*args)
+
+        monkeypatch.setattr(kernels, name, counting)
+    X = np.random.default_rng(2).uniform(0, np.pi, (17, 3))
+    kernel = FidelityKernel(zz_feature_map(3, reps=2), memory_budget=2500)
+    S = kernel.states(X)
+    K = kernel.evaluate(X)
+    np.testing.assert_allclose(K, np.abs(S.conj() @ S.T) ** 2, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(K, K.T)
+    # group 1: 13 rows in 7 tiles of 2 (the last 1); group 2 (4 points) in 2 tiles; the
+    # 4 later points against group 1 in 4 chunks of 1; no rank-k update of 13 fits
+    assert calls == {"tiles": 7 + 2, "blocks": 4, "rank_k": 0}
+
+
+def test_plan_keeps_the_documented_working_set():
+    budget = kernels.MEMORY_BUDGET
+    for n, N, M in [
+        (2, 20, 20),
+        (8, 1000, 1000),
+        (8, 10_000, 10_000),
+        (14, 500, 500),
+        (14, 301, 500),
+        (14, 2000, 2000),
+        (18, 100, 100),
+    ]:
+        for symmetric in (False, True):
+            held, chunk, rows = kernels.plan_blocks(N, M, n, budget, symmetric=symmetric)
+            assert 1 <= held <= N and 1 <= chunk <= M and 0 <= rows <= held
+            assert (rows >= 1) == symmetric
+            assert kernels.working_set(held, chunk, n, rows) <= budget
+            if N * 16 * 2**n * 1.01 < budget:  # states fit: all held, each simulated once
+                assert held == N
+    assert kernels.plan_blocks(500, 500, 14, budget, symmetric=True) == (500, 64, 500)
+    assert kernels.plan_blocks(2000, 2000, 14, budget)[0] < 2000  # 500 MiB of states
+    assert kernels.working_set(10, 2, 3, rows=0) == 128 * (10 + 4 * 2) + 16 * 10 * 2
+
+
+def test_each_state_is_simulated_once_when_the_states_fit(monkeypatch):
+    from qmlkit.statevec import Program
+
+    simulated = []
+    original = Program.run
+
+    def counting(self, values=None, **kw):
+        simulated.append(len(values))
+        return original(self, values, **kw)
+
+    monkeypatch.setattr(Program, "run", counting)
+    X = np.random.default_rng(3).uniform(0, np.pi, (45, 4))
+    kernel = FidelityKernel(zz_feature_map(4, reps=1), chunk_size=7)
+    kernel.evaluate(X)
+    assert sum(simulated) == 45 and max(simulated) == 7
+    simulated.clear()
+    kernel.evaluate(X, X[:13])
+    assert sum(simulated) == 45 + 13
 
 
 def test_bad_input_gives_clear_errors():
@@ -196,21 +265,51 @@ def test_projected_kernel_uses_one_qubit_reduced_states():
         ProjectedKernel(fm, gamma=-1.0).evaluate(np.zeros((2, fm.num_parameters)))
 
 
-def test_memory_is_the_output_plus_the_documented_working_set():
+def _peak_bytes(function) -> tuple[int, np.ndarray]:
     import tracemalloc
 
-    n_points, chunk, dim = 1500, 256, 2**8
+    tracemalloc.start()
+    try:
+        result = function()
+        return tracemalloc.get_traced_memory()[1], result
+    finally:
+        tracemalloc.stop()
+
+
+def test_memory_is_the_output_plus_the_documented_working_set():
+    n_points, chunk = 1500, 256
     X = np.random.default_rng(0).uniform(0, np.pi, (n_points, 8))
     kernel = FidelityKernel(zz_feature_map(8, reps=2), chunk_size=chunk)
     kernel.evaluate(X[:10])  # compile outside the measurement
-    tracemalloc.start()
-    K = kernel.evaluate(X)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    cached_states = n_points * dim * 16
-    working_set = 4 * chunk * dim * 16 + 24 * chunk**2
+    peak, K = _peak_bytes(lambda: kernel.evaluate(X))
+    plan = kernels.plan_blocks(n_points, n_points, 8, kernels.MEMORY_BUDGET, chunk, True)
+    assert plan == (n_points, chunk, n_points)  # all held, one rank-k update
     assert K.nbytes == n_points**2 * 8
-    assert peak <= K.nbytes + cached_states + working_set
+    assert peak <= K.nbytes + kernels.working_set(*plan[:2], 8, plan[2]) + 2**20
+
+
+@pytest.mark.parametrize(
+    "n_x, n_y, budget",
+    [(300, None, None), (120, None, 24 * 2**20), (100, 60, 20 * 2**20)],
+)
+def test_memory_bound_holds_at_14_qubits(n_x, n_y, budget):
+    # the docstring's bound: 8 N M + W(h, c) + 1 MiB, with W(h, c) <= the budget
+    n = 14
+    rng = np.random.default_rng(5)
+    X = rng.uniform(0, np.pi, (n_x, n))
+    Y = None if n_y is None else rng.uniform(0, np.pi, (n_y, n))
+    kernel = FidelityKernel(zz_feature_map(n, reps=1), memory_budget=budget)
+    kernel.states(X[:1])  # compile outside the measurement
+    peak, K = _peak_bytes(lambda: kernel.evaluate(X, Y))
+    limit = budget or kernels.MEMORY_BUDGET
+    M = n_x if n_y is None else n_y
+    held, chunk, rows = kernels.plan_blocks(min(n_x, M), max(n_x, M), n, limit, None, n_y is None)
+    W = kernels.working_set(held, chunk, n, rows)
+    assert W <= limit
+    assert K.shape == (n_x, M)
+    assert peak <= 8 * n_x * M + W + 2**20
+    if budget is None:  # all states held: at least their 75 MiB was in use
+        assert peak >= 16 * 2**n * min(n_x, M)
 
 
 def test_large_blocks_equal_a_plain_matrix_product():
