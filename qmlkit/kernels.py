@@ -322,6 +322,9 @@ class FidelityKernel:
     counted as 4) with their complex overlaps against the held states, and, when ``Y`` is
     ``None``, the held states with each other r rows at a time; the 1 MiB covers small
     temporaries (gate angles, 256 x 256 mirror pieces) and the float copies of the data.
+    Not counted: the compiled program, made once per circuit structure and shared through
+    :func:`qmlkit.statevec.cached_program` (its tables take about 3.3 KiB per amplitude for
+    the ZZ map, 53 MiB at 14 qubits; compiling peaks at twice that).
     W <= B holds whenever B >= 80 * 2**n + 16 bytes (one state, one point being simulated;
     16 MiB at 18 qubits); a ``chunk_size`` c of your own must fit as well. When the held
     side fits in B every state is simulated exactly once, and the Gram matrix takes one

@@ -10,8 +10,10 @@ qubits it acts on. Operations outside Qiskit's standard gate set are keyed by th
 definitions (recursively) or, failing that, by their matrix, so two custom gates that share
 a name but not a meaning do not collide. Parameter expressions are keyed by their text.
 
-The cache keeps the :data:`CACHE_SIZE` most recently used programs (LRU) and is safe to use
-from several threads (a lock guards the table; two threads that miss at once may both
+The cache keeps the :data:`CACHE_SIZE` most recently used programs (LRU), and no more than
+:data:`CACHE_BYTES` of them (a program holds phase and permutation tables of the state's
+size: about 50 MiB for ``zz_feature_map(14, reps=2)``, 1.4 GiB at 18 qubits; a program larger
+than the whole allowance is not cached). It is safe to use from several threads (a lock guards the table; two threads that miss at once may both
 compile, and the first result is kept). Programs are shared, so treat them as read-only.
 
 >>> from qiskit.circuit.library import zz_feature_map
@@ -34,14 +36,55 @@ import numpy as np
 from ..errors import InputError
 from .compile import Program, compile_circuit
 
-__all__ = ["cached_program", "clear_program_cache", "program_cache_info", "CACHE_SIZE"]
+__all__ = [
+    "cached_program",
+    "clear_program_cache",
+    "program_cache_info",
+    "CACHE_SIZE",
+    "CACHE_BYTES",
+]
 
 #: How many compiled programs the cache keeps (least recently used dropped first).
 CACHE_SIZE = 16
+#: How many bytes of compiled programs (their arrays) the cache keeps at most.
+CACHE_BYTES = 256 * 2**20
 
 _lock = threading.Lock()
-_programs: OrderedDict[tuple, Program] = OrderedDict()
+_programs: OrderedDict[tuple, tuple[Program, int]] = OrderedDict()
 _stats = {"compilations": 0, "hits": 0}
+
+
+def program_bytes(program: Any) -> int:
+    """Bytes of the NumPy arrays a compiled program holds (each buffer counted once).
+
+    >>> from qiskit.circuit.library import zz_feature_map
+    >>> from qmlkit.statevec import compile_circuit
+    >>> program_bytes(compile_circuit(zz_feature_map(2))) > 0
+    True
+    """
+    seen: set[int] = set()
+    total = 0
+    stack: list[Any] = [program]
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, np.ndarray):
+            base = obj
+            while isinstance(base.base, np.ndarray):
+                base = base.base
+            if id(base) not in seen:
+                seen.add(id(base))
+                total += base.nbytes
+        elif isinstance(obj, dict):
+            stack.extend(obj.values())
+        elif isinstance(obj, (list, tuple, set)):
+            stack.extend(obj)
+        elif id(obj) not in seen and hasattr(obj, "__dict__"):
+            seen.add(id(obj))
+            stack.extend(vars(obj).values())
+        elif id(obj) not in seen and hasattr(type(obj), "__slots__"):
+            seen.add(id(obj))
+            stack.extend(getattr(obj, name, None) for name in type(obj).__slots__)
+    return total
 
 
 def _value_key(value: Any) -> Any:
@@ -116,19 +159,26 @@ def cached_program(circuit: Any) -> Program:
         raise InputError(f"Expected a qiskit QuantumCircuit, got {type(circuit).__name__}.")
     key = _structure_key(circuit)
     with _lock:
-        program = _programs.get(key)
-        if program is not None:
+        entry = _programs.get(key)
+        if entry is not None:
             _programs.move_to_end(key)
             _stats["hits"] += 1
-            return program
+            return entry[0]
     program = compile_circuit(circuit)  # outside the lock: other circuits need not wait
+    size = program_bytes(program)
     with _lock:
         _stats["compilations"] += 1
-        program = _programs.setdefault(key, program)
+        if size > CACHE_BYTES:
+            return program  # larger than the whole cache: used, not kept
+        program = _programs.setdefault(key, (program, size))[0]
         _programs.move_to_end(key)
-        while len(_programs) > CACHE_SIZE:
+        while len(_programs) > CACHE_SIZE or _cached_bytes() > CACHE_BYTES:
             _programs.popitem(last=False)
     return program
+
+
+def _cached_bytes() -> int:
+    return sum(size for _, size in _programs.values())
 
 
 def clear_program_cache() -> None:
@@ -143,10 +193,19 @@ def clear_program_cache() -> None:
 
 
 def program_cache_info() -> dict[str, int]:
-    """Counters of the program cache: ``compilations``, ``hits``, ``size`` and ``maxsize``.
+    """The program cache's counters and contents.
+
+    ``compilations`` and ``hits`` since the last :func:`clear_program_cache`, ``size``
+    programs kept (at most ``maxsize``) holding ``bytes`` (at most ``maxbytes``).
 
     >>> sorted(program_cache_info())
-    ['compilations', 'hits', 'maxsize', 'size']
+    ['bytes', 'compilations', 'hits', 'maxbytes', 'maxsize', 'size']
     """
     with _lock:
-        return {**_stats, "size": len(_programs), "maxsize": CACHE_SIZE}
+        return {
+            **_stats,
+            "size": len(_programs),
+            "maxsize": CACHE_SIZE,
+            "bytes": _cached_bytes(),
+            "maxbytes": CACHE_BYTES,
+        }

@@ -133,6 +133,25 @@ def test_the_cache_is_bounded_least_recently_used_first(monkeypatch, compilation
     assert len(compilations) == 4
 
 
+def test_the_cache_is_bounded_in_bytes(monkeypatch, compilations):
+    from qmlkit.statevec import compile_circuit
+
+    small, large = zz_feature_map(2, reps=1), zz_feature_map(6, reps=2)
+    small_bytes = cache.program_bytes(compile_circuit(small))
+    large_bytes = cache.program_bytes(compile_circuit(large))
+    assert 0 < small_bytes < large_bytes
+    monkeypatch.setattr(cache, "CACHE_BYTES", large_bytes)
+    cached_program(small)
+    cached_program(large)  # both together exceed the allowance: the older one goes
+    info = program_cache_info()
+    assert info["size"] == 1 and info["bytes"] == large_bytes <= info["maxbytes"]
+    cached_program(large)
+    assert len(compilations) == 2
+    monkeypatch.setattr(cache, "CACHE_BYTES", small_bytes)
+    cached_program(zz_feature_map(6, reps=3))  # larger than the allowance: not kept
+    assert program_cache_info()["size"] == 1 and len(compilations) == 3
+
+
 def test_threads_share_one_program(compilations):
     results, errors = [], []
     barrier = threading.Barrier(8)
