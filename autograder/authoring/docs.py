@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import AutograderError
+from .validate import _NO_DEFAULT, reference_parameters
 
 EXERCISES_HEADER = """\
 # Exercises
@@ -27,10 +28,6 @@ when it is out of date. [CONTRIBUTING.md](../CONTRIBUTING.md) says how to add an
 Qubit order is Qiskit's throughout: qubit 0 is the least-significant bit of a statevector
 index and the rightmost character of a bitstring.
 """
-
-
-#: how a parameter of each kind is written in a signature
-_STARS = {"VAR_POSITIONAL": "*", "VAR_KEYWORD": "**"}
 
 
 def _reference(ex_id: str) -> Any:
@@ -61,13 +58,11 @@ def signature_text(ex_id: str) -> str:
     func = _reference(ex_id)
     if func is None:
         return f"{name}(...)"
+    params = [
+        n if default is _NO_DEFAULT else f"{n}={_default(default)}"
+        for n, default in reference_parameters(func)
+    ]
     sig = inspect.signature(func)
-    params = []
-    for p in sig.parameters.values():
-        text = _STARS.get(p.kind.name, "") + p.name
-        if p.default is not p.empty:
-            text += "=" + _default(p.default)
-        params.append(text)
     out = f"{name}({', '.join(params)})"
     ret = sig.return_annotation
     if ret is not sig.empty:
