@@ -499,4 +499,7 @@ def simulate(circuit: Any, values: Any = None) -> np.ndarray:
     >>> np.round(np.abs(simulate(qc, [[np.pi, 0.0]])) ** 2, 6).tolist()   # |11>
     [[0.0, 0.0, 0.0, 1.0]]
     """
-    return compile_circuit(circuit).run(values)
+    from .cache import cached_program  # cache.py imports this module
+
+    # compiled once per circuit structure: a training loop calls this many times
+    return cached_program(circuit).run(values)
