@@ -134,10 +134,11 @@ def _load_all() -> None:
     from . import checks as pkg
     from .compare import guard_diagnoses
 
+    # every module, shared helpers (``_common``) included: a crashing hint helper must
+    # never turn a wrong answer into a grader error, wherever it is defined
     for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
-        if not info.name.startswith("_"):
-            module = importlib.import_module(f"{pkg.__name__}.{info.name}")
-            guard_diagnoses(vars(module))
+        module = importlib.import_module(f"{pkg.__name__}.{info.name}")
+        guard_diagnoses(vars(module))
     _loaded = True
 
 

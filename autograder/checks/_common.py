@@ -94,7 +94,3 @@ def _accuracy_hint(acc: float, constant: bool) -> str | None:
         "train longer or use a more expressive circuit (more layers, data re-uploading); "
         "check the training accuracy first"
     )
-
-
-# lesson modules are guarded when the registry loads them; this shared one guards itself
-cmp.guard_diagnoses(globals())
