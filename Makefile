@@ -7,13 +7,14 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 PYTEST_ARGS ?=
 
-.PHONY: start test setup setup-dev system-deps lint format bench clean help site
+.PHONY: start test setup setup-dev setup-torch system-deps lint format bench clean help site
 
 help:
 	@echo "make start   set up (first time only) and start JupyterLab with the lessons"
 	@echo "make test    set up (first time only) and run the whole test suite"
 	@echo "make lint    ruff check + format check + mypy"
 	@echo "make bench   print the benchmark figures"
+	@echo "make setup-torch   add the optional PyTorch extra (lesson 14's hybrid cells)"
 
 $(PY):
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python 3.10 or newer is needed"' \
@@ -57,8 +58,18 @@ lint: setup-dev
 site: setup-dev
 	$(PY) book/build.py
 
-# The peers the benchmarks compare against (PennyLane and lightning.qubit) are the bench extra.
-$(VENV)/.bench-installed: pyproject.toml $(VENV)/.dev-installed
+# PyTorch, the optional `torch` extra (lesson 14's hybrid cells, the benchmarks' torch
+# columns). TORCH_SPEC picks the build: CI pins the CPU build with TORCH_SPEC=torch==2.13.0.
+TORCH_SPEC ?= torch
+$(VENV)/.torch-installed: pyproject.toml $(VENV)/.dev-installed
+	$(PY) -m pip install --quiet '$(TORCH_SPEC)' -e '.[dev,torch]'
+	@touch $@
+
+setup-torch: $(VENV)/.torch-installed
+
+# The benchmarks compare against qiskit-machine-learning, PennyLane (course dependencies) and
+# PennyLane with PyTorch (the bench extra).
+$(VENV)/.bench-installed: pyproject.toml $(VENV)/.torch-installed
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	@touch $@
 

@@ -1,9 +1,9 @@
 """Shared helpers of the benchmarks: machine load, and the optional peers (PennyLane, torch).
 
-The peers are the ``bench`` extra (``pip install -e '.[bench]'``, done by ``make bench``), not
-dependencies of the course: every function here imports them only when called, and a missing
-peer is reported as "not installed" and its rows skipped. torch is never installed here (too
-big), so the torch rows always say so.
+qiskit-machine-learning, PennyLane and lightning.qubit are course dependencies; PyTorch is the
+optional ``torch`` extra (``pip install -e '.[bench]'``, done by ``make bench``). Every function
+here imports a peer only when called, and a missing peer is reported as "not installed" and
+its rows skipped.
 """
 
 from __future__ import annotations

@@ -378,4 +378,13 @@ WORKED = {
             "Ignoring the shots argument.",
         ],
     },
+    # -- lesson 06 (later exercises) --
+    # -- lesson 07 (later exercises) --
+    # -- lesson 08 (later exercises) --
+    # -- lesson 10 (later exercises) --
+    # -- lesson 12 (later exercises) --
+    # -- lesson 13 (later exercises) --
+    # -- lesson 14 (later exercises) --
+    # -- lesson 15 (later exercises) --
+    # -- lesson 16 (later exercises) --
 }

@@ -2060,6 +2060,20 @@ MORE_MISTAKES = [
 ]
 
 
+def _lesson_audits():
+    """Rows of the lessons kept in ``audit/lessonNN.py`` (see ``audit/__init__.py``)."""
+    path = Path(__file__).with_name("audit") / "__init__.py"
+    spec = importlib.util.spec_from_file_location("_audit_tables", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_AUDITS = _lesson_audits()
+PROMISE_HINTS.update(_AUDITS.gather("PROMISE_HINTS", dict))
+MORE_MISTAKES = MORE_MISTAKES + _AUDITS.gather("MORE_MISTAKES", list)
+
+
 def _rows():
     rows = []
     for exercise_id, _, wrong, _ in _promises():
