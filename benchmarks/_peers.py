@@ -50,7 +50,7 @@ def torch_reason() -> str | None:
     try:
         import torch  # noqa: F401
     except ImportError:
-        return "torch not installed (too big for this machine), so its rows are skipped"
+        return f"torch not installed (the optional torch extra: {INSTALL_HINT}), so its rows are skipped"
     return None
 
 

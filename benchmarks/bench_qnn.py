@@ -10,8 +10,8 @@ and the gradients with respect to the inputs (per row) and the weights. Contende
 * qmlkit parameter shift: the same with ``backward(..., method="parameter-shift")``, the rule a
   device with shots would use (2 n (L + 1) shifted copies of the batch);
 * PennyLane ``default.qubit`` with parameter broadcasting and backpropagation, through torch
-  (``out.sum().backward()``; reported "not installed" here, torch is too big for this
-  machine) and through autograd (``qml.grad`` of ``out.sum()``);
+  (``out.sum().backward()``; torch is the optional ``torch`` extra, reported "not installed"
+  without it) and through autograd (``qml.grad`` of ``out.sum()``);
 * PennyLane ``lightning.qubit`` with ``diff_method="adjoint"`` (autograd; PennyLane runs the
   broadcast batch as one circuit per row).
 
@@ -22,8 +22,8 @@ PennyLane's backward of ``out.sum()`` gives per-row input gradients and the weig
 summed over rows; qmlkit's gives per-row weight gradients (more), which are summed to compare.
 Results are first checked to agree to 1e-10, then timed (best of several repeats).
 Targets: qmlkit faster than ``default.qubit`` (+torch) and ``lightning.qubit`` adjoint at 4 and
-8 qubits. PennyLane and lightning are the ``bench`` extra (``make bench``), not dependencies of
-the course; missing ones are reported "not installed" and their rows skipped.
+8 qubits. PennyLane and lightning are course dependencies and torch the ``bench``/``torch``
+extra (``make bench``); missing ones are reported "not installed" and their rows skipped.
 
 Run: ``.venv/bin/python benchmarks/bench_qnn.py [--batch 256] [--layers 3] [--repeats 7]``.
 """

@@ -11,16 +11,19 @@ gradient with respect to all weights, as one optimiser iteration needs it. Conte
   backpropagation (autograd), both with parameter broadcasting over the points (lightning
   runs it as one circuit per point). Before timing, each one's loss and gradient must agree
   with qmlkit's to 1e-8 (else the script fails: the models would differ).
-  ``default.qubit`` + torch is reported "not installed" (torch is not installed here).
+  ``default.qubit`` through torch (backpropagation) joins them when the optional ``torch``
+  extra is installed, and is reported "not installed" otherwise.
 
 Kernel workload: the N x N fidelity-kernel matrix of ``zz_feature_map(8, reps=2, linear)`` for
-N = 250, 500, 1000, 2000, 4000 (qmlkit, PennyLane ``default.qubit`` broadcast and
+N = 250, 500, 1000, 2000, 4000, then of ``zz_feature_map(n, ...)`` for n = 4, 6, ..., 14 at
+N = 500 (qmlkit, PennyLane ``default.qubit`` broadcast and
 ``lightning.qubit``, one matrix product of the states; values checked equal to 1e-10).
 
 Each time is the best of up to 5 repeats (fewer when a call is slow); the growth column is the
 ratio to the previous size. Slow peers are capped at a size (printed) so the run stays within
 minutes. All contenders are exact (no shots). The load average is printed at start and end.
-PennyLane is the ``bench`` extra (``make bench``); when it is missing its rows are skipped.
+PennyLane and lightning are course dependencies; torch is the optional extra (``make bench``
+installs it); a missing peer's rows are skipped with the reason.
 
 Run: ``.venv/bin/python benchmarks/bench_scaling.py [--qubits 2 4 ...] [--kernel-points ...]``.
 """
@@ -38,7 +41,7 @@ from qmlkit.errors import InputError
 REPS = 3
 PENNYLANE_VQC = ("lightning.qubit", "default.qubit")
 # largest sizes a slow peer runs at, so that the whole benchmark stays within minutes
-VQC_CAPS = {"default.qubit": 10}
+VQC_CAPS = {"default.qubit": 10, "default.qubit + torch": 10}
 KERNEL_CAPS: dict[str, int] = {}
 
 
@@ -108,6 +111,48 @@ def make_pennylane(n: int, X: np.ndarray, y: np.ndarray, w: np.ndarray, device: 
     return f"PennyLane {device} ({diff})", run
 
 
+def make_pennylane_torch(n: int, X: np.ndarray, y: np.ndarray, w: np.ndarray):
+    """(label, run) for the same model on PennyLane ``default.qubit`` through torch
+    (backpropagation), or a string saying why not (torch is the optional ``torch`` extra)."""
+    if (reason := _peers.torch_reason()) is not None:
+        return f"PennyLane default.qubit + torch: {reason}"
+    qml = _peers.pennylane()
+    dev = _peers.device("default.qubit", n)
+    if isinstance(dev, str):
+        return dev
+    import torch
+
+    parity = qml.prod(*[qml.PauliZ(i) for i in range(n)]) if n > 1 else qml.PauliZ(0)
+
+    @qml.qnode(dev, interface="torch", diff_method="backprop")
+    def circuit(xcols, weights):
+        for i in range(n):
+            qml.RY(xcols[i], wires=i)
+        k = 0
+        for rep in range(REPS + 1):
+            for i in range(n):
+                qml.RY(weights[k + i], wires=i)
+            for i in range(n):
+                qml.RZ(weights[k + n + i], wires=i)
+            k += 2 * n
+            if rep < REPS:
+                for i in range(n - 1):
+                    qml.CNOT(wires=[i, i + 1])
+        return qml.expval(parity)
+
+    xs = torch.tensor(X.T.copy(), dtype=torch.float64)
+    yt = torch.tensor(y, dtype=torch.float64)
+
+    def run() -> tuple[float, np.ndarray]:
+        weights = torch.tensor(w, dtype=torch.float64, requires_grad=True)
+        p1 = torch.clamp((1 - circuit(xs, weights)) / 2, 1e-12, 1 - 1e-12)
+        loss = -torch.mean(yt * torch.log(p1) + (1 - yt) * torch.log(1 - p1))
+        loss.backward()
+        return float(loss.detach()), weights.grad.detach().numpy().copy()
+
+    return "PennyLane default.qubit + torch (backprop)", run
+
+
 def vqc_scaling(qubits: list[int], points: int, repeats: int, caps: dict[str, int]) -> None:
     print(
         f"VQC loss + gradient, {points} points, angle encoding, efficient_su2 reps={REPS} "
@@ -118,7 +163,8 @@ def vqc_scaling(qubits: list[int], points: int, repeats: int, caps: dict[str, in
         r for d in PENNYLANE_VQC if isinstance(r := _peers.device(d, 1), str)
     ):
         print(f"skipped: {reason}")
-    print(f"skipped: PennyLane default.qubit + torch: {_peers.torch_reason() or 'torch not used'}")
+    if (torch_reason := _peers.torch_reason()) is not None:
+        print(f"skipped: PennyLane default.qubit + torch: {torch_reason}")
     for device, cap in caps.items():
         print(f"capped: {device} runs up to {cap} qubits (backprop keeps every intermediate state)")
     columns: dict[str, list[tuple[int, float]]] = {}
@@ -140,6 +186,10 @@ def vqc_scaling(qubits: list[int], points: int, repeats: int, caps: dict[str, in
             if isinstance(made, str):
                 continue
             contenders[made[0]] = made[1]
+        if n <= caps.get("default.qubit + torch", n):
+            made = make_pennylane_torch(n, X, y, w)
+            if not isinstance(made, str):
+                contenders[made[0]] = made[1]
         # every contender must compute the same loss and gradient as the first (qmlkit's)
         for name, fn in contenders.items():
             value = fn()
@@ -208,14 +258,45 @@ def kernel_scaling(n: int, sizes: list[int], repeats: int, caps: dict[str, int])
     print_growth(columns, "N")
 
 
+def kernel_qubit_scaling(qubits: list[int], N: int, repeats: int, caps: dict[str, int]) -> None:
+    """The same N x N Gram matrix as ``kernel_scaling``, at a fixed N, over qubit counts."""
+    print(
+        f"\nFidelity kernel, zz_feature_map(n, reps=2, linear), {N} x {N} Gram matrix of {N} "
+        f"random points, n = {qubits[0]}..{qubits[-1]} qubits; best of up to {repeats}"
+    )
+    print("every contender exact (statevectors, no shots)")
+    for device, cap in caps.items():
+        print(f"capped: {device} runs up to {cap} qubits (it takes minutes beyond)")
+    columns: dict[str, list[tuple[int, float]]] = {}
+    skipped: set[str] = set()
+    for n in qubits:
+        X = np.random.default_rng(n).uniform(0, np.pi, (N, n))
+        reference = None
+        for name, fn in make_kernel_contenders(n, X).items():
+            if isinstance(fn, str):
+                if fn not in skipped:
+                    print(f"skipped: {fn}")
+                    skipped.add(fn)
+                continue
+            if n > caps.get(name.removeprefix("PennyLane "), n):
+                continue
+            K = fn()
+            if reference is None:
+                reference = K
+            elif (err := float(np.max(np.abs(K - reference)))) > 1e-10:
+                raise SystemExit(f"[n = {n}] {name} disagrees with qmlkit by {err:.1e}")
+            columns.setdefault(name, []).append((n, _peers.best_time(fn, repeats)))
+    print_growth(columns, "qubits")
+
+
 def print_growth(columns: dict[str, list[tuple[int, float]]], size: str) -> None:
     """Each contender's time per size and its growth factor from the previous size."""
-    print(f"\n{'contender':36s} {'mode':>5s} {size:>6s} {'time (ms)':>10s} {'growth':>7s}")
+    print(f"\n{'contender':44s} {'mode':>5s} {size:>6s} {'time (ms)':>10s} {'growth':>7s}")
     for name, points in columns.items():
         previous = None
         for value, t in points:
             growth = f"x{t / previous:.2f}" if previous else ""
-            print(f"{name:36s} exact {value:6d} {1e3 * t:10.1f} {growth:>7s}")
+            print(f"{name:44s} exact {value:6d} {1e3 * t:10.1f} {growth:>7s}")
             previous = t
     print()
 
@@ -228,6 +309,8 @@ def main() -> None:
     parser.add_argument(
         "--kernel-points", type=int, nargs="+", default=[250, 500, 1000, 2000, 4000]
     )
+    parser.add_argument("--kernel-qubit-sweep", type=int, nargs="+", default=[4, 6, 8, 10, 12, 14])
+    parser.add_argument("--kernel-sweep-points", type=int, default=500)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--skip-vqc", action="store_true")
     parser.add_argument("--skip-kernel", action="store_true")
@@ -237,6 +320,9 @@ def main() -> None:
         vqc_scaling(args.qubits, args.points, args.repeats, VQC_CAPS)
     if not args.skip_kernel:
         kernel_scaling(args.kernel_qubits, args.kernel_points, args.repeats, KERNEL_CAPS)
+        kernel_qubit_scaling(
+            args.kernel_qubit_sweep, args.kernel_sweep_points, args.repeats, KERNEL_CAPS
+        )
     _peers.print_load("end")
 
 
