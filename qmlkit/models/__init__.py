@@ -3,7 +3,8 @@
 * :class:`QSVC`: support-vector classifier on an exact (or shot-estimated) fidelity kernel;
 * :class:`VQC`: variational quantum classifier;
 * :class:`QNNLayer`, :class:`QNNClassifier`: the course's quantum neural network;
-* :class:`QBM`: a fully visible quantum Boltzmann machine.
+* :class:`QBM`: a fully visible quantum Boltzmann machine;
+* :class:`VariationalRegressor`: variational quantum regressor (data re-uploading).
 
 The classes are imported on first use, so ``import qmlkit.models`` does not pull in
 scikit-learn. Qubit order is Qiskit's everywhere: qubit 0 is the rightmost bit.
@@ -25,6 +26,7 @@ _LAZY = {
     "QNNLayer": "qnn",
     "QNNClassifier": "qnn",
     "QBM": "qbm",
+    "VariationalRegressor": "vqr",
 }
 __all__ = sorted(_LAZY)
 
