@@ -4,7 +4,8 @@
 * :class:`VQC`: variational quantum classifier;
 * :class:`QNNLayer`, :class:`QNNClassifier`: the course's quantum neural network;
 * :class:`QBM`: a fully visible quantum Boltzmann machine;
-* :class:`VariationalRegressor`: variational quantum regressor (data re-uploading).
+* :class:`VariationalRegressor`: variational quantum regressor (data re-uploading);
+* :class:`BornMachine`: a quantum circuit Born machine trained with the MMD loss.
 
 The classes are imported on first use, so ``import qmlkit.models`` does not pull in
 scikit-learn. Qubit order is Qiskit's everywhere: qubit 0 is the rightmost bit.
@@ -27,6 +28,7 @@ _LAZY = {
     "QNNClassifier": "qnn",
     "QBM": "qbm",
     "VariationalRegressor": "vqr",
+    "BornMachine": "born",
 }
 __all__ = sorted(_LAZY)
 
