@@ -21,13 +21,14 @@ import pytest
 from sklearn.utils.estimator_checks import estimator_checks_generator
 
 from qmlkit.errors import InputError
-from qmlkit.models import QSVC, VQC, QNNClassifier
+from qmlkit.models import QSVC, VQC, QNNClassifier, VariationalRegressor
 
 ESTIMATORS = [
     QSVC(random_state=0),
     VQC(maxiter=5, random_state=0),
     VQC(readout="z", optimizer="adam", maxiter=5, random_state=0),
     QNNClassifier(maxiter=20, random_state=0),
+    VariationalRegressor(maxiter=5, random_state=0),
 ]
 #: run in a subprocess below, with the environment it needs
 SUBPROCESS_CHECKS = {"check_array_api_input"}
