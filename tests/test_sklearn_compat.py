@@ -112,3 +112,28 @@ def test_keyword_only_random_state(model):
         model(None)
     docstring = model.__doc__ or ""
     assert "Attributes:" in docstring and "classes_" in docstring
+
+
+#: BornMachine (lesson 10) is a density model over bitstrings: its samples are bits, so
+#: the checks that fit on scikit-learn's continuous random features do not apply (they end in
+#: a clear InputError, "Samples must be ... bits"); these are the checks that do.
+BORN_CHECKS = [
+    "check_estimator_cloneable",
+    "check_estimator_repr",
+    "check_no_attributes_set_in_init",
+    "check_get_params_invariance",
+    "check_set_params",
+    "check_parameters_default_constructible",
+    "check_mixin_order",
+    "check_valid_tag_types",
+    "check_estimator_tags_renamed",
+]
+
+
+@pytest.mark.parametrize("name", BORN_CHECKS)
+def test_born_machine_sklearn_checks_that_apply(name):
+    from sklearn.utils import estimator_checks
+
+    from qmlkit.models import BornMachine
+
+    getattr(estimator_checks, name)("BornMachine", BornMachine(maxiter=3, random_state=0))
