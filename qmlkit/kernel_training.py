@@ -1,0 +1,492 @@
+"""Kernels that learn: alignment training of a feature map, and the geometric difference.
+
+:class:`TrainableFidelityKernel` is a fidelity kernel k_theta(x, y) = |<psi_theta(x)|psi_theta(y)>|^2
+whose feature map has trainable parameters theta besides the data. ``fit(X, y)`` chooses theta by
+maximising the kernel-target alignment A(K_theta, T) (Cristianini et al. 2002; Hubregtsen
+et al. 2022) with exact gradients: every derivative state d|psi>/d theta_k is simulated
+exactly (batched over the data) as the circuit with the rotation's Pauli generator inserted
+after each gate that uses theta_k, so no finite differences and no shots are involved. The
+fitted object is a :class:`qmlkit.kernels.Kernel` (``kernel(X, Y)``), usable by
+:class:`qmlkit.models.QSVC` (``QSVC(kernel=...)``), and a scikit-learn transformer:
+``transform(X)`` is the kernel of X against the training points, so
+``make_pipeline(TrainableFidelityKernel(), SVC(kernel="precomputed"))`` is a trained-kernel
+SVM.
+
+:func:`geometric_difference` is g(K_C || K_Q) of Huang et al. (2021), "Power of data in
+quantum machine learning": how much better than the classical kernel K_C the quantum kernel
+K_Q can possibly predict some labels. The projected quantum kernel of that paper is
+:class:`qmlkit.kernels.ProjectedKernel`.
+
+Introduced in lesson 06.
+
+>>> from qmlkit.datasets import moons
+>>> X, y, _, _ = moons(n_samples=40, noise=0.1, seed=0)
+>>> kernel = TrainableFidelityKernel(maxiter=10, random_state=0).fit(X, y)
+>>> bool(kernel.alignment_history_[-1] > kernel.alignment_history_[0])
+True
+>>> kernel(X[:3]).shape
+(3, 3)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import validate_data
+
+from .errors import InputError
+from .kernels import FidelityKernel, check_data
+from .models._sklearn import require_fitted
+from .statevec import cached_program
+from .statevec.expressions import _evaluate
+
+if TYPE_CHECKING:
+    from qiskit import QuantumCircuit
+    from qiskit.circuit import Parameter
+
+__all__ = [
+    "TrainableFidelityKernel",
+    "trainable_feature_map",
+    "alignment_and_gradient",
+    "geometric_difference",
+]
+
+#: gate name -> the Pauli generator G (one letter per gate qubit, in the gate's qubit order)
+#: of a rotation exp(-i a G / 2); ``p`` is handled separately (P(a) = e^{ia/2} RZ(a)).
+_GENERATORS = {
+    "rx": "x",
+    "ry": "y",
+    "rz": "z",
+    "rxx": "xx",
+    "ryy": "yy",
+    "rzz": "zz",
+    "rzx": "zx",
+}
+_MAX_QUBITS = 12
+
+
+def trainable_feature_map(
+    num_features: int, reps: int = 2
+) -> tuple[QuantumCircuit, list[Parameter], list[Parameter]]:
+    """A feature map with trainable rotations and trainable data scales (bandwidths).
+
+    Each of the ``reps`` layers applies ``RY(theta)`` on every qubit q (one per feature),
+    ``RZZ(theta)`` on neighbouring pairs (a ring for three or more qubits), then ``H`` and
+    ``RZ(theta_q * x_q)``: the data are re-uploaded in every layer, each time with a trainable
+    scale, the bandwidth of lesson 06 section 6 made trainable. The data gates come last, so
+    every theta changes the kernel.
+
+    Returns:
+        ``(circuit, data_parameters, training_parameters)``; the data parameters are
+        ``x[0..n-1]``, the training parameters ``θ[0..]`` (``reps * (2n + pairs)`` of them).
+
+    >>> qc, xs, thetas = trainable_feature_map(2, reps=1)
+    >>> qc.num_qubits, len(xs), len(thetas)
+    (2, 2, 5)
+    """
+    from qiskit import QuantumCircuit
+    from qiskit.circuit import ParameterVector
+
+    if not isinstance(num_features, (int, np.integer)) or num_features < 1:
+        raise InputError(f"num_features must be a positive integer, got {num_features!r}.")
+    if not isinstance(reps, (int, np.integer)) or reps < 1:
+        raise InputError(f"reps must be a positive integer, got {reps!r}.")
+    n = int(num_features)
+    if n == 1:
+        pairs: list[tuple[int, int]] = []
+    elif n == 2:
+        pairs = [(0, 1)]
+    else:
+        pairs = [(q, (q + 1) % n) for q in range(n)]
+    x = ParameterVector("x", n)
+    theta = ParameterVector("θ", int(reps) * (2 * n + len(pairs)))
+    qc = QuantumCircuit(n)
+    k = 0
+    for _ in range(int(reps)):
+        for q in range(n):
+            qc.ry(theta[k], q)
+            k += 1
+        for a, b in pairs:
+            qc.rzz(theta[k], a, b)
+            k += 1
+        for q in range(n):
+            qc.h(q)
+            qc.rz(theta[k] * x[q], q)
+            k += 1
+    return qc, list(x), list(theta)
+
+
+def _target(y: np.ndarray) -> np.ndarray:
+    """T[i, j] = +1 when y_i == y_j, else -1 (y y^T for labels coded +-1)."""
+    return np.where(y[:, None] == y[None, :], 1.0, -1.0)
+
+
+def alignment_and_gradient(K: Any, dK: Any, y: Any) -> tuple[float, np.ndarray]:
+    """Kernel-target alignment A(K, T) and its gradient from the derivatives of K.
+
+    With T[i, j] = +1 for equal labels and -1 otherwise, A = <K, T>_F / (||K||_F ||T||_F),
+    and by the quotient rule, for each parameter k with dK[k] = dK/d theta_k,
+
+        dA/d theta_k = <dK[k], T>_F / (||K||_F ||T||_F) - A <K, dK[k]>_F / ||K||_F^2.
+
+    Args:
+        K: kernel matrix, shape (n, n).
+        dK: its derivatives, shape (p, n, n).
+        y: n labels of two (or more) classes.
+
+    Returns:
+        ``(A, gradient)`` with ``gradient`` of shape (p,).
+
+    >>> K = np.array([[1.0, 0.5], [0.5, 1.0]])
+    >>> a, g = alignment_and_gradient(K, np.array([[[0.0, -1.0], [-1.0, 0.0]]]), [0, 1])
+    >>> round(a, 4), np.round(g, 4).tolist()
+    (0.3162, [0.7589])
+    """
+    K = np.asarray(K, dtype=float)
+    dK = np.asarray(dK, dtype=float)
+    y = np.asarray(y).ravel()
+    if K.ndim != 2 or K.shape[0] != K.shape[1] or len(y) != len(K):
+        raise InputError(f"K must be an n x n matrix for n labels, got {K.shape} and {len(y)}.")
+    if dK.ndim != 3 or dK.shape[1:] != K.shape:
+        raise InputError(f"dK must have shape (p, {len(K)}, {len(K)}), got {dK.shape}.")
+    T = _target(y)
+    norm_k, norm_t = np.linalg.norm(K), np.linalg.norm(T)
+    if norm_k == 0:
+        raise InputError("The kernel matrix is all zeros, so its alignment is undefined.")
+    a = float(np.sum(K * T) / (norm_k * norm_t))
+    grad = np.einsum("pij,ij->p", dK, T) / (norm_k * norm_t)
+    grad -= a * np.einsum("pij,ij->p", dK, K) / norm_k**2
+    return a, grad
+
+
+def geometric_difference(K_classical: Any, K_quantum: Any, regularization: float = 1e-3) -> float:
+    """The geometric difference g(K_C || K_Q) of Huang et al. (2021).
+
+    g = sqrt(|| sqrt(K_Q) (K_C + lambda I)^{-1} sqrt(K_Q) ||_2), with matrix square roots
+    (of the eigenvalues, negative rounding errors clipped to 0), the spectral norm, and
+    ``regularization`` = lambda keeping the inverse finite. Both kernels should be
+    normalised the same way (unit diagonal, so trace n). g near 1 means the classical kernel
+    predicts every labelling the quantum kernel can as well (with this much data); a large g,
+    up to about sqrt(n), leaves room for a labelling where the quantum kernel is better.
+
+    >>> geometric_difference(np.eye(3), np.eye(3), regularization=0.0)
+    1.0
+    >>> round(geometric_difference(np.ones((2, 2)), np.eye(2), regularization=0.1), 4)
+    3.1623
+    """
+    kc = np.asarray(K_classical, dtype=float)
+    kq = np.asarray(K_quantum, dtype=float)
+    if kc.ndim != 2 or kc.shape[0] != kc.shape[1] or kq.shape != kc.shape:
+        raise InputError(
+            f"Both kernels must be square matrices of one shape, got {kc.shape} and {kq.shape}."
+        )
+    lam = float(regularization)
+    if not np.isfinite(lam) or lam < 0:
+        raise InputError(f"regularization must be a number >= 0, got {regularization!r}.")
+    w, v = np.linalg.eigh((kq + kq.T) / 2)
+    sqrt_q = (v * np.sqrt(np.clip(w, 0.0, None))) @ v.T
+    inner = np.linalg.solve((kc + kc.T) / 2 + lam * np.eye(len(kc)), sqrt_q)
+    m = sqrt_q @ inner
+    return float(np.sqrt(np.max(np.linalg.eigvalsh((m + m.T) / 2))))
+
+
+def _slope(angle: Any, p: Any, params: list, values: np.ndarray) -> np.ndarray:
+    """d angle / d p for every row of ``values`` (the angle may depend on the data)."""
+    grad = angle.gradient(p)
+    if getattr(grad, "parameters", None):
+        return _evaluate(grad, params, values)
+    return np.full(len(values), float(np.real(complex(grad))))
+
+
+class _Occurrence:
+    """One gate that uses training parameters: its derivative circuit and coefficients."""
+
+    def __init__(self, circuit: Any, params: list, index: int, kind: str) -> None:
+        self.circuit = circuit  # the feature map with the generator inserted after the gate
+        self.kind = kind  # "pauli" or "phase"
+        self.angle = circuit.data[index].operation.params[0]
+        self.program = cached_program(circuit)
+        self.params = params
+
+
+class TrainableFidelityKernel(TransformerMixin, BaseEstimator):
+    """A fidelity kernel whose feature map is trained to maximise kernel-target alignment.
+
+    All arguments are keyword-only except the first two, as in qiskit-machine-learning's
+    ``TrainableFidelityStatevectorKernel(feature_map, training_parameters)``.
+
+    Args:
+        feature_map: a ``QuantumCircuit`` with data parameters and training parameters;
+            ``None`` builds :func:`trainable_feature_map` (``reps`` layers) when fitting.
+            Training parameters may appear in ``rx, ry, rz, rxx, ryy, rzz, rzx`` and ``p``
+            gates, in any expression (``2 * θ``, ``θ * x[0]``...).
+        training_parameters: the circuit parameters to train (the rest bind the data, in
+            ``circuit.parameters`` order); required with a ``feature_map``.
+        reps: layers of the default feature map.
+        initial_point: starting theta; ``None`` draws it uniformly from [-0.5, 0.5] with
+            ``random_state``.
+        maxiter: optimisation steps.
+        optimizer: ``"adam"`` or a :func:`scipy.optimize.minimize` method name.
+        learning_rate: Adam's step size.
+        random_state: seed of the initial point.
+        progress: show a progress bar while training.
+
+    Attributes:
+        feature_map_, data_parameters_, training_parameters_: the circuit and its parameters.
+        initial_point_: the theta training started from.
+        theta_: the trained parameters (the best alignment seen).
+        loss_history_: 1 - alignment at every step; ``alignment_history_``: the alignment.
+        X_train_: the training data (``transform`` compares new points with it).
+        n_features_in_: number of features seen in ``fit``.
+    """
+
+    def __init__(
+        self,
+        feature_map: QuantumCircuit | None = None,
+        training_parameters: Sequence[Parameter] | None = None,
+        *,
+        reps: int = 2,
+        initial_point: Any = None,
+        maxiter: int = 30,
+        optimizer: str = "adam",
+        learning_rate: float = 0.1,
+        random_state: int | None = None,
+        progress: bool = False,
+    ):
+        self.feature_map = feature_map
+        self.training_parameters = training_parameters
+        self.reps = reps
+        self.initial_point = initial_point
+        self.maxiter = maxiter
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.random_state = random_state
+        self.progress = progress
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        return tags
+
+    # ------------------------------------------------------------------ structure
+    def _setup(self, n_features: int) -> None:
+        from qiskit import QuantumCircuit
+
+        if self.feature_map is None:
+            if n_features > _MAX_QUBITS:
+                raise InputError(
+                    f"The default feature map uses one qubit per feature; {n_features} features "
+                    f"are more than {_MAX_QUBITS}. Reduce them (for example with PCA)."
+                )
+            circuit, xs, thetas = trainable_feature_map(n_features, reps=self.reps)
+        else:
+            circuit = self.feature_map
+            if not isinstance(circuit, QuantumCircuit):
+                raise InputError(
+                    f"feature_map must be a QuantumCircuit, got {type(circuit).__name__}."
+                )
+            if not self.training_parameters:
+                raise InputError("Give training_parameters, the circuit parameters to train.")
+            thetas = list(self.training_parameters)
+            missing = [p for p in thetas if p not in circuit.parameters]
+            if missing:
+                raise InputError(f"{missing[0]} is not a parameter of the feature map.")
+            xs = [p for p in circuit.parameters if p not in set(thetas)]
+            if len(xs) != n_features:
+                raise InputError(
+                    f"The feature map has {len(xs)} data parameters but X has {n_features} "
+                    "features; they must match."
+                )
+        self.feature_map_ = circuit
+        self.data_parameters_ = xs
+        self.training_parameters_ = thetas
+        self._build_derivatives()
+
+    def _build_derivatives(self) -> None:
+        """For every training parameter, the gates that use it as derivative circuits."""
+        from qiskit import QuantumCircuit
+
+        circuit = self.feature_map_
+        params = list(circuit.parameters)
+        theta_set = set(self.training_parameters_)
+        self._params = params
+        self._program = cached_program(circuit)
+        self._occurrences: list[_Occurrence] = []
+        for index, inst in enumerate(circuit.data):
+            used = set()
+            for value in inst.operation.params:
+                used |= set(getattr(value, "parameters", ())) & theta_set
+            if not used:
+                continue
+            name = inst.operation.name
+            if name not in _GENERATORS and name != "p":
+                raise InputError(
+                    f"A training parameter appears in a {name!r} gate; training parameters may "
+                    f"appear only in {sorted(_GENERATORS) + ['p']} gates."
+                )
+            derivative = QuantumCircuit(*circuit.qregs, *circuit.cregs)
+            for j, other in enumerate(circuit.data):
+                derivative.append(other.operation, other.qubits, other.clbits)
+                if j == index:
+                    letters = _GENERATORS.get(name, "z")
+                    for letter, qubit in zip(letters, inst.qubits):
+                        getattr(derivative, letter)(qubit)
+            kind = "phase" if name == "p" else "pauli"
+            self._occurrences.append(_Occurrence(derivative, params, index, kind))
+
+    def _values(self, X: np.ndarray, theta: np.ndarray) -> np.ndarray:
+        """Rows of all circuit parameters (circuit.parameters order) for data X at theta."""
+        index = {p: i for i, p in enumerate(self._params)}
+        values = np.empty((len(X), len(self._params)))
+        values[:, [index[p] for p in self.data_parameters_]] = X
+        values[:, [index[p] for p in self.training_parameters_]] = theta
+        return values
+
+    def states(self, X: Any, theta: Any = None) -> np.ndarray:
+        """The feature states |psi_theta(x)> of the rows of X, shape (n, 2**q).
+
+        ``theta`` defaults to the trained ``theta_``.
+        """
+        X, theta = self._inputs(X, theta)
+        return self._program.run(self._values(X, theta))
+
+    def state_gradients(self, X: Any, theta: Any = None) -> np.ndarray:
+        """Exact derivatives d|psi_theta(x)>/d theta_k, shape (p, n, 2**q).
+
+        For a gate exp(-i a G/2) with a Pauli product G, d/da of the state is
+        (-i/2) times the state of the circuit with G inserted after that gate; a phase gate
+        P(a) = e^{ia/2} RZ(a) adds (i/2) times the state itself. The chain rule multiplies
+        by da/d theta_k (which may depend on x) and sums over the gates.
+        """
+        X, theta = self._inputs(X, theta)
+        values = self._values(X, theta)
+        plain = None
+        out = np.zeros(
+            (len(self.training_parameters_), len(X), 2**self.feature_map_.num_qubits), complex
+        )
+        for occ in self._occurrences:
+            inserted = occ.program.run(values)
+            for k, p in enumerate(self.training_parameters_):
+                if p not in getattr(occ.angle, "parameters", ()):
+                    continue
+                slope = _slope(occ.angle, p, self._params, values)
+                out[k] += (-0.5j * slope)[:, None] * inserted
+                if occ.kind == "phase":
+                    if plain is None:
+                        plain = self._program.run(values)
+                    out[k] += (0.5j * slope)[:, None] * plain
+        return out
+
+    def alignment(self, X: Any, y: Any, theta: Any = None) -> tuple[float, np.ndarray]:
+        """Alignment of the training kernel with the labels, and its exact gradient in theta.
+
+        Returns:
+            ``(A, dA/d theta)``; theta defaults to the trained ``theta_``.
+        """
+        X, theta = self._inputs(X, theta)
+        y = np.asarray(y).ravel()
+        if len(y) != len(X):
+            raise InputError(f"X has {len(X)} rows but y has {len(y)} labels.")
+        return self._alignment(X, y, theta)
+
+    def _alignment(
+        self, X: np.ndarray, y: np.ndarray, theta: np.ndarray
+    ) -> tuple[float, np.ndarray]:
+        psi = self._program.run(self._values(X, theta))
+        dpsi = self.state_gradients(X, theta)
+        overlaps = psi.conj() @ psi.T  # G[i, j] = <psi_i|psi_j>
+        K = np.abs(overlaps) ** 2
+        M = np.einsum("id,pjd->pij", psi.conj(), dpsi)  # <psi_i|d psi_j>
+        dG = M + np.conj(np.transpose(M, (0, 2, 1)))
+        dK = 2 * np.real(np.conj(overlaps)[None] * dG)
+        return alignment_and_gradient(K, dK, y)
+
+    def _inputs(self, X: Any, theta: Any) -> tuple[np.ndarray, np.ndarray]:
+        if not hasattr(self, "feature_map_"):
+            X = check_data(X)
+            self._setup(X.shape[1])
+        X = check_data(X, len(self.data_parameters_))
+        if theta is None:
+            if not hasattr(self, "theta_"):
+                raise InputError("Give theta, or fit the kernel first.")
+            theta = self.theta_
+        theta = np.asarray(theta, dtype=float).ravel()
+        if theta.shape != (len(self.training_parameters_),):
+            raise InputError(
+                f"theta must have {len(self.training_parameters_)} values, got {theta.size}."
+            )
+        return X, theta
+
+    # ------------------------------------------------------------------ estimator API
+    def fit(self, X: Any, y: Any) -> TrainableFidelityKernel:
+        """Train theta by maximising the alignment of the kernel on (X, y); returns ``self``.
+
+        Raises:
+            InputError: bad data, fewer than two classes, or a bad feature map / theta.
+        """
+        from .optimizers import minimize
+
+        if y is None:
+            raise InputError(
+                "TrainableFidelityKernel requires y to be passed, but the target y is None: "
+                "the alignment compares the kernel with the labels."
+            )
+        X, y = validate_data(self, X, y, dtype=float, ensure_min_samples=2)
+        check_classification_targets(y)
+        if len(np.unique(y)) < 2:
+            raise InputError("y has a single class; the alignment needs at least two.")
+        self._setup(X.shape[1])
+        p = len(self.training_parameters_)
+        if self.initial_point is None:
+            theta0 = np.random.default_rng(self.random_state).uniform(-0.5, 0.5, p)
+        else:
+            theta0 = np.asarray(self.initial_point, dtype=float).ravel()
+            if theta0.shape != (p,):
+                raise InputError(f"initial_point must have {p} values, got {theta0.size}.")
+        self.initial_point_ = theta0
+
+        def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+            a, g = self._alignment(X, y, theta)
+            return 1.0 - a, -g
+
+        res = minimize(
+            loss,
+            theta0,
+            method=self.optimizer,
+            maxiter=self.maxiter,
+            learning_rate=self.learning_rate,
+            progress=self.progress,
+            desc="alignment",
+        )
+        self.theta_ = np.asarray(res.x, dtype=float)
+        self.loss_history_ = list(res.history)
+        self.alignment_history_ = [1.0 - v for v in res.history]
+        self.X_train_ = X
+        return self
+
+    def bound_kernel(self, theta: Any = None) -> FidelityKernel:
+        """The fidelity kernel of the feature map with theta bound (default: trained)."""
+        if not hasattr(self, "feature_map_"):
+            raise InputError("Fit the kernel first (or call states/alignment once with X).")
+        theta = self.theta_ if theta is None else np.asarray(theta, dtype=float).ravel()
+        if len(theta) != len(self.training_parameters_):
+            raise InputError(
+                f"theta must have {len(self.training_parameters_)} values, got {len(theta)}."
+            )
+        bound = self.feature_map_.assign_parameters(dict(zip(self.training_parameters_, theta)))
+        return FidelityKernel(bound)
+
+    def __call__(self, X: Any, Y: Any = None) -> np.ndarray:
+        """The trained kernel matrix K[i, j] = k_theta(X[i], Y[j]) (the Kernel protocol)."""
+        require_fitted(self)
+        return self.bound_kernel()(X, Y)
+
+    def transform(self, X: Any) -> np.ndarray:
+        """The kernel of the rows of X against the training points, shape (n, n_train)."""
+        require_fitted(self)
+        X = validate_data(self, X, dtype=float, reset=False)
+        return self.bound_kernel()(X, self.X_train_)
