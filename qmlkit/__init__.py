@@ -6,6 +6,7 @@ Submodules are imported when first used, so ``import qmlkit`` stays fast:
 * :mod:`qmlkit.sim`: statevectors, counts, expectation values and unitaries;
 * :mod:`qmlkit.bloch`: Bloch-sphere pictures and widgets;
 * :mod:`qmlkit.datasets`, :mod:`qmlkit.kernels`, :mod:`qmlkit.models`: data and QML models;
+* :mod:`qmlkit.kernel_training`: trainable (alignment) kernels and the geometric difference;
 * :mod:`qmlkit.plots`: the lessons' figures (``qmlkit.plots.plot_counts(...)``, ...).
 
 Importing qmlkit changes nothing else: a lesson's first cell calls
@@ -30,6 +31,7 @@ _SUBMODULES = {
     "bloch",
     "datasets",
     "kernels",
+    "kernel_training",
     "models",
     "errors",
     "plots",

@@ -21,6 +21,7 @@ import pytest
 from sklearn.utils.estimator_checks import estimator_checks_generator
 
 from qmlkit.errors import InputError
+from qmlkit.kernel_training import TrainableFidelityKernel
 from qmlkit.models import QSVC, VQC, QNNClassifier, VariationalRegressor
 
 ESTIMATORS = [
@@ -29,6 +30,8 @@ ESTIMATORS = [
     VQC(readout="z", optimizer="adam", maxiter=5, random_state=0),
     QNNClassifier(maxiter=20, random_state=0),
     VariationalRegressor(maxiter=5, random_state=0),
+    # a transformer (transform(X) = kernel against the training points); it needs y to fit
+    TrainableFidelityKernel(maxiter=3, random_state=0),
 ]
 #: run in a subprocess below, with the environment it needs
 SUBPROCESS_CHECKS = {"check_array_api_input"}
