@@ -203,14 +203,20 @@ def _slope(angle: Any, p: Any, params: list, values: np.ndarray) -> np.ndarray:
 
 
 class _Occurrence:
-    """One gate that uses training parameters: its derivative circuit and coefficients."""
+    """One gate that uses training parameters, and how to get its derivative state.
 
-    def __init__(self, circuit: Any, params: list, index: int, kind: str) -> None:
-        self.circuit = circuit  # the feature map with the generator inserted after the gate
+    ``shift`` is the index of the one training parameter of a gate that no other gate uses
+    and whose angle is affine in it: then d|psi>/da is the state with the angle a shifted by
+    pi (times 1/2 for a Pauli rotation), from the feature map's own program. Otherwise
+    (``shift`` is None) ``program`` runs the feature map with the generator inserted after
+    the gate.
+    """
+
+    def __init__(self, angle: Any, kind: str, shift: int | None, program: Any) -> None:
+        self.angle = angle
         self.kind = kind  # "pauli" or "phase"
-        self.angle = circuit.data[index].operation.params[0]
-        self.program = cached_program(circuit)
-        self.params = params
+        self.shift = shift
+        self.program = program
 
 
 class TrainableFidelityKernel(TransformerMixin, BaseEstimator):
@@ -316,6 +322,7 @@ class TrainableFidelityKernel(TransformerMixin, BaseEstimator):
         self._params = params
         self._program = cached_program(circuit)
         self._occurrences: list[_Occurrence] = []
+        found = []
         for index, inst in enumerate(circuit.data):
             used = set()
             for value in inst.operation.params:
@@ -328,6 +335,22 @@ class TrainableFidelityKernel(TransformerMixin, BaseEstimator):
                     f"A training parameter appears in a {name!r} gate; training parameters may "
                     f"appear only in {sorted(_GENERATORS) + ['p']} gates."
                 )
+            found.append((index, inst, used))
+        uses: dict[Any, int] = {}
+        for _, _, used in found:
+            for p in used:
+                uses[p] = uses.get(p, 0) + 1
+        position = {p: k for k, p in enumerate(self.training_parameters_)}
+        for index, inst, used in found:
+            name = inst.operation.name
+            kind = "phase" if name == "p" else "pauli"
+            angle = inst.operation.params[0]
+            if len(used) == 1:
+                (p,) = used
+                slope_params: set[Any] = set(getattr(angle.gradient(p), "parameters", ()))
+                if uses[p] == 1 and p not in slope_params:
+                    self._occurrences.append(_Occurrence(angle, kind, position[p], None))
+                    continue
             derivative = QuantumCircuit(*circuit.qregs, *circuit.cregs)
             for j, other in enumerate(circuit.data):
                 derivative.append(other.operation, other.qubits, other.clbits)
@@ -335,8 +358,7 @@ class TrainableFidelityKernel(TransformerMixin, BaseEstimator):
                     letters = _GENERATORS.get(name, "z")
                     for letter, qubit in zip(letters, inst.qubits):
                         getattr(derivative, letter)(qubit)
-            kind = "phase" if name == "p" else "pauli"
-            self._occurrences.append(_Occurrence(derivative, params, index, kind))
+            self._occurrences.append(_Occurrence(angle, kind, None, cached_program(derivative)))
 
     def _values(self, X: np.ndarray, theta: np.ndarray) -> np.ndarray:
         """Rows of all circuit parameters (circuit.parameters order) for data X at theta."""
@@ -358,9 +380,12 @@ class TrainableFidelityKernel(TransformerMixin, BaseEstimator):
         """Exact derivatives d|psi_theta(x)>/d theta_k, shape (p, n, 2**q).
 
         For a gate exp(-i a G/2) with a Pauli product G, d/da of the state is
-        (-i/2) times the state of the circuit with G inserted after that gate; a phase gate
-        P(a) = e^{ia/2} RZ(a) adds (i/2) times the state itself. The chain rule multiplies
-        by da/d theta_k (which may depend on x) and sums over the gates.
+        (-i/2) times the state of the circuit with G inserted after that gate, which is also
+        (1/2) times the state with a shifted by pi; a phase gate P(a) = e^{ia/2} RZ(a) adds
+        (i/2) times the state itself. The chain rule multiplies by da/d theta_k (which may
+        depend on x) and sums over the gates. A parameter used by one gate only, in an
+        angle affine in it, takes the shift (no extra circuit to compile); others the
+        inserted generator.
         """
         X, theta = self._inputs(X, theta)
         values = self._values(X, theta)
@@ -368,7 +393,24 @@ class TrainableFidelityKernel(TransformerMixin, BaseEstimator):
         out = np.zeros(
             (len(self.training_parameters_), len(X), 2**self.feature_map_.num_qubits), complex
         )
+        index = {p: i for i, p in enumerate(self._params)}
         for occ in self._occurrences:
+            if occ.shift is not None:  # the angle shifted by pi: d/da = (1/2) psi(a + pi)
+                k = occ.shift
+                slope = _slope(occ.angle, self.training_parameters_[k], self._params, values)
+                moved = values.copy()
+                safe = np.where(slope == 0, 1.0, slope)
+                moved[:, index[self.training_parameters_[k]]] += np.where(
+                    slope == 0, 0.0, np.pi / safe
+                )
+                shifted = self._program.run(moved)
+                if occ.kind == "pauli":
+                    out[k] += (0.5 * slope)[:, None] * shifted
+                else:  # P'(a) = (i/2) (P(a) - P(a + pi))
+                    if plain is None:
+                        plain = self._program.run(values)
+                    out[k] += (0.5j * slope)[:, None] * (plain - shifted)
+                continue
             inserted = occ.program.run(values)
             for k, p in enumerate(self.training_parameters_):
                 if p not in getattr(occ.angle, "parameters", ()):

@@ -22,9 +22,10 @@ from qmlkit.models import QSVC
 
 
 def _odd_map():
-    """Every supported gate kind, a parameter used twice and data-dependent slopes."""
+    """Every supported gate kind, parameters used twice (the inserted generator) and once
+    (the shifted angle: d in a phase gate, e in rzx), data-dependent slopes."""
     x = ParameterVector("x", 2)
-    a, b, c = Parameter("a"), Parameter("b"), Parameter("c")
+    a, b, c, d, e = (Parameter(name) for name in "abcde")
     qc = QuantumCircuit(2)
     qc.h([0, 1])
     qc.rx(a * x[0], 0)
@@ -36,8 +37,11 @@ def _odd_map():
     qc.rzx(a, 0, 1)
     qc.rz(x[0], 0)
     qc.ry(x[1], 1)
+    qc.p(d * x[0] + 0.3, 0)
+    qc.rzx(-2 * e, 1, 0)
+    qc.ry(x[0], 0)
     qc.cx(0, 1)
-    return qc, [a, b, c]
+    return qc, [a, b, c, d, e]
 
 
 def _reference_states(circuit, thetas, X, theta):
@@ -53,7 +57,7 @@ def test_states_match_qiskit_statevectors():
     qc, thetas = _odd_map()
     kernel = TrainableFidelityKernel(qc, thetas)
     X = np.random.default_rng(0).uniform(0, np.pi, (4, 2))
-    theta = np.array([0.3, -0.7, 1.1])
+    theta = np.array([0.3, -0.7, 1.1, 0.6, -0.4])
     np.testing.assert_allclose(
         kernel.states(X, theta), _reference_states(qc, thetas, X, theta), atol=1e-12
     )
@@ -63,10 +67,10 @@ def test_state_gradients_match_finite_differences():
     qc, thetas = _odd_map()
     kernel = TrainableFidelityKernel(qc, thetas)
     X = np.random.default_rng(1).uniform(0, np.pi, (3, 2))
-    theta = np.array([0.3, -0.7, 1.1])
+    theta = np.array([0.3, -0.7, 1.1, 0.6, -0.4])
     grads = kernel.state_gradients(X, theta)
-    for k in range(3):
-        e = np.zeros(3)
+    for k in range(5):
+        e = np.zeros(5)
         e[k] = 1e-6
         fd = (kernel.states(X, theta + e) - kernel.states(X, theta - e)) / 2e-6
         np.testing.assert_allclose(grads[k], fd, atol=1e-8)
@@ -81,7 +85,7 @@ def test_alignment_gradient_matches_finite_differences(default_map):
     else:
         qc, thetas = _odd_map()
         kernel = TrainableFidelityKernel(qc, thetas)
-        theta = np.array([0.3, -0.7, 1.1])
+        theta = np.array([0.3, -0.7, 1.1, 0.6, -0.4])
     a, g = kernel.alignment(X, y, theta)
     K = kernel.bound_kernel(theta)(X)
     assert a == pytest.approx(kernel_target_alignment(K, y), abs=1e-12)
