@@ -384,6 +384,27 @@ WORKED = {
     # -- lesson 10 (later exercises) --
     # -- lesson 12 (later exercises) --
     # -- lesson 13 (later exercises) --
+    "13.fourier_coefficients": {
+        "reasoning": "A trigonometric polynomial of degree d is fixed by 2d + 1 values. At "
+        "N = 2d + 1 equally spaced points x_j = 2 pi j / N the phases e^{ikx_j} are "
+        "orthogonal, so c_k = (1/N) sum_j f(x_j) e^{-ikx_j}: np.fft.fft divided by N, "
+        "reordered with np.fft.fftshift to run from c_-d to c_d.",
+        "mistakes": [
+            "Forgetting to divide by N, or returning NumPy's FFT order (c_0 first).",
+            "Sampling with np.linspace(0, 2 pi, N), which takes x = 0 and x = 2 pi, the same "
+            "point, twice.",
+            "Too few samples (fewer than 2d + 1), so high frequencies alias onto low ones.",
+        ],
+    },
+    "13.train_regressor": {
+        "reasoning": "The target 2 + 3 sin 2x - cos x has frequency 2 and values beyond "
+        "[-1, 1]: a one-qubit re-uploading model with at least two uploads of x and a "
+        "trainable output scale and offset fits it down to the noise in a second.",
+        "mistakes": [
+            "One upload, whose Fourier series stops at frequency 1.",
+            "Reading out <Z> without scale and offset, which stays inside [-1, 1].",
+        ],
+    },
     # -- lesson 14 (later exercises) --
     # -- lesson 15 (later exercises) --
     # -- lesson 16 (later exercises) --
