@@ -21,7 +21,16 @@ import numpy as np
 
 from .errors import InputError
 
-__all__ = ["ad_hoc", "ad_hoc_expectation", "moons", "circles", "parity"]
+__all__ = [
+    "ad_hoc",
+    "ad_hoc_expectation",
+    "moons",
+    "circles",
+    "parity",
+    "ising_hamiltonian",
+    "ising_ground_state",
+    "ising_phases",
+]
 
 Split = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
@@ -276,3 +285,116 @@ def parity(
     y = bits.sum(axis=1) % 2
     X = np.clip(np.pi * bits + rng.normal(scale=float(noise), size=bits.shape), 0, np.pi)
     return _split(X, y, test_size, rng)
+
+
+# ----------------------------------------------------------------------------------------
+# Quantum data: ground states of the transverse-field Ising chain
+
+
+def ising_hamiltonian(n_qubits: int, field: float, coupling: float = 1.0) -> np.ndarray:
+    """The transverse-field Ising chain H = -J sum_i Z_i Z_{i+1} - h sum_i X_i, periodic.
+
+    A dense real matrix of shape (2**n, 2**n), qubit 0 the least-significant index bit
+    (Qiskit's order). The chain is a ring: the last qubit couples to qubit 0 (for
+    ``n_qubits >= 3``; two qubits have a single bond).
+
+    Introduced in lesson 12.
+
+    >>> H = ising_hamiltonian(2, field=0.5)
+    >>> H.shape, float(H[0, 0]), float(H[0, 1])
+    ((4, 4), -1.0, -0.5)
+    """
+    n_qubits = _positive_int("n_qubits", n_qubits, minimum=2)
+    if n_qubits > 12:
+        raise InputError(f"n_qubits must be at most 12 for exact diagonalisation, got {n_qubits}.")
+    dim = 2**n_qubits
+    idx = np.arange(dim)
+    bits = (idx[:, None] >> np.arange(n_qubits)) & 1
+    z = 1 - 2 * bits
+    bonds = [(i, (i + 1) % n_qubits) for i in range(n_qubits if n_qubits > 2 else 1)]
+    zz = np.zeros(dim)
+    for i, j in bonds:
+        zz += z[:, i] * z[:, j]
+    H = np.diag(-float(coupling) * zz)
+    for q in range(n_qubits):
+        H[idx ^ (1 << q), idx] -= float(field)
+    return H
+
+
+def ising_ground_state(n_qubits: int, field: float, coupling: float = 1.0) -> np.ndarray:
+    """The ground state of :func:`ising_hamiltonian`, by exact diagonalisation.
+
+    For ``field > 0`` the ground state is unique and, by the Perron-Frobenius theorem, has
+    amplitudes of one sign; it is returned with all amplitudes >= 0 (a real vector of norm 1).
+
+    Introduced in lesson 12.
+
+    >>> psi = ising_ground_state(4, field=10.0)      # deep in the paramagnet: close to |++++>
+    >>> bool(abs(psi @ np.full(16, 0.25)) > 0.99)
+    True
+    """
+    if not np.isfinite(field) or field <= 0:
+        raise InputError(f"field must be a positive number, got {field!r}.")
+    _, vecs = np.linalg.eigh(ising_hamiltonian(n_qubits, field, coupling))
+    psi = vecs[:, 0]
+    return psi * np.sign(psi.sum())
+
+
+def ising_phases(
+    n_qubits: int = 8,
+    n_samples: int = 64,
+    field_range: tuple[float, float] = (0.2, 1.8),
+    coupling: float = 1.0,
+    test_size: float = 0.25,
+    seed: int | None = None,
+    return_fields: bool = False,
+) -> Split | tuple[np.ndarray, ...]:
+    """Quantum data: ground states of the Ising chain labelled by their phase.
+
+    Fields h are drawn uniformly from ``field_range``; each sample is the ground state of
+    :func:`ising_hamiltonian` with that h, a real vector of length 2**n_qubits. The label is
+    0 for the ordered (ferromagnetic) side h < J and 1 for the disordered (paramagnetic)
+    side h > J; the infinite chain has its quantum phase transition at h = J.
+
+    Args:
+        n_qubits: length of the chain (2 to 12).
+        n_samples: number of states.
+        field_range: (lowest, highest) field, both > 0.
+        coupling: J > 0.
+        test_size: fraction of each class put in the test set.
+        seed: seed of the fields and the split.
+        return_fields: also return the fields of the training and test states.
+
+    Returns:
+        ``X_train, y_train, X_test, y_test`` (states as rows), then ``h_train, h_test`` if
+        ``return_fields``.
+
+    Introduced in lesson 12.
+
+    >>> X_train, y_train, X_test, y_test, h_train, h_test = ising_phases(
+    ...     n_qubits=4, n_samples=12, seed=0, return_fields=True)
+    >>> X_train.shape, bool(np.all(y_train == (h_train > 1.0)))
+    ((9, 16), True)
+    """
+    n_samples = _positive_int("n_samples", n_samples, minimum=4)
+    test_size = _fraction("test_size", test_size)
+    lo, hi = (float(v) for v in field_range)
+    if not 0 < lo < hi:
+        raise InputError(
+            f"field_range must be (low, high) with 0 < low < high, got {field_range!r}."
+        )
+    if not coupling > 0:
+        raise InputError(f"coupling must be positive, got {coupling!r}.")
+    rng = np.random.default_rng(seed)
+    fields = rng.uniform(lo, hi, n_samples)
+    X = np.array([ising_ground_state(n_qubits, h, coupling) for h in fields])
+    y = (fields > coupling).astype(int)
+    if len(set(y.tolist())) < 2:
+        raise InputError(
+            f"field_range {field_range} lies on one side of h = J = {coupling}: both phases are needed."
+        )
+    X_train, y_train, X_test, y_test = _split(np.column_stack([X, fields]), y, test_size, rng)
+    split = (X_train[:, :-1], y_train, X_test[:, :-1], y_test)
+    if return_fields:
+        return (*split, X_train[:, -1], X_test[:, -1])
+    return split
