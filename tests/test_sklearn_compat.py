@@ -22,13 +22,14 @@ from sklearn.utils.estimator_checks import estimator_checks_generator
 
 from qmlkit.errors import InputError
 from qmlkit.kernel_training import TrainableFidelityKernel
-from qmlkit.models import QSVC, VQC, QNNClassifier, VariationalRegressor
+from qmlkit.models import QSVC, VQC, QCNNClassifier, QNNClassifier, VariationalRegressor
 
 ESTIMATORS = [
     QSVC(random_state=0),
     VQC(maxiter=5, random_state=0),
     VQC(readout="z", optimizer="adam", maxiter=5, random_state=0),
     QNNClassifier(maxiter=20, random_state=0),
+    QCNNClassifier(maxiter=20, random_state=0),
     VariationalRegressor(maxiter=5, random_state=0),
     # a transformer (transform(X) = kernel against the training points); it needs y to fit
     TrainableFidelityKernel(maxiter=3, random_state=0),

@@ -27,6 +27,7 @@ _LAZY = {
     "QNNLayer": "qnn",
     "QNNClassifier": "qnn",
     "QBM": "qbm",
+    "QCNNClassifier": "qcnn",
     "VariationalRegressor": "vqr",
     "BornMachine": "born",
 }
