@@ -407,5 +407,45 @@ WORKED = {
     },
     # -- lesson 14 (later exercises) --
     # -- lesson 15 (later exercises) --
+    "15.shadow_estimate": {
+        "reasoning": "A snapshot's estimate of a Pauli string P is a product over the qubits "
+        "where P is not I: 3 · outcome when that qubit was measured in P's basis, 0 when it "
+        "was not. The bases match with probability 3^-w, which the factor 3^w undoes, so the "
+        "mean over ALL N snapshots is unbiased. The snapshot lists are indexed by qubit, the "
+        "Pauli label is in Qiskit order: qubit q has the letter pauli[-1 - q].",
+        "mistakes": [
+            "Forgetting the factor 3 per non-identity qubit: the estimate is 3^w too small.",
+            "Reading the Pauli label left to right as qubits 0, 1, ...: qubit 0 is its "
+            "rightmost letter.",
+            "Dividing by the number of matching snapshots instead of N (or averaging only "
+            "the matching snapshots without the 3^w: a fair estimator, but not the shadow one).",
+        ],
+    },
+    "15.shadow_sample_bound": {
+        "reasoning": "A snapshot estimate of a weight-w Pauli lies in [-3^w, 3^w]. "
+        "Hoeffding's inequality for the mean of N such values gives "
+        "2·exp(-2Nε²/(2·3^w)²) = 2·exp(-Nε²/(2·9^w)); a union bound over M observables "
+        "multiplies it by M. Solving 2M·exp(-Nε²/(2·9^w)) ≤ δ gives "
+        "N = 2·9^w·ln(2M/δ)/ε², rounded up.",
+        "mistakes": [
+            "Using 3^w instead of 9^w: Hoeffding's bound has the square of the range.",
+            "Forgetting the union bound, ln(2/δ) instead of ln(2M/δ).",
+            "Rounding down (int() or round()) instead of math.ceil.",
+        ],
+    },
+    "15.fourier_surrogate": {
+        "reasoning": "A re-uploading model with L encodings RY(x_i) of each feature is a "
+        "trigonometric polynomial with integer frequencies |ω_i| ≤ L. With a column of ones "
+        "and cos(X·ω), sin(X·ω) for one ω of each pair ±ω (every ω in {-degree..degree}^d, "
+        "mixed signs included), least squares finds its coefficients exactly; the same "
+        "columns built for X_new, times the coefficients, give the surrogate's values.",
+        "mistakes": [
+            "Only non-negative frequency vectors, or no mixed ones: cos(x1 - x2) is then missing.",
+            "Cosines only, or no constant column.",
+            "range(degree) instead of range(degree + 1): one frequency short.",
+            "Returning the values at the training inputs X (or the coefficients) instead of "
+            "the values at X_new.",
+        ],
+    },
     # -- lesson 16 (later exercises) --
 }
