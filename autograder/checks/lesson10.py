@@ -5,6 +5,8 @@ Hidden inputs come from generators with FIXED seeds, so a verdict never changes 
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .. import compare as cmp
@@ -343,4 +345,385 @@ def check_train_qbm(t: Tester) -> None:
                 "(the best pairwise model is the uniform distribution).",
                 hint="return the trained model's distribution, not the target itself; use only "
                 "Z_i, Z_i Z_j and X_i terms in H",
+            )
+
+
+# ---------------------------------------------------------------------------- 10.mmd_loss
+
+
+def _hamming_matrix(n: int) -> np.ndarray:
+    """d[x, y] = number of bits in which x and y differ (the same in any bit order)."""
+    bits = (np.arange(2**n)[:, None] >> np.arange(n)[None, :]) & 1
+    return np.abs(bits[:, None, :] - bits[None, :, :]).sum(axis=2).astype(float)
+
+
+def _kernel(
+    d: np.ndarray, sigmas: np.ndarray, form: str = "2s2", combine: str = "mean"
+) -> np.ndarray:
+    """Gaussian kernel(s) of a squared distance ``d``: exp(-d / (2 sigma^2)), averaged.
+
+    ``form`` and ``combine`` give the wrong conventions a hint names."""
+    scale = {"2s2": 2 * sigmas**2, "s2": sigmas**2, "2s": 2 * sigmas, "s": sigmas}[form]
+    k = np.exp(-d[None] / scale[:, None, None])
+    if combine == "sum":
+        return k.sum(axis=0)
+    if combine == "first":
+        return k[0]
+    return k.mean(axis=0)
+
+
+def _mmd2(p: np.ndarray, q: np.ndarray, k: np.ndarray, cross: float = 2.0) -> float:
+    return float(p @ k @ p - cross * (p @ k @ q) + q @ k @ q)
+
+
+def _mmd_variants(p: np.ndarray, q: np.ndarray, sigmas: np.ndarray) -> dict[str, float]:
+    """MMD^2 values of the mistakes a hint names, for these inputs."""
+    n = int(np.log2(p.size))
+    ham = _hamming_matrix(n)
+    idx = np.arange(p.size, dtype=float)
+    right = _kernel(ham, sigmas)
+    exact = _mmd2(p, q, right)
+    out = {
+        "sqrt": float(np.sqrt(max(exact, 0.0))),
+        "index": _mmd2(p, q, _kernel((idx[:, None] - idx[None, :]) ** 2, sigmas)),
+        "index_abs": _mmd2(p, q, _kernel(np.abs(idx[:, None] - idx[None, :]), sigmas)),
+        "cross": _mmd2(p, q, right, cross=1.0),
+        "unsquared": _mmd2(p, q, _kernel(np.sqrt(ham), sigmas)),
+    }
+    for form in ("s2", "2s", "s"):
+        out[f"form_{form}"] = _mmd2(p, q, _kernel(ham, sigmas, form=form))
+    if sigmas.size > 1:
+        out["sum"] = _mmd2(p, q, _kernel(ham, sigmas, combine="sum"))
+        out["first"] = _mmd2(p, q, _kernel(ham, sigmas, combine="first"))
+    return out
+
+
+_MMD_HINTS = {
+    "sqrt": "returned the MMD, not its square: do not take the square root",
+    "index": "integer index distance: the distance between two bitstrings is the Hamming "
+    "distance (the number of differing bits, the squared distance of the bit vectors), "
+    "not (i - j)^2 of their indices",
+    "cross": "forgot the factor 2 of the cross term: MMD^2 = E_pp[k] - 2 E_pq[k] + E_qq[k]",
+    "unsquared": "unsquared distance: the Gaussian kernel is exp(-|x - y|^2 / (2 sigma^2)) "
+    "with the SQUARED distance |x - y|^2, which for bits is the Hamming distance itself",
+    "form": "kernel convention: k(x, y) = exp(-d(x, y) / (2 sigma^2)), with sigma the "
+    "bandwidth (divide by 2 sigma^2, not by sigma, 2 sigma or sigma^2)",
+    "sum": "several bandwidths: the mixture kernel is the MEAN of the Gaussians, not their sum",
+    "first": "several bandwidths: use all of them (the mean of their Gaussian kernels), not "
+    "only the first",
+}
+
+
+def _mmd_hint(value: float, variants: dict[str, float], exact: float) -> str | None:
+    """The hint of the one mistake whose value this is (none if two mistakes agree here)."""
+    hits = {
+        _MMD_HINTS["index" if key.startswith("index") else key.split("_")[0]]
+        for key, v in variants.items()
+        if abs(v - exact) > 1e-6 and abs(value - v) <= 1e-9 + 1e-7 * abs(v)
+    }
+    return hits.pop() if len(hits) == 1 else None
+
+
+def _mmd_cases() -> list[tuple[str, np.ndarray, np.ndarray, Any, bool]]:
+    rng = np.random.default_rng(1040)
+    gauss = np.exp(-((np.arange(8) - 3.5) ** 2) / (2 * 1.5**2))
+    cases: list[tuple[str, np.ndarray, np.ndarray, Any, bool]] = [
+        ("p = '00', q = '11', bandwidth=1.0", np.eye(4)[0], np.eye(4)[3], 1.0, False),
+        (
+            "a 3-bit Gaussian against the uniform distribution, several bandwidths [0.5, 1.0, 2.0]",
+            gauss / gauss.sum(),
+            np.full(8, 1 / 8),
+            [0.5, 1.0, 2.0],
+            False,
+        ),
+        ("hidden 2-bit distributions, bandwidth=0.7", *rng.dirichlet(np.ones(4), 2), 0.7, True),
+        (
+            "hidden 3-bit distributions, several bandwidths (0.25, 4.0)",
+            *rng.dirichlet(np.ones(8), 2),
+            (0.25, 4.0),
+            True,
+        ),
+        (
+            "hidden 4-bit distributions, several bandwidths np.array([0.5, 1.5])",
+            *rng.dirichlet(0.5 * np.ones(16), 2),
+            np.array([0.5, 1.5]),
+            True,
+        ),
+    ]
+    p = rng.dirichlet(np.ones(8))
+    cases.append(
+        ("two equal 3-bit distributions (MMD^2 = 0), bandwidth=1.0", p, p.copy(), 1.0, True)
+    )
+    return cases
+
+
+@exercise(
+    "10.mmd_loss",
+    points=5,
+    title="The MMD loss between two distributions",
+    difficulty="medium",
+    minutes=20,
+    hints=[
+        "MMD² = Σ_x Σ_x' p(x) p(x') k(x, x') − 2 Σ_x Σ_y p(x) q(y) k(x, y) + Σ_y Σ_y' q(y) q(y') "
+        "k(y, y'): with the kernel matrix K it is (p − q)ᵀ K (p − q).",
+        "The distance between two bitstrings is the number of bits in which they differ "
+        "(bin(x ^ y).count('1')), not the difference of their indices; "
+        "k = exp(−d / (2σ²)).",
+        "With several bandwidths, average their Gaussian kernels. Return MMD² as a float "
+        "(no square root).",
+    ],
+)
+def check_mmd_loss(t: Tester) -> None:
+    for desc, p, q, bandwidth, hidden in _mmd_cases():
+        with t.case(f"mmd_loss: {desc}", points=1.0 if not hidden else 0.75, hidden=hidden):
+            sigmas = np.atleast_1d(np.asarray(bandwidth, dtype=float))
+            expected = _mmd2(p, q, _kernel(_hamming_matrix(int(np.log2(p.size))), sigmas))
+            given = bandwidth if not isinstance(bandwidth, list) else list(bandwidth)
+            value = cmp.as_number(t.call(p.copy(), q.copy(), given), what="MMD^2")
+            if abs(value - expected) <= 1e-9 + 1e-7 * abs(expected):
+                continue
+            raise CheckFailed(
+                "The value is not MMD^2 with the Gaussian kernel of the Hamming distance.",
+                expected=expected,
+                actual=value,
+                hint=_mmd_hint(value, _mmd_variants(p, q, sigmas), expected),
+            )
+
+
+# --------------------------------------------------------------- 10.born_machine_gradient
+
+_PAULI = {
+    "rx": np.array([[0, 1], [1, 0]], dtype=complex),
+    "ry": np.array([[0, -1j], [1j, 0]], dtype=complex),
+    "rz": np.array([[1, 0], [0, -1]], dtype=complex),
+}
+
+
+def _apply_1q(state: np.ndarray, n: int, qubit: int, m: np.ndarray) -> np.ndarray:
+    psi = state.reshape([2] * n)  # axis 0 is qubit n-1 (Qiskit order)
+    axis = n - 1 - qubit
+    psi = np.moveaxis(np.tensordot(m, psi, axes=([1], [axis])), 0, axis)
+    return psi.reshape(-1)
+
+
+def _apply_cx(state: np.ndarray, control: int, target: int) -> np.ndarray:
+    idx = np.arange(state.size)
+    flipped = np.where((idx >> control) & 1, idx ^ (1 << target), idx)
+    return state[flipped]
+
+
+class _BornCircuit:
+    """circuit_probs(theta): the Born distribution of a small rx/ry/rz + CX circuit.
+
+    Every parameter is the angle of exactly one rotation exp(-i theta P / 2). Records every
+    parameter vector it is called with (to tell shifts of pi/2 from others)."""
+
+    def __init__(self, n: int, gates: list[tuple]) -> None:
+        self.n = n
+        self.gates = gates
+        self.m = sum(1 for g in gates if g[0] in _PAULI)
+        self.queries: list[np.ndarray] = []
+
+    def _state(self, theta: np.ndarray, derivative: int | None = None) -> np.ndarray:
+        state = np.zeros(2**self.n, dtype=complex)
+        state[0] = 1.0
+        for gate in self.gates:
+            if gate[0] == "cx":
+                state = _apply_cx(state, gate[1], gate[2])
+                continue
+            name, qubit, k = gate
+            a = theta[k]
+            p = _PAULI[name]
+            u = np.cos(a / 2) * np.eye(2) - 1j * np.sin(a / 2) * p
+            state = _apply_1q(state, self.n, qubit, u)
+            if k == derivative:
+                state = _apply_1q(state, self.n, qubit, -0.5j * p)
+        return state
+
+    def __call__(self, theta: Any) -> np.ndarray:
+        try:
+            values = np.asarray(theta, dtype=float).reshape(-1)
+        except (TypeError, ValueError):
+            raise TypeError(f"circuit_probs expects {self.m} numbers, got {theta!r}") from None
+        if values.size != self.m:
+            raise ValueError(f"circuit_probs expects {self.m} parameters, got {values.size}")
+        self.queries.append(values.copy())
+        return np.abs(self._state(values)) ** 2
+
+    def probs_and_derivatives(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """p and dp/dtheta (m, 2**n) from the derivative states, no shift rule."""
+        psi = self._state(theta)
+        dp = [2 * np.real(psi.conj() * self._state(theta, k)) for k in range(self.m)]
+        return np.abs(psi) ** 2, np.array(dp)
+
+
+def _layered(n: int, layers: int, names: tuple[str, ...]) -> list[tuple]:
+    gates: list[tuple] = []
+    k = 0
+    for layer in range(layers):
+        for q in range(n):
+            gates.append((names[(layer + q) % len(names)], q, k))
+            k += 1
+        if layer < layers - 1:
+            gates += [("cx", q, q + 1) for q in range(n - 1)]
+    return gates
+
+
+def _gradient_cases() -> list[tuple[str, _BornCircuit, np.ndarray, np.ndarray, Any, bool]]:
+    rng = np.random.default_rng(1050)
+    gauss = np.exp(-((np.arange(8) - 3.5) ** 2) / (2 * 1.5**2))
+    return [
+        (
+            "2 qubits, RY(θ0) RY(θ1) then CX(0, 1); Bell-like target; bandwidth=1.0 (θ as a list)",
+            _BornCircuit(2, [("ry", 0, 0), ("ry", 1, 1), ("cx", 0, 1)]),
+            np.array([0.3, 1.1]),
+            np.array([0.5, 0.0, 0.0, 0.5]),
+            1.0,
+            False,
+        ),
+        (
+            "3 qubits, two RY layers with a CX chain; Gaussian target; several bandwidths [0.5, 1.0, 2.0] (θ as a list)",
+            _BornCircuit(3, _layered(3, 2, ("ry",))),
+            np.array([0.2, -0.4, 1.0, 0.7, -1.3, 0.5]),
+            gauss / gauss.sum(),
+            [0.5, 1.0, 2.0],
+            False,
+        ),
+        (
+            "a hidden 3-qubit RX/RY/RZ circuit, bandwidth=2.0",
+            _BornCircuit(3, _layered(3, 3, ("rx", "ry", "rz"))),
+            rng.uniform(-np.pi, np.pi, 9),
+            rng.dirichlet(np.ones(8)),
+            2.0,
+            True,
+        ),
+        (
+            "a hidden 4-qubit circuit, several bandwidths (0.25, 1.0, 4.0)",
+            _BornCircuit(4, _layered(4, 2, ("ry", "rx"))),
+            rng.uniform(-np.pi, np.pi, 8),
+            rng.dirichlet(np.ones(16)),
+            (0.25, 1.0, 4.0),
+            True,
+        ),
+        (
+            "a hidden 2-qubit circuit at θ = (π/2, 0, -π)",
+            _BornCircuit(2, [("ry", 0, 0), ("rx", 1, 1), ("cx", 1, 0), ("ry", 0, 2)]),
+            np.array([np.pi / 2, 0.0, -np.pi]),
+            rng.dirichlet(np.ones(4)),
+            0.8,
+            True,
+        ),
+    ]
+
+
+def _gradient_with(k: np.ndarray, p: np.ndarray, dp: np.ndarray, q: np.ndarray) -> np.ndarray:
+    return dp @ (2 * k @ (p - q))
+
+
+def _born_gradient_hint(
+    g: np.ndarray,
+    exact: np.ndarray,
+    queries: list[np.ndarray],
+    theta: np.ndarray,
+    others: dict[str, np.ndarray],
+) -> str | None:
+    def close(a: np.ndarray, b: np.ndarray) -> bool:
+        return bool(np.allclose(a, b, atol=1e-7, rtol=0)) and not np.allclose(b, exact, atol=1e-7)
+
+    steps = [np.abs(qv - theta) for qv in queries]
+    moved = [s[s > 0].min() for s in steps if np.any(s > 0)]
+    if moved and min(moved) < 1e-2:
+        return (
+            "finite differences: the parameter-shift rule evaluates the circuit at θ_i ± π/2 "
+            f"(your code used a step of {min(moved):.1e})"
+        )
+    if moved and all(np.any(np.isclose(s, np.pi)) for s in steps if np.any(s > 0)):
+        if np.allclose(g, 0, atol=1e-7):
+            return (
+                "shift of π instead of π/2: p(θ_i + π) = p(θ_i − π), so their difference "
+                "is zero; shift by ±π/2"
+            )
+    if close(g, 2 * exact):
+        return (
+            "twice the gradient: ∂p/∂θ_i = (p₊ − p₋)/2 and ∂MMD²/∂p = 2K(p − q), so the "
+            "1/2 and the 2 cancel: the gradient is (p₊ − p₋)ᵀ K (p − q)"
+        )
+    if close(g, exact / 2):
+        return (
+            "half the gradient: the shift rule's 1/2 and the 2 from differentiating "
+            "(p − q)ᵀK(p − q) cancel; the gradient is (p₊ − p₋)ᵀ K (p − q), with no 1/2"
+        )
+    if close(g, -exact):
+        return "wrong sign: use p₊ − p₋ (the distribution at θ_i + π/2 minus that at θ_i − π/2)"
+    if close(g, others["no_target"]):
+        return (
+            "the target terms are missing: the gradient is (p₊ − p₋)ᵀ K (p − q), "
+            "with the data distribution q, not (p₊ − p₋)ᵀ K p"
+        )
+    if close(g, others["index"]):
+        return _MMD_HINTS["index"]
+    if g.size > 1 and close(g, exact[::-1]):
+        return "the entries are in reverse order: entry i is the derivative with respect to θ_i"
+    return None
+
+
+@exercise(
+    "10.born_machine_gradient",
+    points=5,
+    time_limit=30,
+    title="The parameter-shift gradient of the MMD loss",
+    difficulty="hard",
+    minutes=30,
+    hints=[
+        "By the chain rule ∂MMD²/∂θ_i = 2 (K(p − q))ᵀ ∂p/∂θ_i, and the parameter-shift rule "
+        "gives ∂p/∂θ_i = (p₊ − p₋)/2 with p± = circuit_probs(θ ± (π/2) e_i).",
+        "The 2 and the 1/2 cancel: the gradient is (p₊ − p₋)ᵀ K (p − q), three calls of "
+        "circuit_probs per parameter at most (p itself only once).",
+        "Shift copies of θ (as floats), one parameter at a time, and return one number per "
+        "parameter.",
+    ],
+)
+def check_born_machine_gradient(t: Tester) -> None:
+    for desc, circuit, theta, target, bandwidth, hidden in _gradient_cases():
+        with t.case(f"born_machine_gradient: {desc}", points=1, hidden=hidden):
+            n = circuit.n
+            sigmas = np.atleast_1d(np.asarray(bandwidth, dtype=float))
+            p, dp = circuit.probs_and_derivatives(theta)
+            exact = _gradient_with(_kernel(_hamming_matrix(n), sigmas), p, dp, target)
+            given = list(theta) if not hidden else theta.copy()
+            value = t.call(circuit, given, target.copy(), bandwidth)
+            g = cmp.as_array(value, what="gradient")
+            if g.ndim != 1 or g.size != theta.size:
+                raise CheckFailed(
+                    f"The gradient must have one entry per parameter: shape ({theta.size},), "
+                    f"got shape {g.shape}.",
+                    hint="wrong shape: return np.array([dMMD²/dθ_0, dMMD²/dθ_1, ...])",
+                )
+            if np.max(np.abs(g.imag)) > 1e-9:
+                raise CheckFailed("The gradient of a real loss is real.", actual=g)
+            g = g.real
+            steps = [np.abs(qv - theta) for qv in circuit.queries]
+            moved = [s[s > 0].min() for s in steps if np.any(s > 0)]
+            idx = np.arange(2**n, dtype=float)
+            others = {
+                "no_target": _gradient_with(_kernel(_hamming_matrix(n), sigmas), p, dp, 0 * target),
+                "index": _gradient_with(
+                    _kernel((idx[:, None] - idx[None, :]) ** 2, sigmas), p, dp, target
+                ),
+            }
+            if moved and min(moved) < 1e-2:
+                raise CheckFailed(
+                    "circuit_probs was evaluated at a tiny step: that is a finite difference, "
+                    "not the parameter-shift rule.",
+                    expected=exact,
+                    actual=g,
+                    hint=_born_gradient_hint(g, exact, circuit.queries, theta, others),
+                )
+            if np.allclose(g, exact, atol=1e-7, rtol=0):
+                continue
+            raise CheckFailed(
+                "The gradient is not the exact gradient of MMD^2 (tolerance 1e-7).",
+                expected=exact,
+                actual=g,
+                hint=_born_gradient_hint(g, exact, circuit.queries, theta, others),
             )

@@ -1,4 +1,4 @@
-"""Reference solutions for lesson 10 (quantum Boltzmann machines)."""
+"""Reference solutions for lesson 10 (Boltzmann machines and quantum circuit Born machines)."""
 
 from __future__ import annotations
 
@@ -71,3 +71,36 @@ def train_qbm(target) -> np.ndarray:
     x0[-n:] = 0.1
     res = minimize(kl, x0, method="L-BFGS-B", options={"maxiter": 500})
     return _qbm_distribution(res.x, n)
+
+
+def _kernel_matrix(n: int, bandwidth) -> np.ndarray:
+    """K[x, y]: the mean over the bandwidths of exp(-|b(x) - b(y)|^2 / (2 sigma^2)),
+    with b(x) the bit vector of x (so |b(x) - b(y)|^2 is the Hamming distance)."""
+    sigmas = np.atleast_1d(np.asarray(bandwidth, dtype=float))
+    bits = np.array([[int(c) for c in format(x, f"0{n}b")] for x in range(2**n)])
+    sq_dist = ((bits[:, None, :] - bits[None, :, :]) ** 2).sum(axis=-1)
+    return np.mean([np.exp(-sq_dist / (2 * s**2)) for s in sigmas], axis=0)
+
+
+def mmd_loss(p, q, bandwidth) -> float:
+    """MMD^2 = E_pp[k] - 2 E_pq[k] + E_qq[k] with the Gaussian (mixture) kernel on bitstrings."""
+    p = np.asarray(p, dtype=float)
+    q = np.asarray(q, dtype=float)
+    k = _kernel_matrix(int(np.log2(p.size)), bandwidth)
+    return float(p @ k @ p - 2 * p @ k @ q + q @ k @ q)
+
+
+def born_machine_gradient(circuit_probs, theta, target, bandwidth) -> np.ndarray:
+    """dMMD^2/dtheta_i = (p+ - p-)^T K (p - q), p+- at theta_i +- pi/2 (parameter shift)."""
+    theta = np.asarray(theta, dtype=float)
+    q = np.asarray(target, dtype=float)
+    p = np.asarray(circuit_probs(theta), dtype=float)
+    k_diff = _kernel_matrix(int(np.log2(p.size)), bandwidth) @ (p - q)
+    grad = np.zeros(theta.size)
+    for i in range(theta.size):
+        shift = np.zeros(theta.size)
+        shift[i] = np.pi / 2
+        p_plus = np.asarray(circuit_probs(theta + shift), dtype=float)
+        p_minus = np.asarray(circuit_probs(theta - shift), dtype=float)
+        grad[i] = (p_plus - p_minus) @ k_diff
+    return grad

@@ -382,6 +382,30 @@ WORKED = {
     # -- lesson 07 (later exercises) --
     # -- lesson 08 (later exercises) --
     # -- lesson 10 (later exercises) --
+    "10.mmd_loss": {
+        "reasoning": "Build the kernel matrix K[x, y] = mean over the bandwidths of "
+        "exp(−d(x, y)/(2σ²)), d the Hamming distance (bin(x ^ y).count('1')). Then the three "
+        "expectations are quadratic forms: MMD² = pᵀKp − 2 pᵀKq + qᵀKq = (p − q)ᵀK(p − q).",
+        "mistakes": [
+            "Using the distance of the integer indices, (x − y)², instead of the number of "
+            "differing bits: 3 = '11' and 4 = '100' are neighbours as integers but differ in "
+            "three bits.",
+            "Forgetting the 2 of the cross term, or returning the square root (the MMD itself).",
+            "Summing the kernels of several bandwidths instead of averaging them.",
+        ],
+    },
+    "10.born_machine_gradient": {
+        "reasoning": "MMD² is quadratic in p, so ∂MMD²/∂θ_i = 2 (K(p − q))ᵀ ∂p/∂θ_i. Each "
+        "p(x) is an expectation value (of |x⟩⟨x|), so the shift rule gives ∂p/∂θ_i = "
+        "(p₊ − p₋)/2 with p± at θ_i ± π/2. The 2 and the 1/2 cancel: "
+        "(p₊ − p₋)ᵀK(p − q), which expands to the four expectations E_{p₊,p}k − E_{p₋,p}k − "
+        "E_{p₊,q}k + E_{p₋,q}k.",
+        "mistakes": [
+            "Keeping both the 2 and the 1/2 (or neither): the gradient is off by a factor of 2.",
+            "Shifting by π: p(θ + π) = p(θ − π), so every entry is 0.",
+            "Dropping the target terms, or using a finite difference instead of the shift rule.",
+        ],
+    },
     # -- lesson 12 (later exercises) --
     # -- lesson 13 (later exercises) --
     "13.fourier_coefficients": {

@@ -167,3 +167,155 @@ def test_odd_outputs_fail_cleanly():
     ):
         r = check(ex_id, fn)
         assert r.score == 0 and r.error is None, (ex_id, r.feedback)
+
+
+# ---------------------------------------------------------------------------- mmd_loss
+
+
+def _kernel_by_popcount(n, bandwidth):
+    sig = np.atleast_1d(bandwidth).astype(float)
+    d = np.array([[bin(x ^ y).count("1") for y in range(2**n)] for x in range(2**n)])
+    return sum(np.exp(-d / (2 * s * s)) for s in sig) / len(sig)
+
+
+def test_mmd_loss_alternatives():
+    def quadratic_form(p, q, bandwidth):
+        n = len(p).bit_length() - 1
+        d = np.asarray(p) - np.asarray(q)
+        return float(d @ _kernel_by_popcount(n, bandwidth) @ d)
+
+    def by_bitstrings(p, q, bandwidth):
+        n = int(np.log2(len(p)))
+        labels = [format(x, f"0{n}b") for x in range(len(p))]  # textbook order is fine here
+        sig = [bandwidth] if np.isscalar(bandwidth) else list(bandwidth)
+
+        def k(a, b):
+            d = sum(c1 != c2 for c1, c2 in zip(a, b))
+            return np.mean([np.exp(-d / (2 * s**2)) for s in sig])
+
+        e = lambda u, v: sum(  # noqa: E731
+            u[i] * v[j] * k(labels[i], labels[j]) for i in range(len(u)) for j in range(len(v))
+        )
+        return e(p, p) - 2 * e(p, q) + e(q, q)
+
+    for fn in (quadratic_form, by_bitstrings):
+        r = check("10.mmd_loss", fn)
+        assert r.passed and r.score == 5, r.feedback
+
+
+def test_mmd_loss_mistakes():
+    def index_distance(p, q, bandwidth):
+        sig = np.atleast_1d(bandwidth).astype(float)
+        i = np.arange(len(p))
+        d = (i[:, None] - i[None, :]) ** 2
+        k = sum(np.exp(-d / (2 * s * s)) for s in sig) / len(sig)
+        diff = np.asarray(p) - np.asarray(q)
+        return float(diff @ k @ diff)
+
+    def no_factor_two(p, q, bandwidth):
+        k = _kernel_by_popcount(len(p).bit_length() - 1, bandwidth)
+        p, q = np.asarray(p), np.asarray(q)
+        return float(p @ k @ p - p @ k @ q + q @ k @ q)
+
+    def square_root(p, q, bandwidth):
+        d = np.asarray(p) - np.asarray(q)
+        return float(np.sqrt(d @ _kernel_by_popcount(len(p).bit_length() - 1, bandwidth) @ d))
+
+    for fn, hint in (
+        (index_distance, "integer index distance"),
+        (no_factor_two, "factor 2 of the cross term"),
+        (square_root, "not its square"),
+    ):
+        r = check("10.mmd_loss", fn)
+        assert not r.passed and hint in r.feedback, (fn.__name__, r.feedback)
+    r = check("10.mmd_loss", lambda p, q, bandwidth: None)
+    assert r.score == 0 and r.error is None and "Expected a number" in r.feedback
+
+
+# ------------------------------------------------------------------ born_machine_gradient
+
+
+def test_born_machine_gradient_alternatives():
+    def chain_rule(circuit_probs, theta, target, bandwidth):
+        theta = np.asarray(theta, dtype=float)
+        p = np.asarray(circuit_probs(theta))
+        dmmd_dp = 2 * _kernel_by_popcount(int(np.log2(p.size)), bandwidth) @ (p - target)
+        grad = []
+        for i in range(theta.size):
+            shifted = theta.copy()
+            shifted[i] += np.pi / 2
+            p_plus = circuit_probs(shifted)
+            shifted[i] -= np.pi
+            p_minus = circuit_probs(shifted)
+            grad.append(0.5 * (p_plus - p_minus) @ dmmd_dp)
+        return grad  # a list
+
+    def with_general_shift(circuit_probs, theta, target, bandwidth):
+        # the shift rule with any s: dp = (p(θ+s) − p(θ−s)) / (2 sin s); here s = π/3
+        s = np.pi / 3
+        theta = np.array(theta, dtype=float)
+        p = circuit_probs(theta)
+        kd = _kernel_by_popcount(int(np.log2(len(p))), bandwidth) @ (p - target)
+        rows = [
+            (circuit_probs(theta + s * e) - circuit_probs(theta - s * e)) / (2 * np.sin(s))
+            for e in np.eye(theta.size)
+        ]
+        return 2 * np.array(rows) @ kd
+
+    for fn in (chain_rule, with_general_shift):
+        r = check("10.born_machine_gradient", fn)
+        assert r.passed and r.score == 5, r.feedback
+
+
+def _shift_gradient(circuit_probs, theta, target, bandwidth, shift=np.pi / 2, factor=1.0):
+    theta = np.asarray(theta, dtype=float)
+    p = circuit_probs(theta)
+    kd = _kernel_by_popcount(int(np.log2(len(p))), bandwidth) @ (p - target)
+    return np.array(
+        [
+            factor * (circuit_probs(theta + shift * e) - circuit_probs(theta - shift * e)) @ kd
+            for e in np.eye(theta.size)
+        ]
+    )
+
+
+def test_born_machine_gradient_mistakes():
+    def shift_pi(circuit_probs, theta, target, bandwidth):
+        return _shift_gradient(circuit_probs, theta, target, bandwidth, shift=np.pi)
+
+    def kept_the_two(circuit_probs, theta, target, bandwidth):
+        return _shift_gradient(circuit_probs, theta, target, bandwidth, factor=2.0)
+
+    def kept_the_half(circuit_probs, theta, target, bandwidth):
+        return _shift_gradient(circuit_probs, theta, target, bandwidth, factor=0.5)
+
+    def finite_difference(circuit_probs, theta, target, bandwidth):
+        theta = np.asarray(theta, dtype=float)
+        k = _kernel_by_popcount(int(np.log2(len(target))), bandwidth)
+
+        def loss(t):
+            d = circuit_probs(t) - target
+            return d @ k @ d
+
+        return [(loss(theta + 1e-4 * e) - loss(theta)) / 1e-4 for e in np.eye(theta.size)]
+
+    for fn, hint in (
+        (shift_pi, "shift of π instead of π/2"),
+        (kept_the_two, "twice the gradient"),
+        (kept_the_half, "half the gradient"),
+        (finite_difference, "finite differences"),
+    ):
+        r = check("10.born_machine_gradient", fn)
+        assert r.score == 0 and hint in r.feedback, (fn.__name__, r.feedback)
+
+
+def test_born_machine_gradient_odd_outputs_fail_cleanly():
+    for fn in (
+        lambda f, t, q, b: None,
+        lambda f, t, q, b: "grad",
+        lambda f, t, q, b: [np.nan] * len(t),
+        lambda f, t, q, b: f("not numbers"),
+        lambda f, t, q, b: f([0.0]),
+    ):
+        r = check("10.born_machine_gradient", fn)
+        assert r.score == 0 and r.error is None, r.feedback

@@ -1,4 +1,4 @@
-"""Concept checks of lesson 10 (quantum Boltzmann machines)."""
+"""Concept checks of lesson 10 (quantum Boltzmann machines and quantum circuit Born machines)."""
 
 CONCEPTS = [
     {
@@ -50,5 +50,24 @@ CONCEPTS = [
         "explanation": "The lesson's QBM is an exact classical simulation, fine for a few "
         "qubits. A quantum device would be needed to sample Gibbs states too large to "
         "diagonalise, and preparing them is itself costly.",
+    },
+    {
+        "id": "10.q5",
+        "question": "Why is a quantum circuit Born machine trained with the MMD loss rather "
+        "than with the KL divergence (the log-likelihood) used for the Boltzmann machines?",
+        "choices": {
+            "a": "The MMD is always smaller than the KL divergence.",
+            "b": "MMD² only needs expectations over samples, which a device gives, and stays "
+            "finite when the model gives probability 0 to a data point; the log-likelihood "
+            "needs the probabilities p(x) themselves, which shots estimate badly where they "
+            "are small.",
+            "c": "The KL divergence has no gradient for circuits.",
+        },
+        "answer": "b",
+        "explanation": "A circuit gives samples, not probabilities. MMD² = E k(x, x') − 2 E "
+        "k(x, y) + E k(y, y') is estimated directly from samples, and its gradient by the "
+        "parameter-shift rule is again a difference of such expectations. log p(x) would "
+        "need p(x) to high relative precision, and is −∞ for a bitstring the model never "
+        "produces.",
     },
 ]
