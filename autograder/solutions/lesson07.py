@@ -60,3 +60,29 @@ def vqe_ground_energy(hamiltonian) -> float:
         )
         best = min(best, res.fun)
     return float(best)
+
+
+def shared_parameter_gradient(f, theta, uses) -> np.ndarray:
+    """Gradient of C(theta) = f(phi(theta)) where gate j has the angle a*theta[k] + b.
+
+    Every gate is shifted on its own (two-term rule on its angle) and the derivatives are
+    summed per parameter with the chain-rule factor a.
+    """
+    theta = np.asarray(theta, dtype=float).reshape(-1)
+    phi = np.array([a * theta[k] + b for k, a, b in uses], dtype=float)
+    grad = np.zeros(theta.size)
+    for j, (k, a, _) in enumerate(uses):
+        shift = np.zeros(phi.size)
+        shift[j] = np.pi / 2
+        grad[k] += a * 0.5 * (f(phi + shift) - f(phi - shift))
+    return grad
+
+
+def spsa_step(f, theta, delta, k, a=0.2, c=0.1) -> np.ndarray:
+    """One SPSA update with gains a/(k+1)^0.602 and c/(k+1)^0.101 along the given delta."""
+    theta = np.asarray(theta, dtype=float)
+    delta = np.asarray(delta, dtype=float)
+    a_k = a / (k + 1) ** 0.602
+    c_k = c / (k + 1) ** 0.101
+    g_hat = (f(theta + c_k * delta) - f(theta - c_k * delta)) / (2 * c_k) / delta
+    return theta - a_k * g_hat

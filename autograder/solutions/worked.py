@@ -379,7 +379,53 @@ WORKED = {
         ],
     },
     # -- lesson 06 (later exercises) --
+    "06.alignment_gradient": {
+        "reasoning": "A = ⟨K, T⟩_F / (‖K‖_F ‖T‖_F) is a quotient in which both ⟨K, T⟩_F and "
+        "‖K‖_F depend on θ (T and ‖T‖_F = n do not). The quotient rule with "
+        "d‖K‖_F = ⟨K, dK⟩_F / ‖K‖_F gives dA = ⟨dK, T⟩_F / (‖K‖_F ‖T‖_F) − A ⟨K, dK⟩_F / ‖K‖_F², "
+        "one number per parameter; einsum('pij,ij->p', ...) does all parameters at once.",
+        "mistakes": [
+            "Treating ‖K‖_F as a constant (only the first term).",
+            "T = np.outer(y, y) with 0/1 labels: T must be ±1 by comparing labels.",
+            "Returning the gradient of the loss 1 − A (the sign flipped).",
+        ],
+    },
+    "06.geometric_difference": {
+        "reasoning": "Take the matrix square root of K_Q from its eigen-decomposition, solve "
+        "with K_C + reg·I instead of inverting a nearly singular matrix, and take the square "
+        "root of the largest eigenvalue of the symmetric PSD result (its spectral norm).",
+        "mistakes": [
+            "np.sqrt(K_Q), which takes the root of every entry, not of the matrix.",
+            "np.linalg.norm(M, np.inf), the largest row sum, instead of the spectral norm.",
+            "Swapping the kernels: g(K_C ‖ K_Q) inverts the classical one.",
+        ],
+    },
     # -- lesson 07 (later exercises) --
+    "07.shared_parameter_gradient": {
+        "reasoning": "Give every gate its own angle φ_j = a·θ_k + b. The two-term rule gives "
+        "∂f/∂φ_j exactly, one gate at a time, and the chain rule adds them up: ∂C/∂θ_k is the "
+        "sum over the gates j that use θ_k of a_j · [f(φ + π/2 e_j) − f(φ − π/2 e_j)]/2.",
+        "mistakes": [
+            "Keeping only one gate per parameter (for example `grad[k] = ...` in a loop over "
+            "the gates, which keeps the last one, instead of `grad[k] += ...`).",
+            "Forgetting the factor a of a scaled angle.",
+            "Shifting θ_k itself by ±π/2: that moves all its gates at once, and the two-term "
+            "rule is then no longer exact.",
+            "Returning one entry per gate instead of one per parameter.",
+        ],
+    },
+    "07.spsa_step": {
+        "reasoning": "Compute the gains a_k = a/(k+1)^0.602 and c_k = c/(k+1)^0.101, "
+        "evaluate f at θ + c_k·Δ and θ − c_k·Δ, form ĝ = [f₊ − f₋]/(2c_k) · Δ (for ±1 "
+        "entries 1/Δ_i = Δ_i) and return θ − a_k·ĝ as a new array.",
+        "mistakes": [
+            "Dividing by c_k instead of 2c_k.",
+            "Adding a_k·ĝ (ascent) instead of subtracting it.",
+            "Using k instead of k + 1 in the gains (a division by zero at k = 0).",
+            "Drawing a new random Δ instead of using the one given.",
+            "Updating theta in place, which changes the caller's array.",
+        ],
+    },
     # -- lesson 08 (later exercises) --
     # -- lesson 10 (later exercises) --
     "10.mmd_loss": {

@@ -128,3 +128,280 @@ def test_vqe_mistakes():
 
     r = check("07.vqe_ground_energy", real_ansatz)
     assert r.score == 4 and "only reaches real amplitudes" in r.feedback
+
+
+# ------------------------------------------------------------- shared-parameter gradient
+
+
+def _shared_by_parameter(f, theta, uses):
+    # for each parameter, the gates that use it
+    theta = [float(v) for v in theta]
+    phi = [a * theta[k] + b for k, a, b in uses]
+    grad = []
+    for k in range(len(theta)):
+        total = 0.0
+        for j, (kj, a, _) in enumerate(uses):
+            if kj != k:
+                continue
+            plus, minus = list(phi), list(phi)
+            plus[j] += np.pi / 2
+            minus[j] -= np.pi / 2
+            total += a * (f(plus) - f(minus)) / 2
+        grad.append(total)
+    return np.array(grad)
+
+
+def _shared_general_shift(f, theta, uses):
+    # any shift s with the 1/(2 sin s) factor, then a Jacobian product
+    s = np.pi / 3
+    theta = np.asarray(theta, dtype=float)
+    phi = np.array([a * theta[k] + b for k, a, b in uses])
+    shifts = s * np.eye(len(phi))
+    d = np.array([f(phi + e) - f(phi - e) for e in shifts]) / (2 * np.sin(s))
+    jac = np.zeros((len(phi), theta.size))
+    for j, (k, a, _) in enumerate(uses):
+        jac[j, k] = a
+    return d @ jac
+
+
+def _shared_rule(f, theta, uses, *, which="all", scale=True, offset=True, factor=0.5):
+    theta = np.asarray(theta, dtype=float)
+    phi = np.array([a * theta[k] + (b if offset else 0.0) for k, a, b in uses])
+    grad = np.zeros(theta.size)
+    seen = set()
+    for j, (k, a, _) in enumerate(uses):
+        e = np.zeros(len(phi))
+        e[j] = np.pi / 2
+        term = (a if scale else 1.0) * factor * (f(phi + e) - f(phi - e))
+        if which == "first" and k in seen:
+            continue
+        if which == "last":
+            grad[k] = term  # overwrites: only the last gate of k survives
+        else:
+            grad[k] += term
+        seen.add(k)
+    return grad
+
+
+def _shared_first_only(f, theta, uses):
+    return _shared_rule(f, theta, uses, which="first")
+
+
+def _shared_last_only(f, theta, uses):
+    return _shared_rule(f, theta, uses, which="last")
+
+
+def _shared_no_chain_factor(f, theta, uses):
+    return _shared_rule(f, theta, uses, scale=False)
+
+
+def _shared_no_offset(f, theta, uses):
+    return _shared_rule(f, theta, uses, offset=False)
+
+
+def _shared_shift_theta(f, theta, uses):
+    # the two-term rule on theta_k itself: all gates of k move together
+    theta = np.asarray(theta, dtype=float)
+
+    def cost(t):
+        return f([a * t[k] + b for k, a, b in uses])
+
+    return np.array(
+        [
+            (cost(theta + np.pi / 2 * e) - cost(theta - np.pi / 2 * e)) / 2
+            for e in np.eye(theta.size)
+        ]
+    )
+
+
+def _shared_finite_difference(f, theta, uses):
+    theta = np.asarray(theta, dtype=float)
+
+    def cost(t):
+        return f([a * t[k] + b for k, a, b in uses])
+
+    return np.array(
+        [(cost(theta + 1e-5 * e) - cost(theta - 1e-5 * e)) / 2e-5 for e in np.eye(theta.size)]
+    )
+
+
+def test_shared_parameter_alternatives():
+    for fn in (_shared_by_parameter, _shared_general_shift):
+        r = check("07.shared_parameter_gradient", fn)
+        assert r.passed and r.score == 5, r.feedback
+
+
+def test_shared_parameter_example_from_the_statement():
+    # two RY gates with angles θ and 2θ: <Z> = cos 3θ, derivative -3 sin 3θ
+    g = _shared_by_parameter(
+        lambda phi: np.cos(phi[0] + phi[1]), [0.2], [(0, 1.0, 0.0), (0, 2.0, 0.0)]
+    )
+    assert np.allclose(g, [-3 * np.sin(0.6)])
+
+
+def test_shared_parameter_mistakes():
+    cases = [
+        (_shared_first_only, "forgot the other occurrences"),
+        (_shared_last_only, "forgot the other occurrences"),
+        (_shared_no_chain_factor, "the chain-rule factor is missing"),
+        (_shared_shift_theta, "you shifted θ_k"),
+        (_shared_no_offset, "the offset b is part of the gate angle"),
+        (_shared_finite_difference, "finite differences are not exact"),
+    ]
+    for fn, text in cases:
+        r = check("07.shared_parameter_gradient", fn)
+        assert not r.passed and text in r.feedback, (fn.__name__, r.feedback)
+    r = check("07.shared_parameter_gradient", _shared_finite_difference)
+    assert r.score == 0
+
+
+def test_shared_parameter_check_agrees_with_a_direct_finite_difference():
+    # the checker's exact gradient (3-point fits per gate + chain rule) against a finite
+    # difference of C(θ) on the tied circuit, for every hidden case
+    from autograder.checks import lesson07 as chk
+
+    for spec in chk._SHARED_CASES:
+        f = chk._GateAngles(spec)
+        theta = np.array(spec["theta"], dtype=float)
+        uses = spec["uses"]
+        exact = chk._shared_candidates(f, theta, uses)["exact"]
+
+        def cost(t, f=f, uses=uses):
+            return f(chk._gate_angles(t, uses))
+
+        fd = np.array(
+            [(cost(theta + 1e-5 * e) - cost(theta - 1e-5 * e)) / 2e-5 for e in np.eye(theta.size)]
+        )
+        assert np.allclose(exact, fd, atol=1e-7)
+
+
+# ------------------------------------------------------------------------------ SPSA step
+
+
+def _spsa_python(f, theta, delta, k, a=0.2, c=0.1):
+    # plain Python lists; dividing by delta_i
+    a_k = a / (k + 1) ** 0.602
+    c_k = c / (k + 1) ** 0.101
+    plus = [t + c_k * d for t, d in zip(theta, delta)]
+    minus = [t - c_k * d for t, d in zip(theta, delta)]
+    diff = f(plus) - f(minus)
+    return np.array([t - a_k * diff / (2 * c_k * d) for t, d in zip(theta, delta)])
+
+
+def _spsa_gains(f, theta, delta, k, a=0.2, c=0.1):
+    # gain sequences as functions, perturbation as one array
+    def gain_a(i):
+        return a / (i + 1) ** 0.602
+
+    def gain_c(i):
+        return c / (i + 1) ** 0.101
+
+    theta = np.array(theta, dtype=float)
+    step = gain_c(k) * np.asarray(delta, dtype=float)
+    ghat = (f(theta + step) - f(theta - step)) / (2 * step)
+    return theta - gain_a(k) * ghat
+
+
+def _spsa_variant(
+    f, theta, delta, k, a=0.2, c=0.1, *, sign=-1, den=2, ka=1, swap=False, ret="theta"
+):
+    theta = np.array(theta, dtype=float)
+    delta = np.array(delta, dtype=float)
+    ea, ec = (0.101, 0.602) if swap else (0.602, 0.101)
+    a_k = a / (k + ka) ** ea if ka is not None else a
+    c_k = c / (k + ka) ** ec if ka is not None else c
+    ghat = (f(theta + c_k * delta) - f(theta - c_k * delta)) / (den * c_k) * delta
+    return ghat if ret == "ghat" else theta + sign * a_k * ghat
+
+
+def _spsa_ascent(f, theta, delta, k, a=0.2, c=0.1):
+    return _spsa_variant(f, theta, delta, k, a, c, sign=+1)
+
+
+def _spsa_over_c(f, theta, delta, k, a=0.2, c=0.1):
+    return _spsa_variant(f, theta, delta, k, a, c, den=1)
+
+
+def _spsa_constant_gains(f, theta, delta, k, a=0.2, c=0.1):
+    return _spsa_variant(f, theta, delta, k, a, c, ka=None)
+
+
+def _spsa_k_from_one(f, theta, delta, k, a=0.2, c=0.1):
+    return _spsa_variant(f, theta, delta, k, a, c, ka=0)
+
+
+def _spsa_swapped_exponents(f, theta, delta, k, a=0.2, c=0.1):
+    return _spsa_variant(f, theta, delta, k, a, c, swap=True)
+
+
+def _spsa_returns_ghat(f, theta, delta, k, a=0.2, c=0.1):
+    return _spsa_variant(f, theta, delta, k, a, c, ret="ghat")
+
+
+def _spsa_own_delta(f, theta, delta, k, a=0.2, c=0.1):
+    own = np.random.default_rng(0).choice([-1.0, 1.0], size=len(theta))
+    return _spsa_variant(f, theta, own, k, a, c)
+
+
+def _spsa_one_at_a_time(f, theta, delta, k, a=0.2, c=0.1):
+    # a finite-difference gradient with step c_k: 2P evaluations, not SPSA
+    theta = np.array(theta, dtype=float)
+    c_k = c / (k + 1) ** 0.101
+    g = np.array(
+        [(f(theta + c_k * e) - f(theta - c_k * e)) / (2 * c_k) for e in np.eye(theta.size)]
+    )
+    return theta - a / (k + 1) ** 0.602 * g
+
+
+def test_spsa_alternatives():
+    for fn in (_spsa_python, _spsa_gains):
+        r = check("07.spsa_step", fn)
+        assert r.passed and r.score == 5, r.feedback
+
+
+def test_spsa_example_from_the_statement():
+    # f(θ) = θ·θ, θ = (1, 2), Δ = (1, -1), k = 0: c_0 = 0.1, a_0 = 0.2;
+    # f(θ+cΔ) - f(θ-cΔ) = 4c(θ·Δ) = -0.4, ĝ = -0.4/0.2 · Δ = (-2, 2), θ - 0.2 ĝ = (1.4, 1.6)
+    out = _spsa_python(lambda t: float(np.dot(t, t)), [1.0, 2.0], [1, -1], 0)
+    assert np.allclose(out, [1.4, 1.6])
+
+
+def test_spsa_mistakes():
+    cases = [
+        (_spsa_ascent, "wrong sign: SPSA descends"),
+        (_spsa_over_c, "divide the difference by 2·c_k"),
+        (_spsa_constant_gains, "the gains decay with k"),
+        (_spsa_k_from_one, "k counts from 0"),
+        (_spsa_swapped_exponents, "the exponents are swapped"),
+        (_spsa_returns_ghat, "you returned the gradient estimate"),
+        (_spsa_own_delta, "perturb along the delta you are given"),
+        (_spsa_one_at_a_time, "one parameter moved at a time"),
+    ]
+    for fn, text in cases:
+        r = check("07.spsa_step", fn)
+        assert not r.passed and text in r.feedback, (fn.__name__, r.feedback)
+    assert check("07.spsa_step", _spsa_ascent).score == 0
+
+
+def test_shared_parameter_hidden_circuits_match_qiskit():
+    # the checker simulates its circuits with NumPy; Qiskit's Statevector must agree
+    from qiskit.quantum_info import SparsePauliOp
+
+    from autograder.checks import lesson07 as chk
+
+    rng = np.random.default_rng(1)
+    for spec in chk._SHARED_CASES:
+        f = chk._GateAngles(spec)
+        phi = ParameterVector("p", f.n)
+        qc = QuantumCircuit(spec["qubits"])
+        j = 0
+        for name, *qubits in spec["steps"]:
+            if name in ("h", "cx"):
+                getattr(qc, name)(*qubits)
+            else:
+                getattr(qc, name)(phi[j], *qubits)
+                j += 1
+        values = rng.uniform(-3, 3, f.n)
+        observable = SparsePauliOp.from_list(spec["observable"])
+        expected = Statevector(qc.assign_parameters(values)).expectation_value(observable).real
+        assert abs(f(values) - expected) < 1e-12

@@ -54,4 +54,24 @@ CONCEPTS = [
         "explanation": "Expand ψ in eigenstates of H: ⟨H⟩ = Σ |c_k|² E_k ≥ E_0. That is why "
         "VQE minimises: every estimate is an upper bound, and a lower energy is a better one.",
     },
+    {
+        "id": "07.q5",
+        "question": "A controlled rotation CRY(θ) has generator |1⟩⟨1| ⊗ Y/2 with eigenvalues "
+        "0, +1/2 and −1/2. Why is the two-term rule [C(θ + π/2) − C(θ − π/2)]/2 not exact "
+        "for it?",
+        "choices": {
+            "a": "Because the gate is not unitary.",
+            "b": "Because the eigenvalue differences are 1/2 and 1: C(θ) contains frequencies "
+            "1/2 and 1, and two evaluations cannot pin down both; the four-term rule (shifts "
+            "±π/2 and ±3π/2) can.",
+            "c": "Because controlled gates cannot be simulated classically.",
+        },
+        "answer": "b",
+        "explanation": "The two-term rule is exact for a cost of the form a + b cos θ + "
+        "c sin θ, which is what a generator with two eigenvalues ±1/2 gives. With eigenvalues "
+        "0, ±1/2 the cost is a trigonometric polynomial with frequencies 1/2 and 1 (five "
+        "coefficients); the four-term rule of Anselmetti et al. (2021) differentiates it "
+        "exactly, as does writing CRY as two RY(±θ/2) gates and CNOTs and using the rule "
+        "for a shared parameter.",
+    },
 ]
