@@ -91,12 +91,14 @@ def sampled_coefficients(f: Any, degree: int, n_samples: int = 64) -> np.ndarray
     return np.array([spectrum[k % n_samples] for k in range(-degree, degree + 1)])
 
 
-def _dft_on(coeffs: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """(1/N) sum_j f(x_j) e^{-ik x_j} for k = -d..d at the sample points ``x``."""
+def _dft_on(coeffs: np.ndarray, x: np.ndarray, phases_at: np.ndarray | None = None) -> np.ndarray:
+    """(1/N) sum_j f(x_j) e^{-ik y_j} for k = -d..d, with samples at ``x`` and phases at
+    ``phases_at`` (default ``x``; an FFT puts them at 2 pi j / N whatever x was)."""
     f = trig_function(coeffs)
     d = (len(coeffs) - 1) // 2
     k = np.arange(-d, d + 1)
-    return np.exp(-1j * np.multiply.outer(k, x)) @ f(x) / len(x)
+    y = x if phases_at is None else phases_at
+    return np.exp(-1j * np.multiply.outer(k, y)) @ f(x) / len(x)
 
 
 #: sample counts learners use with np.linspace(0, 2 pi, N) (endpoint included)
@@ -146,7 +148,10 @@ def _fourier_mistake(value: np.ndarray, expected: np.ndarray) -> str | None:
                 "(or np.fft.fft) by the number of samples N"
             )
     for n in (*range(max(d + 1, 2), 2 * d + 5), *_ENDPOINT_SAMPLES):
-        if close(_dft_on(expected, np.linspace(0, 2 * np.pi, n))):
+        grid = np.linspace(0, 2 * np.pi, n)
+        if close(_dft_on(expected, grid)) or close(
+            _dft_on(expected, grid, 2 * np.pi * np.arange(n) / n)
+        ):
             found.append(
                 "the samples include both x = 0 and x = 2 pi, which are the same point: "
                 "use np.linspace(0, 2 * np.pi, N, endpoint=False)"
