@@ -335,7 +335,14 @@ def ising_ground_state(n_qubits: int, field: float, coupling: float = 1.0) -> np
     """
     if not np.isfinite(field) or field <= 0:
         raise InputError(f"field must be a positive number, got {field!r}.")
-    _, vecs = np.linalg.eigh(ising_hamiltonian(n_qubits, field, coupling))
+    import scipy.linalg
+
+    from ._env import single_threaded_blas
+
+    with single_threaded_blas():  # one small matrix: threads only add waiting
+        _, vecs = scipy.linalg.eigh(
+            ising_hamiltonian(n_qubits, field, coupling), subset_by_index=[0, 0]
+        )
     psi = vecs[:, 0]
     return psi * np.sign(psi.sum())
 
