@@ -453,6 +453,29 @@ WORKED = {
         ],
     },
     # -- lesson 12 (later exercises) --
+    "12.pooling_layer": {
+        "reasoning": "One block per (source, sink) pair, all with the same three angles: RY(a) "
+        "on the source, then RY(b) on the sink if the source is 1 (a CRY with the source as "
+        "control) and RY(c) if it is 0 (the same CRY between two X gates on the source, or "
+        "ctrl_state=0). Measuring the source and rotating the sink by the outcome would give "
+        "the sink the same state; deferring the measurement makes the layer a unitary.",
+        "mistakes": [
+            "Using the sink as the control (source and sink swapped).",
+            "Numbering the qubits n − 1 − q, as if qubit 0 were the leftmost bit.",
+            "Forgetting the second X, which leaves the source flipped.",
+            "Swapping b and c: RY(b) belongs to the outcome 1.",
+        ],
+    },
+    "12.train_qcnn": {
+        "reasoning": "The ground states are the input states themselves (quantum data): a "
+        "QCNNClassifier with input='state' runs its convolution and pooling levels on them "
+        "and reads one qubit. Its 19 shared angles train in seconds with exact gradients.",
+        "mistakes": [
+            "Treating the 256 amplitudes as classical features (one qubit each).",
+            "A tiny iteration budget, which stops before the loss has fallen.",
+            "Relabelling the phases, so that the predictions come out inverted.",
+        ],
+    },
     # -- lesson 13 (later exercises) --
     "13.fourier_coefficients": {
         "reasoning": "A trigonometric polynomial of degree d is fixed by 2d + 1 values. At "
