@@ -1,15 +1,32 @@
 """Variational quantum classifier (VQC) with exact, batched analytic gradients.
 
 A VQC encodes a feature vector ``x`` into a state with a feature map, applies a trainable
-circuit (the ansatz) with weights ``theta`` and reads out the probability of class 1:
+circuit (the ansatz) with weights ``theta`` and measures every qubit. A *read-out* rule assigns
+each measured bitstring ``b`` (an integer, qubit 0 = least-significant bit) to a class, and
+P(class c) is the total probability of the bitstrings assigned to c. With K classes:
 
-* ``readout="parity"``: P(class 1) = probability of measuring a bitstring of odd parity;
-* ``readout="z"``: P(class 1) = probability that qubit 0 reads 1, i.e. (1 - ⟨Z_0⟩) / 2.
+* ``readout="parity"``: class = (number of 1s in ``b``) mod K. For two classes this is the
+  parity: P(class 1) = probability of a bitstring of odd parity;
+* ``readout="z"``: class = ``b`` mod K. For two classes this is qubit 0:
+  P(class 1) = (1 - ⟨Z_0⟩) / 2. It is qiskit-machine-learning's default ``interpret``.
 
-It minimises the mean binary cross-entropy. Gradients are exact: one forward and one backward
+Two classes give the binary model of lesson 08; three or more (lesson 08, section 8) give a
+*multi-output read-out*: the K class probabilities are sums of disjoint sets of measured
+probabilities, so they are non-negative and add up to one (no softmax needed). It minimises the
+mean cross-entropy -mean log P(class y). Gradients are exact: one forward and one backward
 (adjoint) pass over a batched statevector of all training points
 (:mod:`qmlkit.models._adjoint`); the feature-map states are simulated once per fit by
 :func:`qmlkit.statevec.simulate`. Qubit order is Qiskit's (qubit 0 = rightmost bit).
+
+With a device ``backend`` (for example ``"fake:manila"``) the model runs through the backend's
+V2 sampler instead: class probabilities are estimated from ``shots`` measurements of the
+transpiled circuit, and gradients come from the parameter-shift rule (two shifted circuits per
+weight, each weight must occur once as the angle of a rotation such as ``ry``), or are not
+needed with a gradient-free optimiser such as ``"COBYLA"``.
+
+Memory: the exact simulator holds about four arrays of ``n_samples x 2**n_qubits`` complex
+numbers (16 bytes each) while training: 200 points on 14 qubits, the largest circuit it
+accepts, peak at about 0.2 GB of arrays (197 MB measured with ``tracemalloc``; 52 MB each).
 
 The default circuit (no ``feature_map`` and no ``ansatz``) is a *data re-uploading* circuit
 (Pérez-Salinas et al., Quantum 4, 226, 2020): ``reps`` times [RY(x_i) on qubit i; trainable RY
@@ -34,18 +51,23 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import InputError
-from ..optimizers import minimize
-from ._adjoint import AdjointProgram
+from ..optimizers import GRADIENT_FREE, minimize
+from ._adjoint import AdjointProgram, _Rotation
 from ._sklearn import QuantumClassifier
 
 if TYPE_CHECKING:
     from qiskit import QuantumCircuit
     from qiskit.circuit import Parameter, ParameterVector
 
+    from ..backends import Backend
+
 __all__ = ["VQC", "reuploading_circuit"]
 
 _READOUTS = ("parity", "z")
-_MAX_QUBITS = 12
+#: the largest circuit the exact simulator accepts (200 points on 14 qubits: about 0.2 GB)
+_MAX_QUBITS = 14
+#: gates whose generator has two eigenvalues one apart: the two-term parameter-shift rule holds
+_SHIFT = np.pi / 2
 
 
 def reuploading_circuit(
@@ -86,7 +108,7 @@ def reuploading_circuit(
 
 
 class VQC(QuantumClassifier):
-    """Variational quantum classifier for binary labels, as a scikit-learn estimator.
+    """Variational quantum classifier for two or more classes, as a scikit-learn estimator.
 
     Args:
         feature_map: a parameterised circuit whose parameters (in ``circuit.parameters`` order)
@@ -98,16 +120,20 @@ class VQC(QuantumClassifier):
             ``"BFGS"``, ``"COBYLA"``, ...).
         maxiter: iteration budget of the optimiser.
         learning_rate: Adam's step size.
-        random_state: seed (an int, or a NumPy ``Generator``) of the random initial weights;
-            ``None`` for fresh randomness.
+        random_state: seed (an int, or a NumPy ``Generator``) of the random initial weights
+            and, on a device backend, of the shot sampling; ``None`` for fresh randomness.
         progress: show a progress bar (text, or a widget in Jupyter).
         callback: called as ``callback(iteration, loss)`` after every iteration.
         initial_point: initial weights (overrides the random start).
+        backend: ``None`` or ``"ideal"`` for the exact simulator; a device backend (a spec
+            such as ``"fake:manila"`` or a :class:`qmlkit.backends.Backend`) to estimate the
+            probabilities from shots with the backend's sampler.
+        shots: shots per circuit on a device backend.
 
     All arguments are keyword-only (``VQC(reps=2, random_state=0)``), as in scikit-learn.
 
     Attributes:
-        classes_: the two class labels, sorted; ``predict_proba``'s columns follow them.
+        classes_: the class labels, sorted; ``predict_proba``'s columns follow them.
         n_features_in_: number of features seen in ``fit``.
         circuit_: the trained circuit (feature map followed by the ansatz).
         input_params_: the circuit parameters that take the features, in feature order.
@@ -115,6 +141,11 @@ class VQC(QuantumClassifier):
         weights_: the trained weights.
         loss_history_: the cross-entropy after each iteration.
         n_iter_: the number of optimiser iterations run.
+
+    Raises:
+        InputError: bad arguments or data; more than 14 qubits (the exact simulator's bound);
+            more classes than the read-out can tell apart (``"parity"``: n_qubits + 1,
+            ``"z"``: 2**n_qubits).
 
     Introduced in lesson 08.
 
@@ -125,7 +156,17 @@ class VQC(QuantumClassifier):
     ...           random_state=1, callback=lambda it, loss: losses.append(loss)).fit(X, y)
     >>> len(clf.weights_), len(losses) == clf.n_iter_, clf.predict_proba(X).shape
     (4, True, (4, 2))
+
+    Three classes: ``predict_proba`` has one column per class.
+
+    >>> X3 = np.array([[0.2, 0.2], [1.6, 1.5], [3.0, 2.9], [0.3, 0.1], [1.5, 1.7], [2.9, 3.1]])
+    >>> clf = VQC(reps=2, random_state=0).fit(X3, ["a", "b", "c"] * 2)
+    >>> clf.classes_.tolist(), clf.predict_proba(X3).shape
+    (['a', 'b', 'c'], (6, 3))
     """
+
+    #: several classes: a multi-output read-out (see the module docstring)
+    binary_only = False
 
     def __init__(
         self,
@@ -141,6 +182,8 @@ class VQC(QuantumClassifier):
         progress: bool = False,
         callback: Callable[[int, float], Any] | None = None,
         initial_point: Any = None,
+        backend: str | Backend | None = None,
+        shots: int = 1024,
     ) -> None:
         self.feature_map = feature_map
         self.ansatz = ansatz
@@ -153,6 +196,8 @@ class VQC(QuantumClassifier):
         self.progress = progress
         self.callback = callback
         self.initial_point = initial_point
+        self.backend = backend
+        self.shots = shots
 
     # -- circuit ----------------------------------------------------------------------------
     def _build_circuit(
@@ -203,39 +248,141 @@ class VQC(QuantumClassifier):
             )
         return fmap.compose(ansatz), list(fmap.parameters), list(ansatz.parameters)
 
-    def _readout_mask(self, n: int) -> np.ndarray:
+    def _readout_mask(self, n: int, n_classes: int = 2) -> np.ndarray:
+        """Binary: the 0/1 vector of class-1 bitstrings. K classes: the (2**n, K) 0/1 matrix."""
         idx = np.arange(2**n)
         if self.readout == "z":
-            return (idx & 1).astype(float)
-        bits = (idx[:, None] >> np.arange(n)[None, :]) & 1
-        return (bits.sum(axis=1) % 2).astype(float)
+            labels = idx % n_classes
+        else:
+            bits = (idx[:, None] >> np.arange(n)[None, :]) & 1
+            labels = bits.sum(axis=1) % n_classes
+        if n_classes == 2:
+            return labels.astype(float)
+        return (labels[:, None] == np.arange(n_classes)[None, :]).astype(float)
 
-    # -- training ---------------------------------------------------------------------------
+    def _class_matrix(self) -> np.ndarray:
+        """(2**n, K): which bitstrings count towards which class (binary included)."""
+        if self.mask_.ndim == 1:
+            return np.column_stack([1.0 - self.mask_, self.mask_])
+        return self.mask_
+
+    def _check_readout_fits(self, n: int, n_classes: int) -> None:
+        most = n + 1 if self.readout == "parity" else 2**n
+        if n_classes > most:
+            other = "" if self.readout == "z" else ' (readout="z" tells 2**n_qubits apart)'
+            raise InputError(
+                f"{n_classes} classes are more than the {self.readout!r} read-out of {n} qubits "
+                f"can tell apart ({most}){other}; use more qubits or the other read-out."
+            )
+
+    # -- training (exact) -------------------------------------------------------------------
     def _probability(self, w: np.ndarray, X: np.ndarray, start: np.ndarray, cache: dict) -> tuple:
         final = self.program_.forward(X, w, start, cache)
         return final, (np.abs(final) ** 2) @ self.mask_
 
     def _loss_and_grad(self, w, X, y, start, cache) -> tuple[float, np.ndarray]:
-        final, p1 = self._probability(w, X, start, cache)
+        """Exact loss and adjoint gradient; ``y`` holds class indices."""
+        final, prob = self._probability(w, X, start, cache)
         eps = 1e-12
-        p = np.clip(p1, eps, 1 - eps)
-        loss = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
-        d_p = np.where((p1 > eps) & (p1 < 1 - eps), (p - y) / (p * (1 - p)), 0.0) / len(y)
-        lam = d_p[:, None] * self.mask_[None, :] * final  # dL/d(final*)
-        return float(loss), self.program_.gradient(X, w, final, lam, cache)
+        if self.mask_.ndim == 1:  # binary: P(class 1) against labels 0/1
+            y = np.asarray(y, dtype=float)
+            p = np.clip(prob, eps, 1 - eps)
+            loss = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+            d_p = np.where((prob > eps) & (prob < 1 - eps), (p - y) / (p * (1 - p)), 0.0) / len(y)
+            lam = d_p[:, None] * self.mask_[None, :] * final  # dL/d(final*)
+            return float(loss), self.program_.gradient(X, w, final, lam, cache)
+        loss, d_prob = _cross_entropy(prob, y)
+        lam = (d_prob @ self.mask_.T) * final
+        return loss, self.program_.gradient(X, w, final, lam, cache)
 
+    # -- device (shots) ---------------------------------------------------------------------
+    def _device(self) -> Backend | None:
+        """The device backend, or None for the exact simulator."""
+        from ..backends import Backend, parse_spec, resolve
+
+        if self.backend is None:
+            return None
+        if isinstance(self.backend, str) and parse_spec(self.backend)[0] == "ideal":
+            return None
+        if isinstance(self.backend, Backend) and self.backend.kind == "ideal":
+            return None
+        seed = self.random_state if isinstance(self.random_state, (int, np.integer)) else None
+        return resolve(self.backend, seed=None if seed is None else int(seed))
+
+    def _prepare_device(self, device: Backend) -> None:
+        if not isinstance(self.shots, (int, np.integer)) or self.shots < 1:
+            raise InputError(f"shots must be a positive integer, got {self.shots!r}.")
+        measured = self.circuit_.copy()
+        measured.measure_all()
+        self.isa_circuit_ = device.isa(measured)
+        position = {p: k for k, p in enumerate(self.isa_circuit_.parameters)}
+        self._in_cols = [position.get(p) for p in self.input_params_]
+        self._w_cols = [position.get(p) for p in self.weight_params_]
+
+    def _sample_probs(self, X: np.ndarray, W: np.ndarray) -> np.ndarray:
+        """Class probabilities from shots: (len(W), len(X), K) for weight sets ``W``."""
+        device = self._device()
+        assert device is not None
+        values = np.zeros((len(W), len(X), self.isa_circuit_.num_parameters))
+        for j, col in enumerate(self._in_cols):
+            if col is not None:
+                values[:, :, col] = X[None, :, j]
+        for j, col in enumerate(self._w_cols):
+            if col is not None:
+                values[:, :, col] = W[:, j, None]
+        sampler = _sampler_for(device, self.circuit_.num_qubits)
+        result = sampler.run([(self.isa_circuit_, values)], shots=int(self.shots)).result()
+        bits = result[0].data.meas.array  # (len(W), len(X), shots, n_bytes), big-endian
+        ints = np.zeros(bits.shape[:-1], dtype=np.int64)
+        for byte in range(bits.shape[-1]):
+            ints = ints * 256 + bits[..., byte]
+        dim = 2**self.circuit_.num_qubits
+        rows = np.arange(len(W) * len(X)).reshape(len(W), len(X), 1)
+        counts = np.bincount((ints + dim * rows).ravel(), minlength=len(W) * len(X) * dim)
+        probs = counts.reshape(len(W), len(X), dim) / int(self.shots)
+        return probs @ self._class_matrix()
+
+    def _shift_rule_ok(self) -> bool:
+        """True when every weight is the bare angle of one gate with a two-eigenvalue generator."""
+        seen: dict[Any, int] = {}
+        for gate in self.program_.gates:
+            if not isinstance(gate, _Rotation) or gate.kind == "input":
+                continue
+            if gate.kind == "mixed" or not gate.expr.is_symbol():
+                return False
+            eig = np.unique(np.round(np.linalg.eigvalsh(gate.generator), 9))
+            if len(eig) != 2 or not np.isclose(eig[1] - eig[0], 1.0):
+                return False
+            seen[gate.expr] = seen.get(gate.expr, 0) + 1
+        return all(count == 1 for count in seen.values())
+
+    def _device_loss_and_grad(
+        self, w: np.ndarray, X: np.ndarray, y: np.ndarray, gradient: bool
+    ) -> tuple[float, np.ndarray]:
+        if not gradient:
+            loss, _ = _cross_entropy(self._sample_probs(X, w[None, :])[0], y)
+            return loss, np.zeros_like(w)
+        shifts = _SHIFT * np.eye(len(w))
+        W = np.concatenate([w[None, :], w + shifts, w - shifts])
+        probs = self._sample_probs(X, W)
+        loss, d_prob = _cross_entropy(probs[0], y)
+        plus, minus = probs[1 : 1 + len(w)], probs[1 + len(w) :]
+        grad = 0.5 * np.einsum("jbk,bk->j", plus - minus, d_prob)
+        return loss, grad
+
+    # -- public -----------------------------------------------------------------------------
     def fit(self, X: Any, y: Any) -> VQC:
-        """Train on features ``X`` (n_samples, n_features) and binary labels ``y``; returns self."""
+        """Train on features ``X`` (n_samples, n_features) and labels ``y``; returns self."""
         X, y_index = self._validate_fit(X, y)
-        y01 = y_index.astype(float)
         circuit, inputs, weights = self._build_circuit(X.shape[1])
         if circuit.num_qubits > _MAX_QUBITS:
             raise InputError(
                 f"The circuit has {circuit.num_qubits} qubits; the VQC simulates at most {_MAX_QUBITS}."
             )
+        self._check_readout_fits(circuit.num_qubits, len(self.classes_))
         self.circuit_, self.input_params_, self.weight_params_ = circuit, inputs, weights
         self.program_ = AdjointProgram(circuit, inputs, weights)
-        self.mask_ = self._readout_mask(circuit.num_qubits)
+        self.mask_ = self._readout_mask(circuit.num_qubits, len(self.classes_))
         if self.initial_point is not None:
             w0 = np.asarray(self.initial_point, dtype=float).ravel()
             if w0.shape != (len(weights),):
@@ -244,10 +391,25 @@ class VQC(QuantumClassifier):
                 )
         else:
             w0 = np.random.default_rng(self.random_state).uniform(-np.pi, np.pi, len(weights))
-        start = self.program_.initial_states(X)
-        cache: dict = {}
+        device = self._device()
+        fun: Callable[[np.ndarray], tuple[float, np.ndarray]]
+        if device is None:
+            start = self.program_.initial_states(X)
+            cache: dict = {}
+            fun = lambda w: self._loss_and_grad(w, X, y_index, start, cache)  # noqa: E731
+        else:
+            self._prepare_device(device)
+            gradient = str(self.optimizer).lower() not in GRADIENT_FREE
+            if gradient and not self._shift_rule_ok():
+                raise InputError(
+                    "On a device backend the VQC computes gradients with the parameter-shift "
+                    "rule, which needs every weight to be the angle of one rotation gate "
+                    "(rx, ry, rz, rzz, ...). Use a gradient-free optimizer such as 'COBYLA', "
+                    "or such an ansatz."
+                )
+            fun = lambda w: self._device_loss_and_grad(w, X, y_index, gradient)  # noqa: E731
         res = minimize(
-            lambda w: self._loss_and_grad(w, X, y01, start, cache),
+            fun,
             w0,
             method=self.optimizer,
             maxiter=self.maxiter,
@@ -261,18 +423,91 @@ class VQC(QuantumClassifier):
         self.n_iter_ = res.nit
         return self
 
+    def _proba(self, X: np.ndarray, w: np.ndarray) -> np.ndarray:
+        if self._device() is not None:
+            return self._sample_probs(X, w[None, :])[0]
+        _, prob = self._probability(w, X, self.program_.initial_states(X), {})
+        return np.column_stack([1 - prob, prob]) if prob.ndim == 1 else prob
+
     def predict_proba(self, X: Any) -> np.ndarray:
-        """Class probabilities, shape (n_samples, 2), columns in the order of ``classes_``."""
-        X = self._validate_predict(X)
-        _, p1 = self._probability(self.weights_, X, self.program_.initial_states(X), {})
-        return np.column_stack([1 - p1, p1])
+        """Class probabilities, shape (n_samples, n_classes), columns in the order of ``classes_``.
 
-    def loss_and_gradient(self, X: Any, y: Any, weights: Any = None) -> tuple[float, np.ndarray]:
-        """Cross-entropy and its exact gradient at ``weights`` (default: the fitted weights).
-
-        ``y`` holds labels from ``classes_``. Useful to inspect or test the gradient.
+        On a device backend they are estimated from ``shots`` measurements.
         """
         X = self._validate_predict(X)
-        y01 = (np.asarray(y) == self.classes_[1]).astype(float)
+        return self._proba(X, self.weights_)
+
+    def _label_index(self, y: Any) -> np.ndarray:
+        """Labels from ``classes_`` as class indices."""
+        y = np.asarray(y).ravel()
+        known = np.isin(y, self.classes_)
+        if not np.all(known):
+            unknown = sorted(set(y[~known].tolist()))[:5]
+            raise InputError(f"y holds labels that are not classes of the model: {unknown}.")
+        return np.searchsorted(self.classes_, y)
+
+    def loss(self, X: Any, y: Any, weights: Any = None) -> float:
+        """The cross-entropy at ``weights`` (default: the fitted weights), without a gradient.
+
+        Exact, or estimated from shots on a device backend (one circuit per point). Lesson 08
+        uses it to draw the loss along a line in weight space.
+        """
+        X = self._validate_predict(X)
         w = self.weights_ if weights is None else np.asarray(weights, dtype=float)
-        return self._loss_and_grad(w, X, y01, self.program_.initial_states(X), {})
+        return _cross_entropy(self._proba(X, w), self._label_index(y))[0]
+
+    def loss_and_gradient(self, X: Any, y: Any, weights: Any = None) -> tuple[float, np.ndarray]:
+        """Cross-entropy and its gradient at ``weights`` (default: the fitted weights).
+
+        ``y`` holds labels from ``classes_``. Exact (adjoint method) on the simulator; on a
+        device backend, estimated from shots with the parameter-shift rule.
+        """
+        X = self._validate_predict(X)
+        y_index = self._label_index(y)
+        w = self.weights_ if weights is None else np.asarray(weights, dtype=float)
+        if self._device() is not None:
+            return self._device_loss_and_grad(w, X, y_index, gradient=True)
+        return self._loss_and_grad(w, X, y_index, self.program_.initial_states(X), {})
+
+
+def _cross_entropy(prob: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """Mean -log prob[b, y_b] (clipped at 1e-12) and its derivative with respect to ``prob``."""
+    eps = 1e-12
+    rows = np.arange(len(y))
+    p_y = prob[rows, y]
+    p = np.maximum(p_y, eps)
+    d_prob = np.zeros_like(prob)
+    d_prob[rows, y] = np.where(p_y > eps, -1.0 / (p * len(y)), 0.0)
+    return float(-np.mean(np.log(p))), d_prob
+
+
+_FAKE_SAMPLERS: dict[tuple[str, int | None, str], Any] = {}
+
+
+def _sampler_for(device: Backend, n_qubits: int) -> Any:
+    """The V2 sampler the VQC uses on ``device``.
+
+    For a fake device this is Aer's ``SamplerV2`` with the device's noise model
+    (``NoiseModel.from_backend``, as in qiskit-ibm-runtime's local mode) on one thread: the
+    runtime's local sampler runs Aer on every core, which on a small, busy machine makes the
+    many small parameter sets of a training step about ten times slower. Small circuits use
+    the density-matrix method (the exact noisy distribution, then ``shots`` samples).
+    Other backends use ``device.sampler``.
+    """
+    if device.kind != "fake":
+        return device.sampler
+    method = "density_matrix" if n_qubits <= 8 else "automatic"
+    key = (device.name, device.seed, method)
+    if key not in _FAKE_SAMPLERS:
+        from qiskit_aer.noise import NoiseModel
+        from qiskit_aer.primitives import SamplerV2
+
+        options: dict[str, Any] = {
+            "noise_model": NoiseModel.from_backend(device.backend),
+            "method": method,
+            "max_parallel_threads": 1,
+        }
+        if device.seed is not None:
+            options["seed_simulator"] = device.seed
+        _FAKE_SAMPLERS[key] = SamplerV2(options={"backend_options": options})
+    return _FAKE_SAMPLERS[key]

@@ -181,8 +181,8 @@ def test_bad_inputs_raise_clear_errors():
         VQC().fit(np.where(np.eye(20, 2) == 1, np.nan, X), y)
     with pytest.raises(ValueError, match="0 sample"):
         VQC().fit(np.zeros((0, 2)), [])
-    with pytest.raises(InputError, match="Only binary classification"):
-        VQC().fit(X, np.arange(20) % 3)
+    with pytest.raises(InputError, match="more than the 'parity' read-out"):
+        VQC().fit(X, np.arange(20) % 4)  # 2 qubits: Hamming weights 0, 1, 2
     with pytest.raises(InputError, match="one class"):
         VQC().fit(X, np.zeros(20))
     with pytest.raises(InputError, match="feature map has 3 parameters"):
