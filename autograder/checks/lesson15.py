@@ -234,6 +234,7 @@ _STATE_CASES = [
 @exercise(
     "15.shadow_estimate",
     points=6,
+    time_limit=30,  # 40000 snapshots in all: a plain Python loop needs well under a second
     title="A classical-shadow estimate of a Pauli expectation",
     difficulty="medium",
     minutes=20,
