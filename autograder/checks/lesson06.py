@@ -387,3 +387,279 @@ def check_train_qsvm(t: Tester) -> None:
                 actual=round(acc, 3),
                 hint=hint,
             )
+
+
+# -------------------------------------------------------------------- alignment_gradient
+
+
+def _alignment_terms(K: np.ndarray, dK: np.ndarray, T: np.ndarray) -> dict[str, np.ndarray]:
+    """The exact gradient of A(K, T) and the values of the usual wrong derivations."""
+    nk, nt = np.linalg.norm(K), np.linalg.norm(T)
+    a = np.sum(K * T) / (nk * nt)
+    first = np.einsum("pij,ij->p", dK, T) / (nk * nt)
+    second = a * np.einsum("pij,ij->p", dK, K) / nk**2
+    return {"exact": first - second, "first": first, "no_t_norm": (first - second) * nt}
+
+
+def _alignment_hint(value: np.ndarray, K: np.ndarray, dK: np.ndarray, y: np.ndarray) -> str | None:
+    T = np.where(y[:, None] == y[None, :], 1.0, -1.0)
+    terms = _alignment_terms(K, dK, T)
+
+    def near(other: np.ndarray) -> bool:
+        return bool(np.allclose(value, other, rtol=1e-6, atol=1e-9))
+
+    if near(-terms["exact"]):
+        return "the sign is flipped: that is the gradient of the loss 1 − A; return dA/dθ itself"
+    if near(terms["first"]):
+        return (
+            "‖K‖_F depends on θ too: differentiate the denominator as well (quotient rule), "
+            "which subtracts A ⟨K, dK_k⟩_F / ‖K‖_F² from each component"
+        )
+    if near(terms["no_t_norm"]):
+        return "missing the factor 1/‖T‖_F (= 1/n for n points) of the alignment"
+    y = y.astype(float)
+    for wrong in (np.outer(y, y), np.outer(2 * y - 1, 2 * y - 1)):
+        if not np.allclose(wrong, T) and near(_alignment_terms(K, dK, wrong)["exact"]):
+            return (
+                "the target matrix is wrong for these labels: T[i, j] must be +1 when "
+                "y_i == y_j and −1 otherwise (np.outer(y, y) is that only for labels ±1); build "
+                "it by comparing the labels, np.where(y[:, None] == y[None, :], 1, -1)"
+            )
+    return None
+
+
+def _psd(rng: np.random.Generator, n: int) -> np.ndarray:
+    states = rng.normal(size=(n, 4)) + 1j * rng.normal(size=(n, 4))
+    states /= np.linalg.norm(states, axis=1, keepdims=True)
+    return np.abs(states.conj() @ states.T) ** 2
+
+
+def _symmetric(rng: np.random.Generator, p: int, n: int) -> np.ndarray:
+    d = rng.normal(scale=0.3, size=(p, n, n))
+    d = d + np.transpose(d, (0, 2, 1))
+    d[:, np.arange(n), np.arange(n)] = 0.0  # a fidelity kernel keeps its unit diagonal
+    return d
+
+
+def _trained_family(theta: np.ndarray, X: np.ndarray) -> np.ndarray:
+    """K(θ) of the product states ⊗_q RY(θ_q x_q)|0>: K_ij = Π_q cos²(θ_q (x_iq − x_jq)/2)."""
+    diff = X[:, None, :] - X[None, :, :]
+    return np.prod(np.cos(theta * diff / 2) ** 2, axis=-1)
+
+
+def _trained_family_derivative(theta: np.ndarray, X: np.ndarray) -> np.ndarray:
+    diff = X[:, None, :] - X[None, :, :]
+    c2 = np.cos(theta * diff / 2) ** 2
+    out = []
+    for q in range(len(theta)):
+        others = np.prod(np.delete(c2, q, axis=-1), axis=-1)
+        d = -np.sin(theta[q] * diff[..., q]) * diff[..., q] / 2  # d/dθ cos²(θ δ/2)
+        out.append(others * d)
+    return np.array(out)
+
+
+@exercise(
+    "06.alignment_gradient",
+    points=4,
+    title="The gradient of kernel-target alignment",
+    difficulty="medium",
+    minutes=20,
+    hints=[
+        "A is a quotient, ⟨K, T⟩_F / (‖K‖_F ‖T‖_F), and both the numerator and ‖K‖_F depend "
+        "on θ: use the quotient rule, with d‖K‖_F = ⟨K, dK⟩_F / ‖K‖_F.",
+        "T[i, j] is +1 for equal labels and −1 otherwise, whatever the two label values are; "
+        "‖T‖_F = n does not depend on θ.",
+        "⟨A, B⟩_F is np.sum(A * B); for all p parameters at once, np.einsum('pij,ij->p', dK, T).",
+    ],
+)
+def check_alignment_gradient(t: Tester) -> None:
+    rng = np.random.default_rng(636)
+    X4 = rng.uniform(0, np.pi, (8, 2))
+    theta4 = np.array([0.8, 1.3])
+    cases = [
+        (
+            "K = [[1, 0.5], [0.5, 1]], one parameter, labels [0, 1]",
+            np.array([[1.0, 0.5], [0.5, 1.0]]),
+            np.array([[[0.0, -1.0], [-1.0, 0.0]]]),
+            np.array([0, 1]),
+            False,
+        ),
+        (
+            "a 6 x 6 fidelity kernel, 3 parameters, labels ±1",
+            _psd(rng, 6),
+            _symmetric(rng, 3, 6),
+            np.array([1, -1, -1, 1, 1, -1]),
+            False,
+        ),
+        (
+            "a 7 x 7 fidelity kernel, 2 parameters, labels 0/1",
+            _psd(rng, 7),
+            _symmetric(rng, 2, 7),
+            np.array([0, 0, 1, 1, 0, 1, 1]),
+            True,
+        ),
+        (
+            "the kernel of RY(θ_q x_q) on 2 qubits, 2 parameters, 8 points, labels 1/2",
+            _trained_family(theta4, X4),
+            _trained_family_derivative(theta4, X4),
+            np.array([1, 2, 2, 1, 1, 2, 1, 2]),
+            True,
+        ),
+    ]
+    for text, K, dK, y, hidden in cases:
+        with t.case(f"alignment_gradient({text})", points=1, hidden=hidden):
+            T = np.where(y[:, None] == y[None, :], 1.0, -1.0)
+            expected = _alignment_terms(K, dK, T)["exact"]
+            value = t.call(K.copy(), dK.copy(), y.copy())
+            if value is None:
+                raise CheckFailed("Your function returned None. Did you forget `return`?")
+            try:
+                arr = np.asarray(value, dtype=float)
+            except (TypeError, ValueError):
+                raise CheckFailed(
+                    f"Expected an array of {len(dK)} numbers, got {type(value).__name__} that is "
+                    "not an array of numbers.",
+                    hint="return one derivative per parameter: an array of shape (p,) for dK of shape (p, n, n)",
+                ) from None
+            if arr.size != len(dK):
+                raise CheckFailed(
+                    f"Expected one number per parameter ({len(dK)} of them), got an answer of "
+                    f"shape {arr.shape}.",
+                    hint="return one derivative per parameter: an array of shape (p,) for dK of shape (p, n, n)",
+                )
+            arr = cmp.as_array(arr.ravel(), shape=(len(dK),), what="gradient").real
+            if np.allclose(arr, expected, rtol=1e-6, atol=1e-9):
+                continue
+            raise CheckFailed(
+                "The gradient is not right.",
+                expected=np.round(expected, 6),
+                actual=np.round(arr, 6),
+                hint=_alignment_hint(arr, K, dK, y),
+            )
+
+
+# ------------------------------------------------------------------ geometric_difference
+
+
+def _sqrt_psd(K: np.ndarray) -> np.ndarray:
+    w, v = np.linalg.eigh((K + K.T) / 2)
+    return (v * np.sqrt(np.clip(w, 0.0, None))) @ v.T
+
+
+def _gd(Kc: np.ndarray, Kq: np.ndarray, reg: float, root: Any = _sqrt_psd, norm: Any = 2) -> float:
+    r = root(Kq)
+    m = r @ np.linalg.inv(Kc + reg * np.eye(len(Kc))) @ r
+    return float(np.sqrt(np.linalg.norm(m, norm)))
+
+
+def _gd_hint(
+    value: float, Kc: np.ndarray, Kq: np.ndarray, reg: float, defaulted: bool = False
+) -> str | None:
+    def near(other: float) -> bool:
+        return bool(np.isclose(value, other, rtol=1e-6, atol=0))
+
+    exact = _gd(Kc, Kq, reg)
+    if near(exact**2):
+        return "missing the outer square root: g is the square root of the spectral norm"
+    if near(_gd(Kc, Kq, reg, root=lambda K: np.sqrt(np.clip(K, 0, None)))):
+        return (
+            "np.sqrt(K) takes the square root of every entry; √K_Q is the matrix square root "
+            "(the matrix with the same eigenvectors and the square roots of the eigenvalues)"
+        )
+    if near(_gd(Kc, Kq, reg, norm="fro")):
+        return "that is the Frobenius norm; ‖·‖_∞ here is the spectral norm, the largest singular value: np.linalg.norm(M, 2)"
+    if near(_gd(Kc, Kq, reg, norm=np.inf)):
+        return (
+            "np.linalg.norm(M, np.inf) is the largest row sum; the ∞ in g's formula is the "
+            "spectral norm (the largest eigenvalue of the PSD matrix): np.linalg.norm(M, 2)"
+        )
+    if near(_gd(Kq, Kc, reg)):
+        return "the kernels are swapped: g(K_C ‖ K_Q) inverts the classical kernel and takes the root of the quantum one"
+    if reg > 0 and near(_gd(Kc, Kq, 0.0)):
+        if defaulted:
+            return (
+                "this is the value for reg = 0: reg must default to 1e-3 "
+                "(def geometric_difference(K_classical, K_quantum, reg=1e-3)), and the inverse "
+                "is of K_C + reg·I"
+            )
+        return "reg is not used: invert K_C + reg·I, not K_C itself"
+    return None
+
+
+def _rbf(X: np.ndarray, gamma: float) -> np.ndarray:
+    return np.exp(-gamma * ((X[:, None, :] - X[None, :, :]) ** 2).sum(-1))
+
+
+@exercise(
+    "06.geometric_difference",
+    points=4,
+    title="The geometric difference of two kernels",
+    difficulty="medium",
+    minutes=20,
+    hints=[
+        "Three matrix steps: the matrix square root of K_Q, the inverse of K_C + reg·I, "
+        "then the largest eigenvalue of √K_Q (K_C + reg·I)⁻¹ √K_Q, and a final square root.",
+        "The matrix square root of a PSD matrix: w, v = np.linalg.eigh(K); "
+        "v @ np.diag(np.sqrt(np.clip(w, 0, None))) @ v.T (not np.sqrt(K), which works entry by entry).",
+        "The norm is the spectral norm, np.linalg.norm(M, 2) (not np.inf, the largest row sum).",
+    ],
+)
+def check_geometric_difference(t: Tester) -> None:
+    rng = np.random.default_rng(646)
+    X10 = rng.uniform(0, np.pi, (10, 2))
+    X8 = rng.uniform(0, np.pi, (8, 3))
+    X8[5] = X8[2]  # a repeated point: K_C is singular, only reg keeps the inverse finite
+    cases: list[tuple[str, np.ndarray, np.ndarray, tuple, float, bool]] = [
+        (
+            "K_C = [[1, 1], [1, 1]], K_Q = I, reg=0.1",
+            np.ones((2, 2)),
+            np.eye(2),
+            (0.1,),
+            0.1,
+            False,
+        ),
+        (
+            "an RBF kernel against a fidelity kernel, 10 points, default reg",
+            _rbf(X10, 0.5),
+            _psd(rng, 10),
+            (),
+            1e-3,
+            False,
+        ),
+        (
+            "an RBF kernel (a repeated point: singular) against a fidelity kernel, 8 points, reg=0.05",
+            _rbf(X8, 1.0),
+            _psd(rng, 8),
+            (0.05,),
+            0.05,
+            True,
+        ),
+    ]
+    for (text, Kc, Kq, extra, reg, hidden), points in zip(cases, (1, 1.5, 1.5)):
+        with t.case(f"geometric_difference({text})", points=points, hidden=hidden):
+            expected = _gd(Kc, Kq, reg)
+            try:
+                value = t.call(Kc.copy(), Kq.copy(), *extra)
+            except LearnerError as err:
+                if err.kind != "exception" or not hidden:
+                    raise
+                raise CheckFailed(
+                    f"For a singular K_C your function {err.message}",
+                    hint="reg is not used: invert K_C + reg·I, not K_C itself",
+                ) from None
+            if value is None:
+                raise CheckFailed("Your function returned None. Did you forget `return g`?")
+            value = _real_number(
+                value,
+                "geometric difference",
+                "the geometric difference is real: take the real part of the largest eigenvalue "
+                "(scipy.linalg.sqrtm can leave tiny imaginary parts)",
+            )
+            if np.isclose(value, expected, rtol=1e-6, atol=0):
+                continue
+            raise CheckFailed(
+                "The geometric difference is not right.",
+                expected=round(expected, 6),
+                actual=round(value, 6),
+                hint=_gd_hint(value, Kc, Kq, reg, defaulted=not extra),
+            )

@@ -72,3 +72,26 @@ class _QSVM:
 def train_qsvm(X_train, y_train):
     """A QSVM with the ZZ feature map (reps=2, full) trained on the data."""
     return _QSVM().fit(X_train, y_train)
+
+
+def alignment_gradient(K, dK, y) -> np.ndarray:
+    """dA/dθ_k of the kernel-target alignment for dK[k] = dK/dθ_k (quotient rule)."""
+    K = np.asarray(K, dtype=float)
+    dK = np.asarray(dK, dtype=float)
+    y = np.asarray(y)
+    T = np.where(y[:, None] == y[None, :], 1.0, -1.0)
+    norm_k, norm_t = np.linalg.norm(K), np.linalg.norm(T)
+    alignment = np.sum(K * T) / (norm_k * norm_t)
+    numerator = np.einsum("pij,ij->p", dK, T) / (norm_k * norm_t)
+    denominator = alignment * np.einsum("pij,ij->p", dK, K) / norm_k**2
+    return numerator - denominator
+
+
+def geometric_difference(K_classical, K_quantum, reg=1e-3) -> float:
+    """g(K_C || K_Q) = sqrt(|| sqrt(K_Q) (K_C + reg I)^-1 sqrt(K_Q) ||_2) (Huang et al. 2021)."""
+    Kc = np.asarray(K_classical, dtype=float)
+    Kq = np.asarray(K_quantum, dtype=float)
+    w, v = np.linalg.eigh(Kq)
+    root = v @ np.diag(np.sqrt(np.clip(w, 0.0, None))) @ v.T
+    middle = root @ np.linalg.solve(Kc + reg * np.eye(len(Kc)), root)
+    return float(np.sqrt(np.linalg.eigvalsh((middle + middle.T) / 2)[-1]))

@@ -168,3 +168,130 @@ def test_train_qsvm_mistakes():
     assert r.score == 0 and "labels flipped" in r.feedback
     r = check("06.train_qsvm", lambda X, y: reference("06.train_qsvm")(X, y).predict(X))
     assert r.score == 0 and "has no predict method" in r.feedback
+
+
+# -------------------------------------------------------------------- alignment_gradient
+
+
+def _align_with(K, dK, T):
+    K, dK = np.asarray(K, float), np.asarray(dK, float)
+    a = np.sum(K * T) / (np.linalg.norm(K) * np.linalg.norm(T))
+    first = np.einsum("pij,ij->p", dK, T) / (np.linalg.norm(K) * np.linalg.norm(T))
+    return first - a * np.einsum("pij,ij->p", dK, K) / np.linalg.norm(K) ** 2
+
+
+def test_alignment_gradient_alternatives():
+    def per_parameter(K, dK, y):
+        y = np.asarray(y)
+        T = (y[:, None] == y[None, :]) * 2.0 - 1.0
+        grads = []
+        for D in dK:
+            num, den = np.sum(K * T), np.linalg.norm(K) * np.linalg.norm(T)
+            d_den = np.linalg.norm(T) * np.sum(K * D) / np.linalg.norm(K)
+            grads.append((np.sum(D * T) * den - num * d_den) / den**2)
+        return np.array(grads)
+
+    def with_qmlkit(K, dK, y):
+        from qmlkit.kernel_training import alignment_and_gradient
+
+        return alignment_and_gradient(K, dK, y)[1].tolist()
+
+    for fn in (per_parameter, with_qmlkit):
+        r = check("06.alignment_gradient", fn)
+        assert r.passed and r.score == 4, r.feedback
+
+
+def test_alignment_gradient_matches_finite_differences_of_a_real_kernel():
+    """The checker's expected values are the true derivatives of the alignment."""
+    from qmlkit.kernel_training import TrainableFidelityKernel
+    from qmlkit.kernels import kernel_target_alignment
+
+    X = np.random.default_rng(0).uniform(0, np.pi, (6, 2))
+    y = np.array([0, 1, 1, 0, 1, 0])
+    kernel = TrainableFidelityKernel(reps=1)
+    theta = np.array([0.3, -0.2, 0.5, 0.9, 1.1])
+    kernel.states(X, theta)  # builds the feature map
+
+    def K(t):
+        return kernel.bound_kernel(t)(X)
+
+    dK = np.array([(K(theta + e) - K(theta - e)) / 2e-6 for e in np.eye(5) * 1e-6])
+    fd = [
+        (kernel_target_alignment(K(theta + e), y) - kernel_target_alignment(K(theta - e), y)) / 2e-6
+        for e in np.eye(5) * 1e-6
+    ]
+    np.testing.assert_allclose(reference("06.alignment_gradient")(K(theta), dK, y), fd, atol=1e-6)
+
+
+def test_alignment_gradient_mistakes():
+    def numerator_only(K, dK, y):
+        y = np.asarray(y)
+        T = np.where(y[:, None] == y[None, :], 1.0, -1.0)
+        return np.einsum("pij,ij->p", dK, T) / (np.linalg.norm(K) * np.linalg.norm(T))
+
+    r = check("06.alignment_gradient", numerator_only)
+    assert r.score == 0 and "depends on θ too" in r.feedback
+    r = check("06.alignment_gradient", lambda K, dK, y: _align_with(K, dK, np.outer(y, y)))
+    assert not r.passed and "the target matrix is wrong" in r.feedback
+    assert r.score == 1  # the ±1 labels case passes: there np.outer(y, y) is right
+    r = check(
+        "06.alignment_gradient",
+        lambda K, dK, y: -_align_with(K, dK, np.where(np.equal.outer(y, y), 1.0, -1.0)),
+    )
+    assert r.score == 0 and "the sign is flipped" in r.feedback
+
+
+# ------------------------------------------------------------------ geometric_difference
+
+
+def test_geometric_difference_alternatives():
+    import scipy.linalg
+
+    def with_scipy(K_classical, K_quantum, reg=1e-3):
+        root = scipy.linalg.sqrtm(K_quantum)
+        middle = root @ np.linalg.inv(K_classical + reg * np.eye(len(K_classical))) @ root
+        return np.sqrt(np.linalg.norm(middle, ord=2))
+
+    def with_singular_values(K_classical, K_quantum, reg=1e-3):
+        u, s, _ = np.linalg.svd(K_quantum)  # K_Q is PSD: its SVD is its eigen-decomposition
+        root = u * np.sqrt(s) @ u.T
+        middle = root @ np.linalg.pinv(K_classical + reg * np.eye(len(K_classical))) @ root
+        return float(np.linalg.svd(middle, compute_uv=False)[0] ** 0.5)
+
+    def with_qmlkit(K_classical, K_quantum, reg=1e-3):
+        from qmlkit.kernel_training import geometric_difference
+
+        return geometric_difference(K_classical, K_quantum, regularization=reg)
+
+    for fn in (with_scipy, with_singular_values, with_qmlkit):
+        r = check("06.geometric_difference", fn)
+        assert r.passed and r.score == 4, (fn.__name__, r.feedback)
+
+
+def _root(K):
+    w, v = np.linalg.eigh(K)
+    return v @ np.diag(np.sqrt(np.clip(w, 0, None))) @ v.T
+
+
+def test_geometric_difference_mistakes():
+    def entrywise(K_classical, K_quantum, reg=1e-3):
+        r = np.sqrt(K_quantum)
+        return np.sqrt(np.linalg.norm(r @ np.linalg.inv(K_classical + reg * np.eye(len(r))) @ r, 2))
+
+    r = check("06.geometric_difference", entrywise)
+    assert r.score == 1 and "square root of every entry" in r.feedback
+
+    def row_sum_norm(K_classical, K_quantum, reg=1e-3):
+        r = _root(K_quantum)
+        m = r @ np.linalg.inv(K_classical + reg * np.eye(len(r))) @ r
+        return np.sqrt(np.linalg.norm(m, np.inf))
+
+    r = check("06.geometric_difference", row_sum_norm)
+    assert not r.passed and "largest row sum" in r.feedback
+
+    def no_reg(K_classical, K_quantum, reg=1e-3):
+        r = _root(K_quantum)
+        return np.sqrt(np.linalg.norm(r @ np.linalg.inv(K_classical) @ r, 2))
+
+    r = check("06.geometric_difference", no_reg)
+    assert r.score == 0 and "reg is not used" in r.feedback

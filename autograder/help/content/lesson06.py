@@ -17,11 +17,18 @@ CONCEPTS = [
     },
     {
         "id": "06.q2",
-        "question": "What is k(x, x) for the fidelity kernel of any pure-state encoding?",
-        "answer": 1,
-        "tolerance": 1e-6,
-        "explanation": "|⟨φ(x)|φ(x)⟩|² = 1 because the state is normalised, so the Gram "
-        "matrix has ones on its diagonal.",
+        "question": "A feature map is trained to maximise kernel-target alignment on the "
+        "training set. Why must it still be judged on a held-out test set?",
+        "choices": {
+            "a": "It need not: high alignment guarantees high test accuracy.",
+            "b": "The alignment was maximised on the training labels, so it can overfit them "
+            "like any trained model: only data the training never saw measures generalisation.",
+            "c": "Because the alignment cannot exceed 0.5.",
+        },
+        "answer": "b",
+        "explanation": "Training the kernel is learning. A flexible map can raise the training "
+        "alignment by memorising the training points (the Gram matrix then tends to the "
+        "block matrix of the labels on them only), which says nothing about new points.",
     },
     {
         "id": "06.q3",
@@ -53,16 +60,19 @@ CONCEPTS = [
     },
     {
         "id": "06.q5",
-        "question": "What does kernel-target alignment measure?",
+        "question": "The geometric difference g(K_C ‖ K_Q) between a tuned classical kernel and "
+        "a quantum kernel is about 1.2 on your data. What does that tell you?",
         "choices": {
-            "a": "How fast the kernel is to compute.",
-            "b": "How similar the kernel matrix is to the ideal one built from the labels, "
-            "yyᵀ (a normalised Frobenius inner product).",
-            "c": "The test accuracy of the SVM.",
+            "a": "The quantum kernel has a large advantage for these data.",
+            "b": "With this much data, the classical kernel can learn any labelling about as "
+            "well as the quantum kernel: no room for a quantum advantage with it.",
+            "c": "The two kernels will give the same predictions.",
         },
         "answer": "b",
-        "explanation": "A = ⟨K, yyᵀ⟩_F / (‖K‖_F ‖yyᵀ‖_F). It is large when same-label points "
-        "have large kernel values and different-label points small ones; it can be computed "
-        "without training an SVM.",
+        "explanation": "Huang et al. (2021) show that for every labelling the model complexity "
+        "that bounds the classical kernel's prediction error is at most g² times the quantum "
+        "kernel's (s_C ≤ g² s_Q), so its error bound is at most about g times larger. A g close to 1 "
+        "leaves no room for an advantage; a large g (of the order of √n) is necessary, though not "
+        "sufficient: the labels must also be of the kind the quantum kernel fits.",
     },
 ]
