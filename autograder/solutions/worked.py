@@ -499,6 +499,38 @@ WORKED = {
         ],
     },
     # -- lesson 14 (later exercises) --
+    "14.to_wire_order": {
+        "reasoning": "Entry k belongs to the basis state whose n-bit string is k in binary. "
+        "Qiskit reads that string as q(n-1) … q1 q0, PennyLane and Cirq as w0 w1 … w(n-1), so "
+        "the same state has its entry at the index whose n-bit string is k's reversed. As a "
+        "tensor v.reshape([2] * n), axis j is the j-th bit from the left; reversing the order "
+        "of all the axes reverses the bits, and .reshape(-1) flattens it back. The map is its "
+        "own inverse, so one function converts both ways.",
+        "mistakes": [
+            "v[::-1]: it sends k to 2^n − 1 − k, which flips every bit (an X on every qubit) "
+            "instead of reversing their order.",
+            "Transposing only some axes (np.moveaxis, swapaxes(0, 1)): right for 2 qubits by "
+            "luck, a different qubit permutation from 3 qubits on.",
+            "Reversing bin(k)[2:] without padding it to n bits.",
+            "Converting to float, which drops the imaginary parts of amplitudes.",
+        ],
+    },
+    "14.port_circuit": {
+        "reasoning": "Read circuit.data: each instruction has a name, its parameters and its "
+        "qubits (circuit.find_bit(q).index). A table from Qiskit names to PennyLane "
+        "operations translates them one by one, keeping qubit i on wire i; the QNode on a "
+        "default.qubit device with circuit.num_qubits wires returns qml.state(). The circuit "
+        "is then the same, and its state is Qiskit's state with its labels read the other "
+        "way round: to_wire_order converts one into the other. rz and p (PhaseShift) differ "
+        "by a global phase only, so either is right for either.",
+        "mistakes": [
+            "Putting qubit i on wire n − 1 − i to 'fix' the order: that moves the qubits, and "
+            "the state comes out in Qiskit's labelling instead of PennyLane's.",
+            "qml.CNOT(wires=[target, control]): the control comes first, as in Qiskit.",
+            "Porting sdg and tdg as S and T instead of their inverses (qml.adjoint).",
+            "Skipping gate names the table does not know (swap, say) instead of translating them.",
+        ],
+    },
     # -- lesson 15 (later exercises) --
     "15.shadow_estimate": {
         "reasoning": "A snapshot's estimate of a Pauli string P is a product over the qubits "
