@@ -637,6 +637,11 @@ def _born_gradient_hint(
             "finite differences: the parameter-shift rule evaluates the circuit at θ_i ± π/2 "
             f"(your code used a step of {min(moved):.1e})"
         )
+    if theta.size > 1 and moved and all(np.sum(s > 0) > 1 for s in steps if np.any(s > 0)):
+        return (
+            "every parameter was shifted at once: the rule shifts one parameter at a time, "
+            "θ + (π/2) e_i changes only entry i (two calls per parameter)"
+        )
     if moved and all(np.any(np.isclose(s, np.pi)) for s in steps if np.any(s > 0)):
         if np.allclose(g, 0, atol=1e-7):
             return (

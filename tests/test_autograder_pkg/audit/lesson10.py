@@ -196,6 +196,14 @@ def _grad_needs_array(circuit_probs, theta, target, bandwidth):
     return g + _grad_shift(circuit_probs, theta, target, bandwidth)
 
 
+def _grad_all_shifted_at_once(circuit_probs, theta, target, bandwidth):
+    theta = np.array(theta, dtype=float)
+    p = circuit_probs(theta)
+    kd = _k(_n(p), bandwidth) @ (p - target)
+    g = (circuit_probs(theta + np.pi / 2) - circuit_probs(theta - np.pi / 2)) @ kd
+    return np.full(theta.size, g)
+
+
 def _grad_reversed(circuit_probs, theta, target, bandwidth):
     return _grad_shift(circuit_probs, theta, target, bandwidth)[::-1]
 
@@ -291,5 +299,10 @@ MORE_MISTAKES = [
     ("10.born_machine_gradient", _grad_no_target, ("the target terms are missing",)),
     ("10.born_machine_gradient", _grad_index_distance, ("integer index distance",)),
     ("10.born_machine_gradient", _grad_reversed, ("reverse order",)),
+    (
+        "10.born_machine_gradient",
+        _grad_all_shifted_at_once,
+        ("every parameter was shifted at once",),
+    ),
     ("10.born_machine_gradient", _grad_as_column, ("wrong shape",)),
 ]
