@@ -13,7 +13,8 @@ Contenders, each with the fastest fair way its library offers:
 
 * qmlkit ``BornMachine``: exact simulation, adjoint gradient of the expectation of the
   diagonal observable G = diag(2 K (p - q)) (one forward, one backward pass);
-* PennyLane ``default.qubit`` with backprop (autograd) through ``qml.probs``;
+* PennyLane ``default.qubit`` with backprop through ``qml.probs``, with autograd and (when the
+  optional torch extra is installed) with torch;
 * PennyLane ``lightning.qubit``: its adjoint method does not differentiate ``qml.probs``, so
   (a) parameter shift on ``qml.probs`` (2 x 16 + 1 circuits per step), and (b) the same
   trick as qmlkit: one forward pass for p, then the adjoint gradient of
@@ -111,6 +112,29 @@ def pennylane_contenders(kernel: np.ndarray, q: np.ndarray) -> dict:
             return float(grad.forward), np.asarray(g)
 
         out["PennyLane default.qubit (backprop)"] = run_bp
+
+    torch_label = "PennyLane default.qubit + torch (backprop)"
+    if (reason := _peers.torch_reason()) is not None:
+        out[torch_label] = reason
+    elif not isinstance(dev, str):
+        import torch
+
+        @qml.qnode(dev, interface="torch", diff_method="backprop")
+        def probs_torch(w):
+            layers(w)
+            return qml.probs(wires=range(N))
+
+        kt = torch.tensor(kernel, dtype=torch.float64)
+        qt = torch.tensor(q, dtype=torch.float64)
+
+        def run_torch(w):
+            wt = torch.tensor(w, dtype=torch.float64, requires_grad=True)
+            d = probs_torch(wt) - qt
+            loss = d @ kt @ d
+            loss.backward()
+            return float(loss.detach()), wt.grad.numpy().copy()
+
+        out[torch_label] = run_torch
 
     dev = _peers.device("lightning.qubit", N)
     if isinstance(dev, str):
