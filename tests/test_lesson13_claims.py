@@ -57,6 +57,11 @@ def test_section3_under_fitting_and_the_output_scale():
     # the best R^2 possible with noise of 0.2: "down to the noise"
     noise_share = 0.2**2 / np.var(y_test)
     assert scores[3] > 1 - 2 * noise_share
+    three = VariationalRegressor(reps=3, maxiter=200, random_state=SEED).fit(X_train, y_train)
+    one = VariationalRegressor(reps=1, maxiter=200, random_state=SEED).fit(X_train, y_train)
+    # "first rests on the same plateau as the smaller models for a while"
+    plateau = min(one.loss_history_)
+    assert three.loss_history_[20] > 0.9 * plateau and three.loss_history_[-1] < 0.1 * plateau
     longer = VariationalRegressor(reps=2, maxiter=1000, random_state=SEED).fit(X_train, y_train)
     assert longer.score(X_test, y_test) < 0.6  # "more iterations do not help"
     raw = VariationalRegressor(reps=3, trainable_output=False, maxiter=200, random_state=SEED)
@@ -95,10 +100,11 @@ def test_section4_diabetes_pipeline_and_baselines():
         MinMaxScaler(feature_range=(-np.pi / 2, np.pi / 2)),
     )
     Za, Zb = prep.fit_transform(Xa), prep.transform(Xb)
-    scores = {}
+    scores, fitted = {}, []
     for observable in ("z", "parity", "mean_z"):
         vqr = VariationalRegressor(reps=1, observable=observable, maxiter=100, random_state=SEED)
         scores[observable] = vqr.fit(Za, ya).score(Zb, yb)
+        fitted.append(vqr)
     linear = LinearRegression().fit(Za, ya).score(Zb, yb)
     krr = TransformedTargetRegressor(
         KernelRidge(kernel="rbf", alpha=0.3, gamma=0.2), transformer=StandardScaler()
@@ -112,5 +118,8 @@ def test_section4_diabetes_pipeline_and_baselines():
     for r2 in scores.values():  # whichever read-out cross-validation picks
         assert r2 < linear + 0.02  # the VQR does not win
     assert abs(DummyRegressor().fit(Za, ya).score(Zb, yb)) < 0.02
+    # the scatter plot: "both models pull their predictions towards the mean"
+    for model in (*fitted, LinearRegression().fit(Za, ya)):  # whichever read-out is chosen
+        assert np.std(model.predict(Zb)) < 0.8 * np.std(yb)
     all_ten = LinearRegression().fit(Xa, ya).score(Xb, yb)
     assert linear < all_ten < 0.5  # PCA gives a little away; most variance stays unexplained
