@@ -32,8 +32,7 @@ CONCEPTS = [
         "choices": {
             "a": "Their variance vanishes at most polynomially in the number of qubits, so "
             "QCNNs do not have barren plateaus (for random two-qubit blocks).",
-            "b": "Their variance vanishes exponentially, as for deep hardware-efficient "
-            "circuits.",
+            "b": "Their variance vanishes exponentially, as for deep hardware-efficient circuits.",
             "c": "Their gradients are exactly zero at random initial angles.",
         },
         "answer": "a",
@@ -44,7 +43,7 @@ CONCEPTS = [
     {
         "id": "12.q4",
         "question": "In this lesson a logistic regression on two correlators classifies the "
-        "Ising phases as well as the QCNN. What does that show?",
+        "Ising phases at least as well as the QCNN. What does that show?",
         "choices": {
             "a": "This task does not need a quantum model once the right correlators are "
             "measured; the QCNN's interest is that it acts on the state itself and finds a "

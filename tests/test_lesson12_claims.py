@@ -1,0 +1,79 @@
+"""The statements of lesson 12 (QCNN) that no cell prints, recomputed in the lesson's setting."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from qiskit import QuantumCircuit
+from qiskit.circuit.library import RYGate
+from qiskit.quantum_info import DensityMatrix, Statevector, partial_trace, random_statevector
+
+from qmlkit import datasets
+from qmlkit.models import QCNNClassifier
+from qmlkit.models.qcnn import pool_block, qcnn_circuit
+
+SEED = 12  # the lesson's
+N = 8
+
+
+def _correlators(states):
+    idx = np.arange(2**N)
+    z0z4 = 1 - 2 * ((idx ^ (idx >> 4)) & 1)
+    zz = (np.abs(states) ** 2) @ z0z4
+    x0 = np.real(np.sum(states.conj() * states[:, idx ^ 1], axis=1))
+    return np.column_stack([zz, x0])
+
+
+@pytest.mark.parametrize("h", [0.3, 0.9, 1.1, 1.7])
+def test_single_qubit_z_is_zero_in_both_phases(h):
+    """'<Z_i> = 0 in both phases ... the order is visible only in correlations'."""
+    psi = datasets.ising_ground_state(N, h)
+    idx = np.arange(2**N)
+    for q in range(N):
+        z = 1 - 2 * ((idx >> q) & 1)
+        assert abs((np.abs(psi) ** 2) @ z) < 1e-10
+
+
+def test_ordered_state_is_close_to_the_cat_state_and_disordered_to_plus():
+    """Section 1: h << J gives about (|0..0> + |1..1>)/sqrt 2, h >> J about |+...+>."""
+    cat = np.zeros(2**N)
+    cat[[0, -1]] = 2**-0.5
+    plus = np.full(2**N, 2 ** (-N / 2))
+    assert abs(datasets.ising_ground_state(N, 0.2) @ cat) ** 2 > 0.9
+    assert abs(datasets.ising_ground_state(N, 5.0) @ plus) ** 2 > 0.9
+
+
+def test_deferred_measurement_for_random_states_and_angles():
+    """Section 3: unitary pooling then trace = measure, condition, mix (any state, angles)."""
+    rng = np.random.default_rng(0)
+    for k in range(5):
+        angles = rng.uniform(-np.pi, np.pi, 3)
+        psi = random_statevector(4, seed=k)
+        unitary = partial_trace(DensityMatrix(psi).evolve(pool_block(angles)), [0]).data
+        turned = Statevector(psi).evolve(QuantumCircuit(2).compose(RYGate(angles[0]), [0])).data
+        measured = np.zeros((2, 2), dtype=complex)
+        for outcome, angle in ((0, angles[2]), (1, angles[1])):
+            branch = RYGate(angle).to_matrix() @ turned[[outcome, outcome + 2]]
+            measured += np.outer(branch, branch.conj())
+        assert np.allclose(unitary, measured, atol=1e-12)
+
+
+@pytest.mark.parametrize("n", range(2, 13))
+def test_parameter_count_is_six_per_level_plus_one(n):
+    """Section 4: 6 ceil(log2 n) + 1 angles, whatever the width."""
+    assert len(qcnn_circuit(n)[1]) == 6 * int(np.ceil(np.log2(n))) + 1
+
+
+def test_baseline_at_least_as_good_and_mistakes_near_the_transition():
+    """Section 6: the correlator baseline does at least as well as the QCNN on the lesson's
+    split; section 5: the QCNN's wrong fields on the grid lie within 0.1 of h = J."""
+    from sklearn.linear_model import LogisticRegression
+
+    X_train, y_train, X_test, y_test = datasets.ising_phases(n_qubits=N, n_samples=64, seed=SEED)
+    qcnn = QCNNClassifier(input="state", maxiter=100, random_state=SEED).fit(X_train, y_train)
+    base = LogisticRegression().fit(_correlators(X_train), y_train)
+    assert base.score(_correlators(X_test), y_test) >= qcnn.score(X_test, y_test)
+    fields = np.linspace(0.2, 1.8, 33)
+    ground = np.array([datasets.ising_ground_state(N, h) for h in fields])
+    wrong = fields[(qcnn.predict_proba(ground)[:, 1] > 0.5) != (fields > 1)]
+    assert len(wrong) <= 3 and np.all(np.abs(wrong - 1) <= 0.1)
