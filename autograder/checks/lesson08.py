@@ -350,3 +350,324 @@ def moons_split(seed: int = MOONS_SEED) -> tuple[np.ndarray, np.ndarray, np.ndar
 def check_train_vqc(t: Tester) -> None:
     X_train, y_train, X_test, y_test = moons_split()
     check_classifier(t, X_train, y_train, X_test, y_test, "two-moons")
+
+
+# ------------------------------------------------------------------- 08.class_probabilities
+
+
+def _class_probs(counts: Mapping[str, int], k: int, key_value: Any = None) -> np.ndarray:
+    """P(class c) with class = (integer value of the bitstring) mod k, qubit 0 rightmost."""
+    key_value = key_value or (lambda key: int(key, 2))
+    out = np.zeros(k)
+    for key, n in counts.items():
+        out[key_value(_clean_key(key)) % k] += n
+    return out / sum(counts.values())
+
+
+def _class_probs_mistake(value: np.ndarray, counts: Mapping[str, int], k: int) -> str | None:
+    expected = _class_probs(counts, k)
+    total = sum(counts.values())
+    checks = [
+        (
+            _class_probs(counts, k, lambda key: int(key[::-1], 2)),
+            "bit order reversed: qubit 0 is the RIGHTMOST character of a key, so the class "
+            "is int(key, 2) % n_classes, not int(key[::-1], 2) % n_classes",
+        ),
+        (
+            _class_probs(counts, k, lambda key: key.count("1")),
+            "used the number of 1s (the Hamming weight) mod n_classes: this read-out uses "
+            "the integer value of the bitstring, int(key, 2) % n_classes",
+        ),
+        (expected * total, "not normalised: divide the counts of each class by the total shots"),
+    ]
+    for wrong, hint in checks:
+        if wrong.shape == value.shape and np.allclose(value, wrong, atol=1e-9):
+            if not np.allclose(wrong, expected, atol=1e-9):
+                return hint
+    return None
+
+
+_CLASS_CASES: list[tuple[str, dict, int, bool]] = [
+    (
+        "class_probabilities({'00': 50, '01': 20, '10': 20, '11': 10}, 3) (the example)",
+        {"00": 50, "01": 20, "10": 20, "11": 10},
+        3,
+        False,
+    ),
+    (
+        "3-bit counts, 4 classes (a class without counts still gets its 0)",
+        {"000": 12, "100": 30, "010": 25, "110": 33},
+        4,
+        False,
+    ),
+]
+
+
+@exercise(
+    "08.class_probabilities",
+    points=5,
+    title="A multi-output read-out for several classes",
+    difficulty="easy",
+    minutes=15,
+    hints=[
+        "Turn every key into an integer with int(key, 2): the rightmost character is qubit 0, "
+        "as Qiskit prints them. Its class is that integer modulo n_classes.",
+        "Add the counts of each class into an array of length n_classes (classes without any "
+        "count keep 0), then divide by the total number of shots.",
+        "Keys can have spaces between classical registers: remove them first.",
+    ],
+)
+def check_class_probabilities(t: Tester) -> None:
+    rng = np.random.default_rng(80804)
+    cases = list(_CLASS_CASES)
+    cases.append(("hidden 4-bit counts, 3 classes", _random_counts(rng, 4, 999), 3, True))
+    cases.append(
+        (
+            "hidden 3-bit counts of two registers ('01 1'), 5 classes",
+            _random_counts(rng, 3, 500, spaces=(2,)),
+            5,
+            True,
+        )
+    )
+    for description, counts, k, hidden in cases:
+        with t.case(description, points=1.25, hidden=hidden):
+            spaced = any(" " in key for key in counts)
+            try:
+                raw = t.call(dict(counts), k)
+            except LearnerError as err:
+                if spaced and err.kind == "exception":
+                    raise CheckFailed(
+                        f"Your function {err.message}",
+                        hint="keys with spaces between registers ('01 1'): remove the spaces "
+                        "first, key.replace(' ', '')",
+                    ) from None
+                raise
+            if isinstance(raw, Mapping):
+                raise CheckFailed(
+                    "Expected an array of n_classes probabilities, got a dict.",
+                    hint="return one number per class, in class order: "
+                    "np.array([P(class 0), ..., P(class n_classes - 1)])",
+                )
+            value = cmp.as_array(raw, what="class probabilities", dtype=float).ravel()
+            expected = _class_probs(counts, k)
+            if value.shape != expected.shape:
+                raise CheckFailed(
+                    f"Expected {k} probabilities (one per class), got {value.size}.",
+                    expected=expected,
+                    actual=value,
+                    hint="one entry per class, also for classes that no key falls into",
+                )
+            if np.allclose(value, expected, atol=1e-9):
+                continue
+            hint = _class_probs_mistake(value, counts, k)
+            if hint is None and spaced:
+                hint = "keys with spaces between registers ('01 1'): remove the spaces first"
+            raise CheckFailed(
+                "The class probabilities are not right.",
+                expected=expected,
+                actual=value,
+                hint=hint,
+            )
+
+
+# ------------------------------------------------------------------ 08.train_only_pipeline
+
+
+def _standardise_pca(fit: np.ndarray, n_components: int, standardise: bool = True):
+    """(centre, scale, components): standardisation and PCA learnt from ``fit`` alone."""
+    centre = fit.mean(axis=0)
+    scale = fit.std(axis=0) if standardise else np.ones(fit.shape[1])
+    z = (fit - centre) / scale
+    values, vectors = np.linalg.eigh(np.cov(z, rowvar=False))
+    order = np.argsort(values)[::-1][:n_components]
+    return centre, scale, vectors[:, order]
+
+
+def _angle_pipeline(
+    X_train: np.ndarray,
+    X_test: np.ndarray,
+    n_components: int,
+    fit_on: str = "train",
+    standardise: bool = True,
+    top: float = np.pi,
+    minmax: bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Standardise, PCA, min-max to [0, top], learnt from the training split (``fit_on``:
+    "train", "all" for train and test together, "each" for every split on its own)."""
+
+    def learn(fit: np.ndarray):
+        centre, scale, comps = _standardise_pca(fit, n_components, standardise)
+        proj = ((fit - centre) / scale) @ comps
+        return centre, scale, comps, proj.min(axis=0), proj.max(axis=0)
+
+    def apply(X: np.ndarray, params) -> np.ndarray:
+        centre, scale, comps, lo, hi = params
+        proj = ((X - centre) / scale) @ comps
+        return top * (proj - lo) / (hi - lo) if minmax else proj
+
+    if fit_on == "each":
+        return apply(X_train, learn(X_train)), apply(X_test, learn(X_test))
+    params = learn(np.vstack([X_train, X_test]) if fit_on == "all" else X_train)
+    return apply(X_train, params), apply(X_test, params)
+
+
+def _same_up_to_flips(actual: tuple, expected: tuple, top: float = np.pi) -> bool:
+    """Equal, where each component may be mirrored (x -> top - x) in both splits at once:
+    the sign of a principal component is arbitrary, and min-max turns -z into top - z."""
+    a_train, a_test = actual
+    e_train, e_test = expected
+    if a_train.shape != e_train.shape or a_test.shape != e_test.shape:
+        return False
+    for j in range(e_train.shape[1]):
+        same = np.allclose(a_train[:, j], e_train[:, j], atol=1e-6) and np.allclose(
+            a_test[:, j], e_test[:, j], atol=1e-6
+        )
+        mirrored = np.allclose(a_train[:, j], top - e_train[:, j], atol=1e-6) and np.allclose(
+            a_test[:, j], top - e_test[:, j], atol=1e-6
+        )
+        if not (same or mirrored):
+            return False
+    return True
+
+
+def _pipeline_mistake(actual: tuple, X_train: np.ndarray, X_test: np.ndarray, k: int) -> str | None:
+    expected = _angle_pipeline(X_train, X_test, k)
+    mistakes = [
+        (
+            {"fit_on": "all"},
+            "fitted on the training and the test points together: information from the test "
+            "split leaks into the model. Fit every step on X_train only, then transform X_test",
+        ),
+        (
+            {"fit_on": "each"},
+            "fitted the test split on its own (fit_transform on X_test): the test points must "
+            "go through the steps learnt on X_train, with transform only",
+        ),
+        (
+            {"standardise": False},
+            "no standardisation before the PCA: features with large units (such as proline, "
+            "in the hundreds) then decide the components alone; use StandardScaler first",
+        ),
+        ({"top": 1.0}, "scaled to [0, 1]: the angles must span [0, pi] on the training split"),
+        (
+            {"minmax": False},
+            "the last step is missing: scale each component to [0, pi] with "
+            "MinMaxScaler(feature_range=(0, np.pi)), fitted on the training split",
+        ),
+    ]
+    for kwargs, hint in mistakes:
+        wrong = _angle_pipeline(X_train, X_test, k, **kwargs)
+        top = kwargs.get("top", np.pi)
+        if kwargs.get("minmax") is False:
+            if _same_up_to_signs(actual, wrong):
+                return hint
+            continue
+        if kwargs.get("fit_on") == "each":  # two fits: each split has its own signs
+            same = all(
+                _same_up_to_flips((a, a), (w, w)) for a, w in zip(actual, wrong, strict=True)
+            )
+        else:
+            same = _same_up_to_flips(actual, wrong, top)
+        if same and not _same_up_to_flips(wrong, expected):
+            return hint
+    return None
+
+
+def _same_up_to_signs(actual: tuple, expected: tuple) -> bool:
+    """Equal up to the sign of each component (no min-max step, so signs show)."""
+    for a, e in zip(actual, expected):
+        if a.shape != e.shape:
+            return False
+    for j in range(expected[0].shape[1]):
+        if not any(
+            np.allclose(actual[0][:, j], s * expected[0][:, j], atol=1e-6)
+            and np.allclose(actual[1][:, j], s * expected[1][:, j], atol=1e-6)
+            for s in (1.0, -1.0)
+        ):
+            return False
+    return True
+
+
+def wine_split(seed: int = 8) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The lesson's wine data: 70 % training, 30 % test, stratified, from ``seed``.
+
+    >>> X_train, X_test, y_train, y_test = wine_split()
+    >>> X_train.shape, X_test.shape
+    ((124, 13), (54, 13))
+    """
+    from sklearn.datasets import load_wine
+    from sklearn.model_selection import train_test_split
+
+    X, y = load_wine(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.3, stratify=y, random_state=seed
+    )
+    return X_train, X_test, y_train, y_test
+
+
+def _shifted_split(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Hidden data whose test split comes from a shifted, rescaled distribution, so that
+    anything learnt from the test points changes the result visibly."""
+    rng = np.random.default_rng(seed)
+    mixing = rng.normal(size=(6, 6)) * np.array([1.0, 3.0, 0.5, 10.0, 2.0, 100.0])
+    X_train = rng.normal(size=(40, 6)) * np.array([3.0, 2.0, 1.5, 1.0, 0.7, 0.4]) @ mixing
+    X_test = (rng.normal(size=(17, 6)) + 1.5) * np.array([3.0, 2.0, 1.5, 1.0, 0.7, 0.4]) @ mixing
+    return X_train, X_test
+
+
+def _train_only_case(t: Tester, X_train: np.ndarray, X_test: np.ndarray, k: int) -> None:
+    raw = t.call(X_train.copy(), X_test.copy(), k)
+    if not isinstance(raw, (tuple, list)) or len(raw) != 2:
+        raise CheckFailed(
+            f"Expected a pair (Z_train, Z_test), got {type(raw).__name__}.",
+            hint="return both transformed splits: return Z_train, Z_test",
+        )
+    shapes = ((len(X_train), k), (len(X_test), k))
+    actual = tuple(
+        cmp.as_array(part, what=name, dtype=float) for part, name in zip(raw, ("Z_train", "Z_test"))
+    )
+    if tuple(a.shape for a in actual) != shapes:
+        raise CheckFailed(
+            f"Expected shapes {shapes[0]} and {shapes[1]}, got "
+            f"{actual[0].shape} and {actual[1].shape}.",
+            hint=f"keep n_components = {k} principal components, one row per point",
+        )
+    expected = _angle_pipeline(X_train, X_test, k)
+    if _same_up_to_flips(actual, expected):
+        return
+    raise CheckFailed(
+        "The transformed data differ from standardise -> PCA -> scale to [0, pi], each step "
+        "fitted on X_train only (first rows of Z_test shown).",
+        expected=expected[1][:3],
+        actual=actual[1][:3],
+        hint=_pipeline_mistake(actual, X_train, X_test, k),
+    )
+
+
+@exercise(
+    "08.train_only_pipeline",
+    points=5,
+    title="Preprocessing that learns from the training split only",
+    difficulty="medium",
+    minutes=20,
+    hints=[
+        "Make the three steps one scikit-learn Pipeline: StandardScaler(), "
+        "PCA(n_components), MinMaxScaler(feature_range=(0, np.pi)).",
+        "Call fit (or fit_transform) on X_train only; X_test goes through transform, never fit.",
+        "Return both arrays, Z_train and Z_test, each with n_components columns.",
+    ],
+)
+def check_train_only_pipeline(t: Tester) -> None:
+    X_train, X_test, _, _ = wine_split()
+    with t.case("train_only_pipeline(X_train, X_test, 2) on the lesson's wine split", points=2):
+        _train_only_case(t, X_train, X_test, 2)
+    X_train, X_test = _shifted_split(80805)
+    with t.case(
+        "hidden: 6 features, 4 components, a test split from a shifted distribution",
+        points=2,
+        hidden=True,
+    ):
+        _train_only_case(t, X_train, X_test, 4)
+    X_train, X_test = _shifted_split(80806)
+    with t.case("hidden: 6 features, 3 components, 25 training points, another shifted test split", hidden=True):
+        _train_only_case(t, X_train[:25], X_test, 3)

@@ -90,3 +90,29 @@ class ReuploadingClassifier:
 def train_vqc(X_train, y_train) -> ReuploadingClassifier:
     """A fitted two-qubit data re-uploading classifier."""
     return ReuploadingClassifier(layers=3, maxiter=200, seed=0).fit(X_train, y_train)
+
+
+def class_probabilities(counts: Mapping[str, int], n_classes: int) -> np.ndarray:
+    """P(class c) for c < n_classes, where a bitstring's class is its integer value (qubit 0
+    the rightmost bit) modulo n_classes."""
+    probs = np.zeros(n_classes)
+    for key, n in counts.items():
+        probs[int("".join(key.split()), 2) % n_classes] += n
+    return probs / probs.sum()
+
+
+def train_only_pipeline(X_train, X_test, n_components: int) -> tuple[np.ndarray, np.ndarray]:
+    """Standardise, project on the first principal components, scale to [0, pi]: every
+    statistic from X_train alone (by SVD, without scikit-learn)."""
+    X_train = np.asarray(X_train, dtype=float)
+    X_test = np.asarray(X_test, dtype=float)
+    mean, std = X_train.mean(axis=0), X_train.std(axis=0)
+    _, _, vt = np.linalg.svd((X_train - mean) / std, full_matrices=False)
+    basis = vt[:n_components].T
+
+    def project(X: np.ndarray) -> np.ndarray:
+        return ((X - mean) / std) @ basis
+
+    train = project(X_train)
+    low, high = train.min(axis=0), train.max(axis=0)
+    return np.pi * (train - low) / (high - low), np.pi * (project(X_test) - low) / (high - low)

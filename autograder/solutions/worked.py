@@ -427,6 +427,29 @@ WORKED = {
         ],
     },
     # -- lesson 08 (later exercises) --
+    "08.class_probabilities": {
+        "reasoning": "Every shot lands on one bitstring; int(key, 2) reads it with qubit 0 as the "
+        "least-significant bit, and that integer modulo n_classes is its class. Adding the "
+        "counts per class and dividing by the shots gives probabilities that add up to one.",
+        "mistakes": [
+            "Reading the key from the left (int(key[::-1], 2)): qubit 0 is the rightmost "
+            "character.",
+            "Returning only the classes that occurred, so the array is shorter than n_classes.",
+            "Forgetting the spaces between classical registers in keys such as '01 1'.",
+        ],
+    },
+    "08.train_only_pipeline": {
+        "reasoning": "A scaler, a PCA and a min-max scaler all learn numbers from the data they "
+        "are fitted on (means, directions, ranges). Fitted on X_train alone and applied to "
+        "both splits, the test points stay unseen, as new data would be.",
+        "mistakes": [
+            "Fitting on train and test together (or fit_transform on X_test): the test score "
+            "then uses information the model should not have.",
+            "PCA without standardising first, so the feature with the largest units decides "
+            "the components.",
+            "Scaling to [0, 1] instead of to rotation angles in [0, π].",
+        ],
+    },
     # -- lesson 10 (later exercises) --
     "10.mmd_loss": {
         "reasoning": "Build the kernel matrix K[x, y] = mean over the bandwidths of "

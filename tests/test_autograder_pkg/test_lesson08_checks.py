@@ -160,3 +160,113 @@ def test_train_vqc_mistakes():
 
     r = check("08.train_vqc", lambda X, y: None)
     assert r.score == 0 and "return model" in r.feedback
+
+
+# ------------------------------------------------------------------ 08.class_probabilities
+
+
+def test_class_probabilities_alternatives():
+    def with_numpy(counts, n_classes):
+        keys = [k.replace(" ", "") for k in counts]
+        values = np.array([int(k, 2) for k in keys]) % n_classes
+        shots = np.array(list(counts.values()), dtype=float)
+        return np.bincount(values, weights=shots, minlength=n_classes) / shots.sum()
+
+    def with_bits(counts, n_classes):  # the value summed bit by bit, qubit 0 rightmost
+        out = [0.0] * n_classes
+        total = sum(counts.values())
+        for key, n in counts.items():
+            bits = "".join(key.split())
+            value = sum(int(b) << q for q, b in enumerate(reversed(bits)))
+            out[value % n_classes] += n / total
+        return out
+
+    for fn in (with_numpy, with_bits):
+        r = check("08.class_probabilities", fn)
+        assert r.passed and r.score == 5, r.feedback
+
+
+def _classes(counts, n_classes, value=lambda k: int(k, 2), clean=True, normalise=True):
+    out = np.zeros(n_classes)
+    for key, n in counts.items():
+        out[value(key.replace(" ", "") if clean else key) % n_classes] += n
+    return out / out.sum() if normalise else out
+
+
+def test_class_probabilities_mistakes():
+    r = check(
+        "08.class_probabilities", lambda c, k: _classes(c, k, value=lambda s: int(s[::-1], 2))
+    )
+    assert not r.passed and "bit order reversed" in r.feedback
+    r = check("08.class_probabilities", lambda c, k: _classes(c, k, value=lambda s: s.count("1")))
+    assert r.score == 0 and "Hamming weight" in r.feedback
+    r = check("08.class_probabilities", lambda c, k: _classes(c, k, normalise=False))
+    assert r.score == 0 and "not normalised" in r.feedback
+    r = check("08.class_probabilities", lambda c, k: _classes(c, k, clean=False))
+    assert r.score == 3.75 and "remove the spaces" in r.feedback
+
+    def only_seen_classes(counts, k):
+        probs = _classes(counts, k)
+        return probs[probs > 0]
+
+    r = check("08.class_probabilities", only_seen_classes)
+    assert r.score == 3.75 and "also for classes that no key falls into" in r.feedback
+
+
+# ------------------------------------------------------------------ 08.train_only_pipeline
+
+
+def _sk_pipeline(steps, X_train, X_test, fit="train"):
+    from sklearn.pipeline import make_pipeline
+
+    pipe = make_pipeline(*steps)
+    if fit == "all":
+        pipe.fit(np.vstack([X_train, X_test]))
+    elif fit == "each":
+        return pipe.fit_transform(X_train), pipe.fit_transform(X_test)
+    else:
+        pipe.fit(X_train)
+    return pipe.transform(X_train), pipe.transform(X_test)
+
+
+def _steps(k, scale=True, top=np.pi, minmax=True):
+    from sklearn.decomposition import PCA
+    from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
+    steps = ([StandardScaler()] if scale else []) + [PCA(k)]
+    return steps + ([MinMaxScaler(feature_range=(0, top))] if minmax else [])
+
+
+def test_train_only_pipeline_alternatives():
+    def with_sklearn(X_train, X_test, n_components):
+        return _sk_pipeline(_steps(n_components), X_train, X_test)
+
+    def by_hand_with_eigh(X_train, X_test, n_components):  # sample std, whitened components
+        mu, sd = X_train.mean(0), X_train.std(0, ddof=1)
+        values, vectors = np.linalg.eigh(np.cov((X_train - mu) / sd, rowvar=False))
+        top = vectors[:, np.argsort(values)[::-1][:n_components]]
+        z_train = (X_train - mu) / sd @ top / np.sqrt(np.sort(values)[::-1][:n_components])
+        z_test = (X_test - mu) / sd @ top / np.sqrt(np.sort(values)[::-1][:n_components])
+        lo, hi = z_train.min(0), z_train.max(0)
+        return [np.pi * (z_train - lo) / (hi - lo), np.pi * (z_test - lo) / (hi - lo)]
+
+    for fn in (with_sklearn, by_hand_with_eigh):
+        r = check("08.train_only_pipeline", fn)
+        assert r.passed and r.score == 5, r.feedback
+
+
+def test_train_only_pipeline_mistakes():
+    r = check("08.train_only_pipeline", lambda a, b, k: _sk_pipeline(_steps(k), a, b, fit="all"))
+    assert r.score == 0 and "leaks into the model" in r.feedback
+    r = check("08.train_only_pipeline", lambda a, b, k: _sk_pipeline(_steps(k), a, b, fit="each"))
+    assert r.score == 0 and "fitted the test split on its own" in r.feedback
+    r = check("08.train_only_pipeline", lambda a, b, k: _sk_pipeline(_steps(k, scale=False), a, b))
+    assert r.score == 0 and "no standardisation before the PCA" in r.feedback
+    r = check("08.train_only_pipeline", lambda a, b, k: _sk_pipeline(_steps(k, top=1.0), a, b))
+    assert r.score == 0 and "scaled to [0, 1]" in r.feedback
+    r = check("08.train_only_pipeline", lambda a, b, k: _sk_pipeline(_steps(k, minmax=False), a, b))
+    assert r.score == 0 and "the last step is missing" in r.feedback
+    r = check("08.train_only_pipeline", lambda a, b, k: _sk_pipeline(_steps(2), a, b))
+    assert r.score == 2 and "keep n_components" in r.feedback
+    r = check("08.train_only_pipeline", lambda a, b, k: _sk_pipeline(_steps(k), a, b)[1])
+    assert r.score == 0 and "return both transformed splits" in r.feedback

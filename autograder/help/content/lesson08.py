@@ -53,4 +53,20 @@ CONCEPTS = [
         "explanation": "Untuned baselines, training accuracy and best-of-many runs all "
         "flatter the new model. The lesson's section on honest evaluation does it properly.",
     },
+    {
+        "id": "08.q5",
+        "question": "The same VQC loss, evaluated along a line in weight space, is drawn once "
+        "exactly and once on a noisy device with shots. What does the noise do to the curve?",
+        "choices": {
+            "a": "It pulls every class probability towards 1/K, so the curve is flatter and "
+            "its minimum is higher; shot noise adds a small jitter on top.",
+            "b": "It moves the minimum to a random place in weight space.",
+            "c": "Nothing on average: noise only adds jitter that cancels out.",
+        },
+        "answer": "a",
+        "explanation": "Depolarising-like noise mixes the state with the maximally mixed one, "
+        "which gives every class probability 1/K: the model becomes less confident everywhere, "
+        "gradients shrink and the loss cannot go as low. Shot noise is a random error of about "
+        "1/sqrt(shots) on each probability.",
+    },
 ]
