@@ -68,3 +68,39 @@ def test_shadow_example_and_bound_of_the_lesson():
     assert shadow_sample_bound(1, 0.25, 0.01, num_observables=9) == math.ceil(
         18 * math.log(1800) / 0.0625
     )
+
+
+def test_a_bell_measurement_of_two_copies_gives_every_squared_pauli_expectation():
+    """The lesson's quantum-memory demo: averaged exactly over the outcome distribution, the
+    product of the pair eigenvalues (X⊗X from the control bit, Z⊗Z from the target bit,
+    Y⊗Y = -X⊗X · Z⊗Z) is <P>^2 for every Pauli string P."""
+    import itertools
+
+    from qiskit.quantum_info import Pauli, Statevector
+
+    rng = np.random.default_rng(3)
+    n = 3
+    psi = QuantumCircuit(n)
+    for q in range(n):
+        psi.ry(rng.uniform(0, np.pi), q)
+    psi.cx(0, 1)
+    psi.cx(1, 2)
+    for q in range(n):
+        psi.rx(rng.uniform(0, np.pi), q)
+    pairs = QuantumCircuit(2 * n)
+    pairs.compose(psi, range(n), inplace=True)
+    pairs.compose(psi, range(n, 2 * n), inplace=True)
+    for q in range(n):
+        pairs.cx(q, q + n)
+        pairs.h(q)
+    probs = Statevector(pairs).probabilities()
+    k = np.arange(2 ** (2 * n))
+    xx = 1 - 2 * ((k[:, None] >> np.arange(n)) & 1)
+    zz = 1 - 2 * ((k[:, None] >> np.arange(n, 2 * n)) & 1)
+    eigs = {"I": np.ones_like(xx), "X": xx, "Y": -xx * zz, "Z": zz}
+    state = Statevector(psi)
+    for label in itertools.product("IXYZ", repeat=n):
+        pauli = "".join(label)
+        letters = pauli[::-1]
+        value = probs @ np.prod([eigs[letters[q]][:, q] for q in range(n)], axis=0)
+        assert value == pytest.approx(state.expectation_value(Pauli(pauli)).real ** 2, abs=1e-12)
