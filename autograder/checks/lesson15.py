@@ -109,6 +109,14 @@ def _shadow_mistake(
             "I get a factor 3",
         ),
     ]
+    if "I" in pauli:
+        candidates.append(
+            (
+                0.0,
+                "an I letter puts no condition on its qubit: skip the qubits where the Pauli "
+                "is I (they contribute a factor 1), whatever basis they were measured in",
+            )
+        )
     if m > 0:
         candidates.append(
             (

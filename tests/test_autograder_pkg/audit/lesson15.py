@@ -80,6 +80,16 @@ def _shadow_factor_every_qubit(snapshots, pauli):
     return float(np.mean(_shadow_terms(snapshots, pauli))) * 3 ** (len(pauli) - w)
 
 
+def _shadow_identity_must_match(snapshots, pauli):
+    total = 0
+    for bases, outcomes in snapshots:
+        term = 1
+        for q, p in enumerate(reversed(pauli)):
+            term *= 3 * int(outcomes[q]) if bases[q] == p else 0  # "I" never matches
+        total += term
+    return total / len(snapshots)
+
+
 def _shadow_conditional_mean(snapshots, pauli):
     terms = _shadow_terms(snapshots, pauli, factor=1)
     support = [len(pauli) - 1 - k for k, p in enumerate(pauli) if p != "I"]
@@ -324,6 +334,7 @@ MORE_MISTAKES = [
     ("15.shadow_estimate", _shadow_sum_only, ("without dividing by N",)),
     ("15.shadow_estimate", _shadow_factor_every_qubit, ("for every qubit (3^n)",)),
     ("15.shadow_estimate", _shadow_conditional_mean, ("averaged only the snapshots",)),
+    ("15.shadow_estimate", _shadow_identity_must_match, ("an I letter puts no condition",)),
     ("15.shadow_sample_bound", _bound_three_to_w, ("3^w instead of 9^w",)),
     ("15.shadow_sample_bound", _bound_no_shadow_factor, ("the shadow factor is missing",)),
     ("15.shadow_sample_bound", _bound_lesson04, ("outcomes in [0, 1]",)),
