@@ -567,6 +567,8 @@ WORKED = {
             "rightmost letter.",
             "Dividing by the number of matching snapshots instead of N (or averaging only "
             "the matching snapshots without the 3^w: a fair estimator, but not the shadow one).",
+            "Requiring a basis match on the qubits where the Pauli is I: they put no condition "
+            "on the snapshot.",
         ],
     },
     "15.shadow_sample_bound": {
