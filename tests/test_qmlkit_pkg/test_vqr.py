@@ -169,3 +169,25 @@ def test_errors_are_short_input_errors():
         fitted.predict(np.zeros((2, 3)))
     with pytest.raises(InputError, match="not fitted"):
         VariationalRegressor().predict(X)
+
+
+def test_array_api_input_in_a_subprocess():
+    """scikit-learn's array-API check (NumPy namespace), run as tests/test_sklearn_compat.py
+    runs it for the classifiers: SCIPY_ARRAY_API=1 must be set before SciPy is imported."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from sklearn.utils.estimator_checks import check_array_api_input\n"
+        "from qmlkit.models import VariationalRegressor\n"
+        "check_array_api_input('VariationalRegressor', VariationalRegressor(maxiter=5, "
+        "random_state=0), array_namespace='numpy', expect_only_array_outputs=False)\n"
+        "print('checked')\n"
+    )
+    env = dict(os.environ, SCIPY_ARRAY_API="1")
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.strip() == "checked" and "SkipTest" not in out.stderr
