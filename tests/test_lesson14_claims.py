@@ -134,3 +134,27 @@ def test_labels_of_counts_and_pauli_strings():
     z_on_1 = QuantumCircuit(2)
     z_on_1.z(1)
     assert np.allclose(SparsePauliOp("ZI").to_matrix(), Operator(z_on_1).data)
+
+
+def test_the_torch_extra_and_the_versions_the_tfq_section_names():
+    """'pip install "qml-course[torch]"' is an extra of the course; TFQ 0.7.6's pins
+    (cirq-core==1.5.0, TensorFlow 2.18 with NumPy < 2.1) would downgrade 'Cirq (the course
+    uses 1.7) and NumPy'."""
+    from importlib.metadata import version
+
+    from packaging.version import Version
+
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10: pytest brings tomli
+        import tomli as tomllib
+
+    from .conftest import ROOT
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    assert any(req.startswith("torch") for req in extras["torch"])
+    assert version("cirq-core").startswith("1.7")
+    assert Version(version("cirq-core")) > Version("1.5.0")
+    assert Version(version("numpy")) >= Version("2.1")
