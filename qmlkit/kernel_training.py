@@ -171,7 +171,7 @@ def geometric_difference(K_classical: Any, K_quantum: Any, regularization: float
     ``regularization`` = lambda keeping the inverse finite. Both kernels should be
     normalised the same way (unit diagonal, so trace n). g near 1 means the classical kernel
     predicts every labelling the quantum kernel can as well (with this much data); a large g,
-    up to about sqrt(n), leaves room for a labelling where the quantum kernel is better.
+    of the order of sqrt(n), leaves room for a labelling where the quantum kernel is better.
 
     >>> geometric_difference(np.eye(3), np.eye(3), regularization=0.0)
     1.0
@@ -194,9 +194,17 @@ def geometric_difference(K_classical: Any, K_quantum: Any, regularization: float
     return float(np.sqrt(np.max(np.linalg.eigvalsh((m + m.T) / 2))))
 
 
+_GRADIENTS: dict[tuple[Any, Any], Any] = {}
+
+
 def _slope(angle: Any, p: Any, params: list, values: np.ndarray) -> np.ndarray:
     """d angle / d p for every row of ``values`` (the angle may depend on the data)."""
-    grad = angle.gradient(p)
+    key = (angle, p)
+    if key not in _GRADIENTS:  # symbolic differentiation is slow: once per expression
+        if len(_GRADIENTS) > 4096:
+            _GRADIENTS.clear()
+        _GRADIENTS[key] = angle.gradient(p)
+    grad = _GRADIENTS[key]
     if getattr(grad, "parameters", None):
         return _evaluate(grad, params, values)
     return np.full(len(values), float(np.real(complex(grad))))
@@ -388,12 +396,20 @@ class TrainableFidelityKernel(TransformerMixin, BaseEstimator):
         inserted generator.
         """
         X, theta = self._inputs(X, theta)
+        return self._states_and_gradients(X, theta)[1]
+
+    def _states_and_gradients(
+        self, X: np.ndarray, theta: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The states and their exact derivatives; the feature map's own program runs once,
+        on the rows of X followed by the rows of every pi-shifted angle."""
         values = self._values(X, theta)
-        plain = None
+        n = len(X)
         out = np.zeros(
-            (len(self.training_parameters_), len(X), 2**self.feature_map_.num_qubits), complex
+            (len(self.training_parameters_), n, 2**self.feature_map_.num_qubits), complex
         )
         index = {p: i for i, p in enumerate(self._params)}
+        blocks, shifts = [values], []
         for occ in self._occurrences:
             if occ.shift is not None:  # the angle shifted by pi: d/da = (1/2) psi(a + pi)
                 k = occ.shift
@@ -403,13 +419,18 @@ class TrainableFidelityKernel(TransformerMixin, BaseEstimator):
                 moved[:, index[self.training_parameters_[k]]] += np.where(
                     slope == 0, 0.0, np.pi / safe
                 )
-                shifted = self._program.run(moved)
-                if occ.kind == "pauli":
-                    out[k] += (0.5 * slope)[:, None] * shifted
-                else:  # P'(a) = (i/2) (P(a) - P(a + pi))
-                    if plain is None:
-                        plain = self._program.run(values)
-                    out[k] += (0.5j * slope)[:, None] * (plain - shifted)
+                blocks.append(moved)
+                shifts.append((occ, k, slope))
+        runs = self._program.run(np.concatenate(blocks))
+        plain = runs[:n]
+        for b, (occ, k, slope) in enumerate(shifts, start=1):
+            shifted = runs[b * n : (b + 1) * n]
+            if occ.kind == "pauli":
+                out[k] += (0.5 * slope)[:, None] * shifted
+            else:  # P'(a) = (i/2) (P(a) - P(a + pi))
+                out[k] += (0.5j * slope)[:, None] * (plain - shifted)
+        for occ in self._occurrences:
+            if occ.shift is not None:
                 continue
             inserted = occ.program.run(values)
             for k, p in enumerate(self.training_parameters_):
@@ -418,10 +439,8 @@ class TrainableFidelityKernel(TransformerMixin, BaseEstimator):
                 slope = _slope(occ.angle, p, self._params, values)
                 out[k] += (-0.5j * slope)[:, None] * inserted
                 if occ.kind == "phase":
-                    if plain is None:
-                        plain = self._program.run(values)
                     out[k] += (0.5j * slope)[:, None] * plain
-        return out
+        return plain, out
 
     def alignment(self, X: Any, y: Any, theta: Any = None) -> tuple[float, np.ndarray]:
         """Alignment of the training kernel with the labels, and its exact gradient in theta.
@@ -438,8 +457,7 @@ class TrainableFidelityKernel(TransformerMixin, BaseEstimator):
     def _alignment(
         self, X: np.ndarray, y: np.ndarray, theta: np.ndarray
     ) -> tuple[float, np.ndarray]:
-        psi = self._program.run(self._values(X, theta))
-        dpsi = self.state_gradients(X, theta)
+        psi, dpsi = self._states_and_gradients(X, theta)
         overlaps = psi.conj() @ psi.T  # G[i, j] = <psi_i|psi_j>
         K = np.abs(overlaps) ** 2
         M = np.einsum("id,pjd->pij", psi.conj(), dpsi)  # <psi_i|d psi_j>
