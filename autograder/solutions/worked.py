@@ -598,4 +598,19 @@ WORKED = {
         ],
     },
     # -- lesson 16 (later exercises) --
+    "16.run_project": {
+        "reasoning": "Load the data, split the row indices first (train_test_split with "
+        "stratify=y and random_state=seed), and put every step that learns from data inside "
+        "a Pipeline (scaler, PCA, angle scaling, the quantum model with random_state=seed), "
+        "fitted on X[train_index] only. Fit a classical baseline pipeline on the same rows, "
+        "score both with .score(X[test_index], y[test_index]) and return the raw X and y "
+        "with the indices, the fitted models and the scores.",
+        "mistakes": [
+            "Scaling or reducing (PCA) all rows before the split, so the test rows shape the "
+            "preprocessing.",
+            "Fitting the model on all rows, or scoring it on the training rows.",
+            "A fixed random_state (or none) instead of the seed argument.",
+            "A baseline scored on another split than the quantum model.",
+        ],
+    },
 }
