@@ -105,3 +105,72 @@ def test_with_pytorch_the_torch_cells_train_both_bridges(tmp_path):
     gaps = re.findall(r"^(.+?) +([0-9.]+e[-+]\d+)$", everything, flags=re.M)
     assert len(gaps) >= 10
     assert all(float(g) < 1e-9 for _, g in gaps)
+
+
+_PORT = """
+import numpy as np
+import pennylane as qml
+from qiskit.quantum_info import Statevector
+
+
+def to_wire_order(vector):
+    v = np.asarray(vector)
+    n = len(v).bit_length() - 1
+    return v.reshape([2] * n).transpose(list(reversed(range(n)))).reshape(-1)
+
+
+def port_circuit(circuit):
+    gates = [
+        (i.operation.name, [float(a) for a in i.operation.params],
+         [circuit.find_bit(q).index for q in i.qubits])
+        for i in circuit.data
+    ]
+    @qml.qnode(qml.device("default.qubit", wires=circuit.num_qubits))
+    def ported():
+        for name, angles, wires in gates:
+            if name in ("sdg", "tdg"):
+                qml.adjoint({"sdg": qml.S, "tdg": qml.T}[name](wires=wires))
+            else:
+                op = {"h": qml.H, "x": qml.X, "y": qml.Y, "z": qml.Z, "s": qml.S, "t": qml.T,
+                      "rx": qml.RX, "ry": qml.RY, "rz": qml.RZ, "p": qml.PhaseShift,
+                      "cx": qml.CNOT, "cz": qml.CZ, "swap": qml.SWAP}[name]
+                op(*angles, wires=wires)
+        return qml.state()
+
+    return ported() if CALL else ported
+"""
+
+_SHORTCUT = """
+
+def port_circuit(circuit):  # the right numbers, and no port
+    return Statevector(circuit).reverse_qargs().data
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "call, shortcut, score, message",
+    [
+        (True, False, 6, None),
+        (False, False, 0, "Expected the state (a NumPy array), got a QNode."),
+        (True, True, 0, "port_circuit uses Statevector"),
+    ],
+    ids=["state", "qnode-returned", "statevector-shortcut"],
+)
+def test_port_circuit_in_the_grading_sandbox(tmp_path, call, shortcut, score, message):
+    """Graded as `qml-course grade` does (the learner's code in a sandbox): the state
+    crosses it as data, a returned QNode gets a clear message, the shortcut is named."""
+    from autograder.authoring.cells import code, new_lesson
+    from autograder.notebook_grader import grade_notebook
+
+    source = f"CALL = {call}\n" + _PORT + (_SHORTCUT if shortcut else "")
+    path = tmp_path / "14_frameworks.ipynb"
+    nbformat.write(new_lesson("14", "t", [code(source)]), str(path))
+    grade = grade_notebook(path, cell_timeout=120)
+    assert grade.error is None, grade.error
+    result = {r.exercise_id: r for r in grade.results}
+    assert result["14.to_wire_order"].score == 5
+    port = result["14.port_circuit"]
+    assert port.score == score, port.feedback
+    if message:
+        assert message in port.feedback
