@@ -213,3 +213,45 @@ def test_nbgrader_autograde_leaves_the_manual_cells_to_the_instructor(tmp_path):
         submission = gb.find_submission(lesson.name, "carol")
         assert submission.needs_manual_grade
         assert submission.max_score == 5 + 5 + 10
+
+
+@pytest.mark.slow
+def test_class_autograde_leaves_the_manual_cells_blank_for_the_instructor(tmp_path):
+    """`qml-course class` on the capstone: the automatic exercise is scored, the two manual
+    cells keep no score (blank in the export, not 0) and stay marked for manual grading,
+    and the autograded notebook keeps them as nbgrader answer cells for the formgrader."""
+    import csv
+    import zipfile
+
+    from autograder.classroom import gradebook
+    from autograder.cli import main
+
+    assignment = "16_capstone"
+    root = tmp_path / "class"
+    assert main(["class", "init", str(root)]) == 0
+    assert main(["class", "release", str(root), assignment]) == 0
+    released = root / "release" / assignment / f"{assignment}.ipynb"
+    export = tmp_path / "lms.zip"
+    with zipfile.ZipFile(export, "w") as zf:
+        zf.writestr(f"dee_1000_5000_{assignment}.ipynb", nbformat.writes(_answered(released)))
+    assert main(["class", "collect", str(root), assignment, str(export)]) == 0
+    assert main(["class", "autograde", str(root), assignment, "--workers", "1"]) == 0
+    assert main(["class", "export", str(root), "--to", str(tmp_path / "grades.csv")]) == 0
+
+    with open(tmp_path / "grades.csv") as fh:
+        row = next(r for r in csv.DictReader(fh) if r["assignment"] == assignment)
+    assert row["status"] == "graded"
+    assert float(row["ex_16_run_project"]) == 0 and float(row["score"]) == 0
+    assert row["manual_16_experiment"] == "" and row["manual_16_report"] == ""
+    assert float(row["max_score"]) == 20
+    grades = {
+        g["grade_id"]: g
+        for g in gradebook.dump_grades(f"sqlite:///{root / 'gradebook.db'}")
+        if g["assignment"] == assignment
+    }
+    for gid in MANUAL:
+        assert grades[gid]["auto_score"] is None and grades[gid]["manual_score"] is None
+    autograded = next((root / "autograded" / "dee" / assignment).glob("*.ipynb"))
+    cells = _manual_cells(nbformat.read(str(autograded), as_version=4))
+    assert set(cells) == set(MANUAL)
+    assert cells["manual_16_report"].source == "My report: the baseline wins."
