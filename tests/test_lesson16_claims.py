@@ -75,3 +75,12 @@ def test_fake_manila_is_a_five_qubit_device():
     from qmlkit.backends import resolve
 
     assert resolve("fake:manila").num_qubits == 5
+
+
+def test_the_breast_cancer_data_as_described():
+    # "569 tumours described by 30 measurements, labelled malignant (0) or benign (1)"
+    from sklearn.datasets import load_breast_cancer
+
+    data = load_breast_cancer()
+    assert data.data.shape == (569, 30)
+    assert list(data.target_names) == ["malignant", "benign"]
