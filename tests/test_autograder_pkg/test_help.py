@@ -290,7 +290,7 @@ def test_check_records_its_result_and_progress_reads_it_without_checking(workspa
     assert "not checked" in rows["03.bell_state"]
     total = sum(get_exercise(e).points for e in exercises())
     assert text.splitlines()[-1].startswith(
-        f"Total: 1 of {len(exercises())} exercises pass, 2/{total} points"
+        f"Total: 1 of {len(exercises())} exercises pass, 2/{total:g} points"
     )
 
 
