@@ -205,7 +205,10 @@ def _slope(angle: Any, p: Any, params: list, values: np.ndarray) -> np.ndarray:
             _GRADIENTS.clear()
         _GRADIENTS[key] = angle.gradient(p)
     grad = _GRADIENTS[key]
-    if getattr(grad, "parameters", None):
+    symbols = getattr(grad, "parameters", None)
+    if symbols and len(symbols) == 1 and grad.is_symbol():  # e.g. d(θ x)/dθ = x: a column
+        return values[:, params.index(next(iter(symbols)))]
+    if symbols:
         return _evaluate(grad, params, values)
     return np.full(len(values), float(np.real(complex(grad))))
 
