@@ -167,7 +167,8 @@ def run_pennylane_default(data, theta0) -> tuple[float, float, float, np.ndarray
 
     def fun(theta):
         th = pnp.array(theta, requires_grad=True)
-        return float(loss(th)), np.asarray(grad(th))
+        g = np.asarray(grad(th))  # qml.grad keeps the forward value: no second forward pass
+        return float(grad.forward), g
 
     t = time.perf_counter()
     res = adam(fun, theta0)
@@ -212,7 +213,8 @@ def run_pennylane_lightning(data, theta0) -> tuple[float, float, float, np.ndarr
 
     def fun(theta):
         th = pnp.array(theta, requires_grad=True)
-        return float(loss(th)), np.asarray(grad(th))
+        g = np.asarray(grad(th))  # qml.grad keeps the forward value: no second forward pass
+        return float(grad.forward), g
 
     t = time.perf_counter()
     res = adam(fun, theta0)

@@ -259,6 +259,12 @@ class TrainableFidelityKernel(TransformerMixin, BaseEstimator):
         loss_history_: 1 - alignment at every step; ``alignment_history_``: the alignment.
         X_train_: the training data (``transform`` compares new points with it).
         n_features_in_: number of features seen in ``fit``.
+
+    >>> from qmlkit.datasets import circles
+    >>> X, y, _, _ = circles(n_samples=30, seed=1)
+    >>> kernel = TrainableFidelityKernel(reps=1, maxiter=5, random_state=0).fit(X, y)
+    >>> kernel.theta_.shape, kernel(X).shape, kernel.transform(X[:2]).shape
+    ((5,), (22, 22), (2, 22))
     """
 
     def __init__(
