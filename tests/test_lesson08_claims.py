@@ -50,9 +50,10 @@ def noisy_section():
 
 def test_noisy_section_sizes(noisy_section):
     """'12 training points, one re-uploading layer (P = 6 weights), 8 Adam steps', 'IBM's
-    5-qubit Manila device'"""
+    5-qubit Manila device', '156 per step here'"""
     _, device_run, _ = noisy_section["runs"]
     assert len(device_run.weights_) == 6 and device_run.n_iter_ == 8
+    assert (1 + 2 * 6) * 12 == 156  # '156 per step here'
     assert device_run.isa_circuit_.num_qubits == 5
 
 
@@ -65,7 +66,8 @@ def test_noise_raises_and_flattens_the_slice(noisy_section):
 
 def test_device_run_is_less_confident_but_the_weights_still_work(noisy_section):
     """'the model run on the device is less confident than the same weights run exactly',
-    'The weights trained on the device still work when run exactly'"""
+    'The weights trained on the device work as well as the exactly trained ones when both
+    are run exactly'"""
     X_small, y_small, X_test, y_test = noisy_section["data"]
     exact_run, device_run, exactly = noisy_section["runs"]
 
