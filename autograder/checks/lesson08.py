@@ -626,6 +626,13 @@ def _train_only_case(t: Tester, X_train: np.ndarray, X_test: np.ndarray, k: int)
     actual = tuple(
         cmp.as_array(part, what=name, dtype=float) for part, name in zip(raw, ("Z_train", "Z_test"))
     )
+    if tuple(a.shape for a in actual) == shapes[::-1]:
+        raise CheckFailed(
+            f"Expected shapes {shapes[0]} and {shapes[1]}, got "
+            f"{actual[0].shape} and {actual[1].shape}.",
+            hint="Z_train and Z_test swapped: return the training split first, "
+            "return Z_train, Z_test",
+        )
     if tuple(a.shape for a in actual) != shapes:
         raise CheckFailed(
             f"Expected shapes {shapes[0]} and {shapes[1]}, got "
@@ -669,5 +676,8 @@ def check_train_only_pipeline(t: Tester) -> None:
     ):
         _train_only_case(t, X_train, X_test, 4)
     X_train, X_test = _shifted_split(80806)
-    with t.case("hidden: 6 features, 3 components, 25 training points, another shifted test split", hidden=True):
+    with t.case(
+        "hidden: 6 features, 3 components, 25 training points, another shifted test split",
+        hidden=True,
+    ):
         _train_only_case(t, X_train[:25], X_test, 3)

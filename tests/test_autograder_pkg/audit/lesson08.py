@@ -107,6 +107,11 @@ def _l08_pipeline_test_only(X_train, X_test, n_components):
     return _l08_pipe(X_train, X_test, _l08_steps(n_components))[1]
 
 
+def _l08_pipeline_swapped(X_train, X_test, n_components):
+    z_train, z_test = _l08_pipe(X_train, X_test, _l08_steps(n_components))
+    return z_test, z_train
+
+
 def _l08_pipeline_sklearn(X_train, X_test, n_components):
     return _l08_pipe(X_train, X_test, _l08_steps(n_components))
 
@@ -170,4 +175,5 @@ MORE_MISTAKES = [
     ("08.train_only_pipeline", _l08_pipeline_unit_range, ("scaled to [0, 1]",)),
     ("08.train_only_pipeline", _l08_pipeline_no_minmax, ("the last step is missing",)),
     ("08.train_only_pipeline", _l08_pipeline_test_only, ("return both transformed splits",)),
+    ("08.train_only_pipeline", _l08_pipeline_swapped, ("Z_train and Z_test swapped",)),
 ]
