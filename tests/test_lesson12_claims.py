@@ -77,3 +77,21 @@ def test_baseline_at_least_as_good_and_mistakes_near_the_transition():
     ground = np.array([datasets.ising_ground_state(N, h) for h in fields])
     wrong = fields[(qcnn.predict_proba(ground)[:, 1] > 0.5) != (fields > 1)]
     assert len(wrong) <= 3 and np.all(np.abs(wrong - 1) <= 0.1)
+
+
+def test_gradient_variance_falls_far_more_slowly_than_two_to_the_minus_n():
+    """Section 4: from 4 to 10 qubits Var[dp1/dθ_0] falls far less than 2^-n (a factor 64);
+    the lesson's cell, with its seed (the lesson's rng is first used there)."""
+    rng = np.random.default_rng(SEED)
+    variances = []
+    for n in (4, 6, 8, 10):
+        two_states = np.eye(2**n)[[0, -1]]
+        model = QCNNClassifier(input="state", maxiter=1, random_state=SEED).fit(two_states, [0, 1])
+        plus = np.full((1, 2**n), 2 ** (-n / 2))
+        slopes = []
+        for w in rng.uniform(-np.pi, np.pi, (100, len(model.weights_))):
+            loss, grad = model.loss_and_gradient(plus, [1], w)
+            slopes.append(-np.exp(-loss) * grad[0])
+        variances.append(np.var(slopes))
+    assert variances[0] / variances[-1] < 8  # 2^-n falls by 64 over the same range
+    assert variances[-1] > 2.0**-10 * 4
