@@ -31,7 +31,7 @@ Training minimises the mean binary cross-entropy with exact adjoint gradients ov
 statevector of all training points (:mod:`qmlkit.models._adjoint`).
 
 >>> from qmlkit import datasets
->>> X_train, y_train, X_test, y_test = datasets.ising_phases(n_qubits=4, n_samples=24, seed=1)
+>>> X_train, y_train, X_test, y_test = datasets.ising_phases(n_qubits=4, n_samples=40, seed=1)
 >>> clf = QCNNClassifier(input="state", random_state=0).fit(X_train, y_train)
 >>> len(clf.weights_), clf.output_qubit_, bool(clf.score(X_test, y_test) >= 0.8)
 (13, 3, True)
