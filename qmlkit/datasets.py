@@ -30,6 +30,7 @@ __all__ = [
     "ising_hamiltonian",
     "ising_ground_state",
     "ising_phases",
+    "line_images",
 ]
 
 Split = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
@@ -405,3 +406,55 @@ def ising_phases(
     if return_fields:
         return (*split, X_train[:, -1], X_test[:, -1])
     return split
+
+
+# ----------------------------------------------------------------------------------------
+# Tiny images: horizontal against vertical lines (qiskit-machine-learning's QCNN tutorial)
+
+
+def line_images(
+    n_samples: int = 50,
+    noise: float = np.pi / 4,
+    test_size: float = 0.3,
+    seed: int | None = None,
+) -> Split:
+    """2x4-pixel images of a horizontal (label 0) or vertical (label 1) line of two pixels.
+
+    Pixel i is row i // 4, column i % 4 (so feature i is qubit i). A line's pixels are pi/2;
+    every other pixel is noise drawn uniformly from [0, noise). Each image picks its class with
+    probability 1/2 and its line uniformly: 6 horizontal lines (2 neighbours in a row), 4
+    vertical ones (pixels i and i + 4). This is the data set of qiskit-machine-learning's
+    QCNN tutorial, with a NumPy generator.
+
+    Args:
+        n_samples: number of images.
+        noise: upper end of the background noise, in [0, pi/2).
+        test_size: fraction of each class put in the test set.
+        seed: seed of the images and the split.
+
+    Introduced in lesson 12.
+
+    >>> X_train, y_train, X_test, y_test = line_images(n_samples=20, seed=0)
+    >>> X_train.shape[1], int(np.sum(X_train[0] == np.pi / 2))
+    (8, 2)
+    """
+    n_samples = _positive_int("n_samples", n_samples, minimum=4)
+    test_size = _fraction("test_size", test_size)
+    if not 0 <= float(noise) < np.pi / 2:
+        raise InputError(f"noise must be in [0, pi/2), below the lines' pi/2; got {noise!r}.")
+    rng = np.random.default_rng(seed)
+    lines = {
+        0: [(i, i + 1) for i in (0, 1, 2, 4, 5, 6)],
+        1: [(i, i + 4) for i in range(4)],
+    }
+    X = rng.uniform(0, float(noise), (n_samples, 8))
+    y = rng.integers(0, 2, n_samples)
+    for k in range(n_samples):
+        a, b = lines[int(y[k])][rng.integers(0, len(lines[int(y[k])]))]
+        X[k, [a, b]] = np.pi / 2
+    if len(set(y.tolist())) < 2:
+        y[0] = 1 - y[0]  # pragma: no cover - only for tiny n_samples
+        X[0] = rng.uniform(0, float(noise), 8)
+        a, b = lines[int(y[0])][0]
+        X[0, [a, b]] = np.pi / 2
+    return _split(X, y, test_size, rng)

@@ -95,3 +95,20 @@ def test_gradient_variance_falls_far_more_slowly_than_two_to_the_minus_n():
         variances.append(np.var(slopes))
     assert variances[0] / variances[-1] < 8  # 2^-n falls by 64 over the same range
     assert variances[-1] > 2.0**-10 * 4
+
+
+def test_line_images_linear_model_near_chance_tuned_svm_matches_the_qcnn():
+    """Section 7: logistic regression stays close to chance on the test images; the tuned
+    RBF SVM and the QCNN both find the lines (the lesson's split and models)."""
+    from qiskit.circuit.library import z_feature_map
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.svm import SVC
+
+    X_train, y_train, X_test, y_test = datasets.line_images(n_samples=60, seed=SEED)
+    linear = LogisticRegression().fit(X_train, y_train).score(X_test, y_test)
+    grid = {"C": [0.1, 1, 10, 100], "gamma": ["scale", 0.1, 1, 10]}
+    svm = GridSearchCV(SVC(), grid, cv=3).fit(X_train, y_train).score(X_test, y_test)
+    qcnn = QCNNClassifier(feature_map=z_feature_map(8), maxiter=100, random_state=SEED)
+    acc = qcnn.fit(X_train, y_train).score(X_test, y_test)
+    assert linear <= 0.65 and acc >= 0.9 and svm == acc

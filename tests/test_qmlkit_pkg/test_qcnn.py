@@ -233,3 +233,19 @@ def test_clear_errors():
     fitted = QCNNClassifier(input="state", maxiter=1, random_state=0).fit(X, y)
     with pytest.raises(InputError, match="amplitudes per state"):
         fitted.predict(np.eye(8))
+
+
+def test_line_images_are_lines_on_noise():
+    X_train, y_train, X_test, y_test = datasets.line_images(n_samples=40, seed=2)
+    assert X_train.shape == (28, 8) and X_test.shape == (12, 8)
+    horizontal = {(i, i + 1) for i in (0, 1, 2, 4, 5, 6)}
+    vertical = {(i, i + 4) for i in range(4)}
+    for X, y in ((X_train, y_train), (X_test, y_test)):
+        for image, label in zip(X, y):
+            lit = tuple(np.flatnonzero(image == np.pi / 2))
+            assert lit in (vertical if label else horizontal)
+            assert np.all(np.delete(image, lit) < np.pi / 4)
+    again = datasets.line_images(n_samples=40, seed=2)
+    assert np.array_equal(again[0], X_train)
+    with pytest.raises(InputError, match="noise"):
+        datasets.line_images(noise=2.0)
