@@ -16,8 +16,9 @@ loss evaluations, final training loss and test accuracy. Equal losses and accura
 column mean the contenders followed the same optimisation path.
 
 A. The task of qiskit-machine-learning's QCNN tutorial: 2x4-pixel images of horizontal and
-   vertical lines with noise (the tutorial's ``generate_dataset``, seeded; 35 training and
-   15 test images), encoded by ``z_feature_map(8)`` (reps=2, as ``ZFeatureMap(8)`` there).
+   vertical lines with noise (the tutorial's ``generate_dataset``, as
+   ``qmlkit.datasets.line_images``, seeded; 34 training and 16 test images), encoded by
+   ``z_feature_map(8)`` (reps=2, as ``ZFeatureMap(8)`` there).
    qiskit-machine-learning: ``EstimatorQNN`` (exact StatevectorEstimator, parameter-shift
    gradients, as in the tutorial) with the cross-entropy above. One of its loss + gradient
    evaluations takes tens of seconds (2 x 19 shifted circuits per image), so it is not
@@ -54,36 +55,11 @@ N_QUBITS = 8
 # ------------------------------------------------------------------------------ the data
 
 
-def line_images(num_images: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """The tutorial's data: 2x4 images, a horizontal (label 0) or vertical (label 1) line of
-    two pixels at pi/2, every other pixel noise in [0, pi/4)."""
-    rng = np.random.default_rng(seed)
-    horizontal = np.zeros((6, 8))
-    for j, i in enumerate([0, 1, 2, 4, 5, 6]):
-        horizontal[j, [i, i + 1]] = np.pi / 2
-    vertical = np.zeros((4, 8))
-    for i in range(4):
-        vertical[i, [i, i + 4]] = np.pi / 2
-    images, labels = [], []
-    for _ in range(num_images):
-        label = int(rng.integers(0, 2))
-        pick = horizontal if label == 0 else vertical
-        image = pick[rng.integers(0, len(pick))].copy()
-        noise = image == 0
-        image[noise] = rng.uniform(0, np.pi / 4, int(noise.sum()))
-        images.append(image)
-        labels.append(label)
-    return np.array(images), np.array(labels)
-
-
 def image_split() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    from sklearn.model_selection import train_test_split
+    """The tutorial's task: 50 line images (qmlkit.datasets.line_images), 30 % for testing."""
+    from qmlkit import datasets
 
-    X, y = line_images(50, SEED)
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=0.3, random_state=SEED, stratify=y
-    )
-    return X_train, y_train, X_test, y_test
+    return datasets.line_images(n_samples=50, test_size=0.3, seed=SEED)
 
 
 def bce(p1: np.ndarray, y: np.ndarray) -> float:
