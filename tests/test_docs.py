@@ -32,6 +32,10 @@ CONTRACT = """
 07.vqe_ground_energy 08.parity_probability 08.cross_entropy 08.train_vqc 09.qnn_forward
 09.qnn_weight_gradient 09.train_hybrid 10.boltzmann_distribution 10.gibbs_state 10.train_qbm
 11.transpile_for_backend 11.fold_gates 11.richardson_extrapolate 11.run_bell_experiment
+06.alignment_gradient 06.geometric_difference 07.shared_parameter_gradient 07.spsa_step
+08.class_probabilities 08.train_only_pipeline 10.mmd_loss 10.born_machine_gradient
+12.pooling_layer 12.train_qcnn 13.fourier_coefficients 13.train_regressor 14.to_wire_order
+14.port_circuit 15.shadow_estimate 15.shadow_sample_bound 15.fourier_surrogate 16.run_project
 """.split()
 
 
@@ -52,9 +56,26 @@ def test_every_contract_exercise_is_registered():
     listed = contract_ids(CURRICULUM.read_text())
     assert sorted(listed) == sorted(CONTRACT), "docs/CURRICULUM.md lost or gained a contract row"
     assert set(listed) <= set(exercises())
-    # and the lessons 00-11 all have registered exercises
+    # and the lessons 00-16 all have registered exercises
     lessons = {i.split(".")[0] for i in exercises()}
-    assert {f"{n:02d}" for n in range(12)} <= lessons
+    assert {f"{n:02d}" for n in range(17)} <= lessons
+
+
+def test_readme_lists_every_lesson_with_its_title():
+    import nbformat
+
+    from autograder.lessons import list_lessons
+
+    readme = (ROOT / "README.md").read_text()
+    table = re.findall(r"^\| (\d\d) \| (.+?) \|$", readme, re.M)
+    titles = [
+        (
+            lesson.number,
+            nbformat.read(str(lesson.notebook), as_version=4).metadata["qmlcourse"]["title"],
+        )
+        for lesson in list_lessons()
+    ]
+    assert table == titles
 
 
 def test_docs_name_no_files_outside_the_repository():
