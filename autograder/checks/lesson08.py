@@ -532,7 +532,7 @@ def _same_up_to_flips(actual: tuple, expected: tuple, top: float = np.pi) -> boo
 
 def _pipeline_mistake(actual: tuple, X_train: np.ndarray, X_test: np.ndarray, k: int) -> str | None:
     expected = _angle_pipeline(X_train, X_test, k)
-    mistakes = [
+    mistakes: list[tuple[dict[str, Any], str]] = [
         (
             {"fit_on": "all"},
             "fitted on the training and the test points together: information from the test "
