@@ -140,7 +140,7 @@ def test_wheel_installs_and_runs_without_a_checkout_or_a_solution(tmp_path):
         if n.startswith("autograder/student_lessons/")
     }
     assert sorted(packaged) == sorted(expected)
-    assert len([n for n in packaged if n.endswith(".ipynb")]) == len(lessons) == 12
+    assert len([n for n in packaged if n.endswith(".ipynb")]) == len(lessons) == 17
     for rel, text in packaged.items():
         assert text.encode() == expected[rel], f"{rel} differs from the checkout's version"
         assert not [m for m in MARKERS if m in text], rel
@@ -199,7 +199,7 @@ def test_wheel_installs_and_runs_without_a_checkout_or_a_solution(tmp_path):
     # the default workspace of an installed course: ~/qml-course
     out = run(qml, "sync").stdout
     workspace = home / "qml-course"
-    assert f"Your workspace: {workspace}" in out and "12 new" in out
+    assert f"Your workspace: {workspace}" in out and f"{len(lessons)} new" in out
     got = {
         p.relative_to(workspace).as_posix(): p.read_bytes()
         for p in workspace.rglob("*")
