@@ -6,6 +6,10 @@ maximising the kernel-target alignment A(K_theta, T) (Cristianini et al. 2002; H
 et al. 2022) with exact gradients: every derivative state d|psi>/d theta_k is simulated
 exactly (batched over the data) as the circuit with the rotation's Pauli generator inserted
 after each gate that uses theta_k, so no finite differences and no shots are involved. The
+With a ``backend`` (``"ideal"`` for noiseless shots, ``"fake:manila"`` or any device) the
+kernel is instead estimated from shots with :class:`qmlkit.kernels.FidelityKernel`'s
+compute-uncompute circuits, and ``fit`` follows SPSA estimates of the alignment gradient
+(two kernel estimates per step, whatever the number of parameters). The
 fitted object is a :class:`qmlkit.kernels.Kernel` (``kernel(X, Y)``), usable by
 :class:`qmlkit.models.QSVC` (``QSVC(kernel=...)``), and a scikit-learn transformer:
 ``transform(X)`` is the kernel of X against the training points, so
@@ -30,7 +34,9 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+import warnings
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -39,14 +45,17 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
 from .errors import InputError
-from .kernels import FidelityKernel, check_data
+from .kernels import LARGE_CIRCUIT_COUNT, FidelityKernel, check_data, kernel_target_alignment
 from .models._sklearn import require_fitted
+from .optimizers import GRADIENT_FREE
 from .statevec import cached_program
 from .statevec.expressions import _evaluate
 
 if TYPE_CHECKING:
     from qiskit import QuantumCircuit
     from qiskit.circuit import Parameter
+
+    from .backends import Backend
 
 __all__ = [
     "TrainableFidelityKernel",
@@ -67,6 +76,10 @@ _GENERATORS = {
     "rzx": "zx",
 }
 _MAX_QUBITS = 12
+#: SPSA's perturbation c: the device path estimates the alignment at theta +- c * delta.
+SPSA_PERTURBATION = 0.1
+
+log = logging.getLogger(__name__)
 
 
 def trainable_feature_map(
@@ -249,14 +262,39 @@ class TrainableFidelityKernel(TransformerMixin, BaseEstimator):
         maxiter: optimisation steps.
         optimizer: ``"adam"`` or a :func:`scipy.optimize.minimize` method name.
         learning_rate: Adam's step size.
-        random_state: seed of the initial point.
+        random_state: seed of the initial point (and, with a backend, of SPSA's directions
+            and of the shot sampling).
         progress: show a progress bar while training.
+        backend: ``None`` for the exact statevector kernel and exact gradients. Otherwise a
+            backend spec (``"ideal"``, ``"fake:manila"``...) or a
+            :class:`qmlkit.backends.Backend`: every kernel entry is then estimated from
+            ``shots`` measurements of the compute-uncompute circuit U(y)^† U(x) (the device
+            path of :class:`qmlkit.kernels.FidelityKernel`: one parameterised circuit,
+            transpiled once per kernel estimate, every pair of points and theta sent as
+            parameter values in one sampler call).
+            Unlike ``FidelityKernel``, where ``"ideal"`` means exact, ``"ideal"`` here
+            means Aer's noiseless sampler with shots: shot noise without device noise.
+        shots: shots per circuit with a backend.
+
+    Training with a backend. Exact parameter-shift gradients of the alignment need every
+    kernel entry's derivative in every parameter: theta sits in both halves of the
+    compute-uncompute circuit, so four shifted circuits per parameter and entry, about
+    2 P N(N-1) circuits per step for N points and P parameters (17,400 for N = 30, P = 10).
+    ``fit`` uses SPSA instead (Spall 1992): each step draws a random direction delta of
+    +-1 entries, estimates the alignment A at theta + c delta and theta - c delta
+    (c = :data:`SPSA_PERTURBATION`) and takes g = (A+ - A-) / (2c) delta, an unbiased
+    estimate of the gradient up to O(c^2), as Adam's gradient. That is two kernel
+    estimates, N(N-1) circuits of ``shots`` shots per step (870 for N = 30) whatever P is;
+    ``loss_history_`` holds 1 - (A+ + A-)/2, the loss estimated near theta. A gradient-free
+    scipy ``optimizer`` (``"COBYLA"``...) instead takes one kernel estimate per evaluation;
+    scipy's gradient methods are refused (a noisy gradient breaks their line searches).
 
     Attributes:
         feature_map_, data_parameters_, training_parameters_: the circuit and its parameters.
         initial_point_: the theta training started from.
         theta_: the trained parameters (the best alignment seen).
-        loss_history_: 1 - alignment at every step; ``alignment_history_``: the alignment.
+        loss_history_: 1 - alignment at every step; ``alignment_history_``: the alignment
+            (with a backend, shot estimates: see below).
         X_train_: the training data (``transform`` compares new points with it).
         n_features_in_: number of features seen in ``fit``.
 
@@ -279,6 +317,8 @@ class TrainableFidelityKernel(TransformerMixin, BaseEstimator):
         learning_rate: float = 0.1,
         random_state: int | None = None,
         progress: bool = False,
+        backend: str | Backend | None = None,
+        shots: int = 1024,
     ):
         self.feature_map = feature_map
         self.training_parameters = training_parameters
@@ -289,6 +329,8 @@ class TrainableFidelityKernel(TransformerMixin, BaseEstimator):
         self.learning_rate = learning_rate
         self.random_state = random_state
         self.progress = progress
+        self.backend = backend
+        self.shots = shots
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -490,6 +532,102 @@ class TrainableFidelityKernel(TransformerMixin, BaseEstimator):
             )
         return X, theta
 
+    # ------------------------------------------------------------------ device path
+    def _seed(self) -> int | None:
+        rs = self.random_state
+        return int(rs) if isinstance(rs, (int, np.integer)) and not isinstance(rs, bool) else None
+
+    def _device(self) -> Backend | None:
+        """The backend that estimates the kernel from shots, or None for the exact kernel."""
+        from .backends import resolve
+
+        if self.backend is None:
+            return None
+        shots = self.shots
+        if isinstance(shots, bool) or not isinstance(shots, (int, np.integer)) or shots < 1:
+            raise InputError(f"shots must be a positive integer, got {shots!r}.")
+        return resolve(self.backend, seed=self._seed())
+
+    def _shot_kernel(self, device: Backend) -> FidelityKernel:
+        """FidelityKernel's device path on the whole map (data and theta as parameters).
+
+        The backend's sampler is swapped for a one-thread Aer sampler (with the device's
+        noise model on a fake device, as the VQC does): Aer's default of every core makes
+        the many small parameter sets of a training step several times slower on a
+        small, busy machine (measured on 2 busy cores, 28 circuits of 512 shots:
+        fake:manila 0.37-0.62 s -> 0.11-0.44 s, ideal 0.06-0.62 s -> 0.02-0.06 s).
+        """
+        import dataclasses
+
+        try:  # the models' shared device helpers, where they exist
+            from .models._device import sampler_for
+        except ImportError:
+            from .models.vqc import _sampler_for as sampler_for
+
+        if device.kind == "fake":
+            sampler = sampler_for(device, self.feature_map_.num_qubits)
+        elif device.kind == "ideal":
+            from qiskit_aer.primitives import SamplerV2
+
+            sampler = SamplerV2(
+                seed=device.seed, options={"backend_options": {"max_parallel_threads": 1}}
+            )
+        else:
+            sampler = device.sampler
+        fast = dataclasses.replace(device, _sampler=sampler)
+        return FidelityKernel(self.feature_map_, backend=fast, shots=int(self.shots))
+
+    def _estimate(
+        self, kernel: FidelityKernel, X: np.ndarray, Y: np.ndarray | None, theta: np.ndarray
+    ) -> np.ndarray:
+        """K[i, j] estimated from shots: rows bind data and theta in circuit order.
+
+        ``FidelityKernel._evaluate_shots`` is called directly because FidelityKernel takes
+        an ``"ideal"`` backend to mean exact; here it means noiseless shots.
+        """
+        right = None if Y is None else self._values(Y, theta)
+        return kernel._evaluate_shots(self._values(X, theta), right)
+
+    def _device_loss(
+        self, device: Backend, X: np.ndarray, y: np.ndarray, rng: np.random.Generator
+    ) -> Callable[[np.ndarray], tuple[float, np.ndarray]]:
+        """The loss 1 - A on the device, with an SPSA gradient for Adam (see the class)."""
+        kernel = self._shot_kernel(device)
+        gradient_free = str(self.optimizer).lower() in GRADIENT_FREE
+        if not gradient_free and str(self.optimizer).lower() != "adam":
+            raise InputError(
+                f"With a backend the alignment gradient is a noisy SPSA estimate, which "
+                f"optimizer={self.optimizer!r} cannot use. Use 'adam', or a gradient-free "
+                "method such as 'COBYLA'."
+            )
+        p = len(self.training_parameters_)
+        c = SPSA_PERTURBATION
+
+        def alignment(theta: np.ndarray) -> float:
+            return kernel_target_alignment(self._estimate(kernel, X, None, theta), y)
+
+        def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+            if gradient_free:
+                return 1.0 - alignment(theta), np.zeros(p)
+            delta = rng.choice([-1.0, 1.0], size=p)
+            plus, minus = alignment(theta + c * delta), alignment(theta - c * delta)
+            return 1.0 - (plus + minus) / 2, -(plus - minus) / (2 * c) * delta
+
+        per_call = len(X) * (len(X) - 1) // 2
+        calls = int(self.maxiter) * (1 if gradient_free else 2)
+        message = (
+            f"Training on {device.name} estimates the kernel about {calls} times: "
+            f"{calls * per_call} circuits x {self.shots} shots."
+        )
+        log.info(message)
+        if per_call > LARGE_CIRCUIT_COUNT:
+            warnings.warn(
+                message + " That is many: use fewer points, or backend=None (exact).",
+                UserWarning,
+                stacklevel=3,
+            )
+        return loss
+
     # ------------------------------------------------------------------ estimator API
     def fit(self, X: Any, y: Any) -> TrainableFidelityKernel:
         """Train theta by maximising the alignment of the kernel on (X, y); returns ``self``.
@@ -508,29 +646,34 @@ class TrainableFidelityKernel(TransformerMixin, BaseEstimator):
         check_classification_targets(y)
         if len(np.unique(y)) < 2:
             raise InputError("y has a single class; the alignment needs at least two.")
+        device = self._device()
         self._setup(X.shape[1])
         p = len(self.training_parameters_)
+        rng = np.random.default_rng(self.random_state)
         if self.initial_point is None:
-            theta0 = np.random.default_rng(self.random_state).uniform(-0.5, 0.5, p)
+            theta0 = rng.uniform(-0.5, 0.5, p)
         else:
             theta0 = np.asarray(self.initial_point, dtype=float).ravel()
             if theta0.shape != (p,):
                 raise InputError(f"initial_point must have {p} values, got {theta0.size}.")
         self.initial_point_ = theta0
 
-        def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        def exact_loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
             a, g = self._alignment(X, y, theta)
             return 1.0 - a, -g
 
-        res = minimize(
-            loss,
-            theta0,
-            method=self.optimizer,
-            maxiter=self.maxiter,
-            learning_rate=self.learning_rate,
-            progress=self.progress,
-            desc="alignment",
-        )
+        loss = exact_loss if device is None else self._device_loss(device, X, y, rng)
+        with warnings.catch_warnings():  # the count per kernel estimate: said once above
+            warnings.filterwarnings("ignore", "The fidelity kernel runs", UserWarning)
+            res = minimize(
+                loss,
+                theta0,
+                method=self.optimizer,
+                maxiter=self.maxiter,
+                learning_rate=self.learning_rate,
+                progress=self.progress,
+                desc="alignment",
+            )
         self.theta_ = np.asarray(res.x, dtype=float)
         self.loss_history_ = list(res.history)
         self.alignment_history_ = [1.0 - v for v in res.history]
@@ -538,7 +681,11 @@ class TrainableFidelityKernel(TransformerMixin, BaseEstimator):
         return self
 
     def bound_kernel(self, theta: Any = None) -> FidelityKernel:
-        """The fidelity kernel of the feature map with theta bound (default: trained)."""
+        """The exact fidelity kernel of the feature map with theta bound (default: trained).
+
+        Exact whatever ``backend`` is: with a backend, ``kernel(X, Y)`` is the shot
+        estimate of this kernel.
+        """
         if not hasattr(self, "feature_map_"):
             raise InputError("Fit the kernel first (or call states/alignment once with X).")
         theta = self.theta_ if theta is None else np.asarray(theta, dtype=float).ravel()
@@ -550,12 +697,25 @@ class TrainableFidelityKernel(TransformerMixin, BaseEstimator):
         return FidelityKernel(bound)
 
     def __call__(self, X: Any, Y: Any = None) -> np.ndarray:
-        """The trained kernel matrix K[i, j] = k_theta(X[i], Y[j]) (the Kernel protocol)."""
+        """The trained kernel matrix K[i, j] = k_theta(X[i], Y[j]) (the Kernel protocol).
+
+        With a ``backend``, estimated from shots (``Y=None``: the n(n-1)/2 pairs above the
+        diagonal, ones on it).
+        """
         require_fitted(self)
-        return self.bound_kernel()(X, Y)
+        return self._trained_kernel(X, Y)
+
+    def _trained_kernel(self, X: Any, Y: Any) -> np.ndarray:
+        device = self._device()
+        if device is None:
+            return self.bound_kernel()(X, Y)
+        n = len(self.data_parameters_)
+        X = check_data(X, n)
+        Y = None if Y is None else check_data(Y, n, "Y")
+        return self._estimate(self._shot_kernel(device), X, Y, self.theta_)
 
     def transform(self, X: Any) -> np.ndarray:
         """The kernel of the rows of X against the training points, shape (n, n_train)."""
         require_fitted(self)
         X = validate_data(self, X, dtype=float, reset=False)
-        return self.bound_kernel()(X, self.X_train_)
+        return self._trained_kernel(X, self.X_train_)

@@ -222,3 +222,91 @@ def test_errors_are_clear():
         TrainableFidelityKernel()(np.zeros((2, 2)))
     with pytest.raises(InputError, match="square matrices of one shape"):
         geometric_difference(np.eye(2), np.eye(3))
+
+
+# ---------------------------------------------------------------------- with a backend (shots)
+def _hoeffding(entries: int, shots: int, failure: float = 1e-6) -> float:
+    """t with P(some |p_hat - p| > t) <= failure over ``entries`` frequencies of ``shots``
+    shots each (Hoeffding, 2 exp(-2 shots t^2) per entry, union bound)."""
+    return float(np.sqrt(np.log(2 * entries / failure) / (2 * shots)))
+
+
+def test_ideal_shots_estimate_the_exact_kernel():
+    X, y, Xt, _ = circles(n_samples=16, noise=0.1, seed=2)
+    X, y, Xt = X[:8], y[:8], Xt[:4]
+    shots = 4096
+    kernel = TrainableFidelityKernel(
+        reps=1, maxiter=1, backend="ideal", shots=shots, random_state=0
+    ).fit(X, y)
+    exact = kernel.bound_kernel()  # exact whatever the backend
+    K, K_exact = kernel(X), exact(X)
+    T, T_exact = kernel.transform(Xt), exact(Xt, X)
+    np.testing.assert_array_equal(np.diag(K), 1.0)
+    np.testing.assert_array_equal(K, K.T)
+    upper = np.triu_indices(len(X), k=1)
+    sampled = np.concatenate([K[upper], T.ravel()])
+    expected = np.concatenate([K_exact[upper], T_exact.ravel()])
+    # frequencies of `shots` shots, and not the exact values
+    np.testing.assert_allclose(sampled * shots, np.round(sampled * shots), atol=1e-9)
+    assert np.abs(sampled - expected).max() > 0
+    assert np.abs(sampled - expected).max() < _hoeffding(len(sampled), shots)
+    # the same seed gives the same estimate
+    np.testing.assert_array_equal(kernel(X), K)
+
+
+def test_spsa_costs_two_kernel_estimates_per_step(monkeypatch):
+    from qmlkit.kernels import FidelityKernel
+
+    calls = []
+    original = FidelityKernel._evaluate_shots
+
+    def counting(self, X, Y):
+        calls.append(len(X))
+        return original(self, X, Y)
+
+    monkeypatch.setattr(FidelityKernel, "_evaluate_shots", counting)
+    X, y, _, _ = circles(n_samples=10, noise=0.1, seed=2)
+    kernel = TrainableFidelityKernel(
+        reps=1, maxiter=3, backend="ideal", shots=64, random_state=0
+    ).fit(X, y)
+    # Adam evaluates 3 steps and the point after the last: 4 SPSA estimates, 2 kernels each
+    assert calls == [len(X)] * 8
+    assert len(kernel.loss_history_) == 3
+    calls.clear()
+    TrainableFidelityKernel(
+        reps=1, maxiter=3, backend="ideal", shots=64, optimizer="COBYLA", random_state=0
+    ).fit(X, y)
+    assert calls and all(n == len(X) for n in calls)  # one kernel estimate per evaluation
+
+
+def test_a_short_fit_on_a_fake_device_raises_the_alignment():
+    X, y, _, _ = circles(n_samples=12, noise=0.1, seed=2)
+    kernel = TrainableFidelityKernel(
+        reps=1, maxiter=5, backend="fake:manila", shots=512, random_state=0
+    ).fit(X, y)
+    before = kernel.alignment(X, y, kernel.initial_point_)[0]  # exact alignments
+    after = kernel.alignment(X, y)[0]
+    # seeds 0-7 all gave after > 2.4 before and after - before > 0.023 (before 0.004-0.022)
+    assert after > 2 * before and after - before > 0.015
+    assert kernel.alignment_history_[-1] > kernel.alignment_history_[0]
+    K = kernel(X)
+    assert K.shape == (len(X), len(X)) and np.all((K >= 0) & (K <= 1))
+    qsvc = QSVC(kernel=kernel).fit(X, y)  # the device kernel serves QSVC too
+    assert qsvc.predict(X[:3]).shape == (3,)
+
+
+def test_backend_arguments_are_checked_and_are_parameters():
+    from qmlkit.errors import BackendError
+
+    X, y = np.zeros((4, 2)), [0, 1, 0, 1]
+    for shots in (0, 2.5, True, "100"):
+        with pytest.raises(InputError, match="shots must be a positive integer"):
+            TrainableFidelityKernel(backend="ideal", shots=shots).fit(X, y)
+    with pytest.raises(BackendError, match="no fake IBM device"):
+        TrainableFidelityKernel(backend="fake:nowhere").fit(X, y)
+    with pytest.raises(InputError, match="backend must be None, a spec string"):
+        TrainableFidelityKernel(backend=42).fit(X, y)
+    with pytest.raises(InputError, match="SPSA estimate.*'COBYLA'"):
+        TrainableFidelityKernel(backend="ideal", optimizer="L-BFGS-B").fit(X, y)
+    params = TrainableFidelityKernel(backend="fake:manila", shots=100).get_params()
+    assert params["backend"] == "fake:manila" and params["shots"] == 100
