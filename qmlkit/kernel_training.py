@@ -5,13 +5,13 @@ whose feature map has trainable parameters theta besides the data. ``fit(X, y)``
 maximising the kernel-target alignment A(K_theta, T) (Cristianini et al. 2002; Hubregtsen
 et al. 2022) with exact gradients: every derivative state d|psi>/d theta_k is simulated
 exactly (batched over the data) as the circuit with the rotation's Pauli generator inserted
-after each gate that uses theta_k, so no finite differences and no shots are involved. The
+after each gate that uses theta_k, so no finite differences and no shots are involved.
 With a ``backend`` (``"ideal"`` for noiseless shots, ``"fake:manila"`` or any device) the
 kernel is instead estimated from shots with :class:`qmlkit.kernels.FidelityKernel`'s
 compute-uncompute circuits, and ``fit`` follows SPSA estimates of the alignment gradient
-(two kernel estimates per step, whatever the number of parameters). The
-fitted object is a :class:`qmlkit.kernels.Kernel` (``kernel(X, Y)``), usable by
-:class:`qmlkit.models.QSVC` (``QSVC(kernel=...)``), and a scikit-learn transformer:
+(two kernel estimates per step, whatever the number of parameters). The fitted object is
+a :class:`qmlkit.kernels.Kernel` (``kernel(X, Y)``), usable by :class:`qmlkit.models.QSVC`
+(``QSVC(kernel=...)``), and a scikit-learn transformer:
 ``transform(X)`` is the kernel of X against the training points, so
 ``make_pipeline(TrainableFidelityKernel(), SVC(kernel="precomputed"))`` is a trained-kernel
 SVM.
@@ -282,8 +282,8 @@ class TrainableFidelityKernel(TransformerMixin, BaseEstimator):
     2 P N(N-1) circuits per step for N points and P parameters (17,400 for N = 30, P = 10).
     ``fit`` uses SPSA instead (Spall 1992): each step draws a random direction delta of
     +-1 entries, estimates the alignment A at theta + c delta and theta - c delta
-    (c = :data:`SPSA_PERTURBATION`) and takes g = (A+ - A-) / (2c) delta, an unbiased
-    estimate of the gradient up to O(c^2), as Adam's gradient. That is two kernel
+    (c = :data:`SPSA_PERTURBATION`) and takes g = (A+ - A-) / (2c) delta as Adam's gradient:
+    over the random directions its mean is the gradient up to O(c^2). That is two kernel
     estimates, N(N-1) circuits of ``shots`` shots per step (870 for N = 30) whatever P is;
     ``loss_history_`` holds 1 - (A+ + A-)/2, the loss estimated near theta. A gradient-free
     scipy ``optimizer`` (``"COBYLA"``...) instead takes one kernel estimate per evaluation;
@@ -294,7 +294,7 @@ class TrainableFidelityKernel(TransformerMixin, BaseEstimator):
         initial_point_: the theta training started from.
         theta_: the trained parameters (the best alignment seen).
         loss_history_: 1 - alignment at every step; ``alignment_history_``: the alignment
-            (with a backend, shot estimates: see below).
+            (with a backend, shot estimates: see above).
         X_train_: the training data (``transform`` compares new points with it).
         n_features_in_: number of features seen in ``fit``.
 
@@ -303,6 +303,15 @@ class TrainableFidelityKernel(TransformerMixin, BaseEstimator):
     >>> kernel = TrainableFidelityKernel(reps=1, maxiter=5, random_state=0).fit(X, y)
     >>> kernel.theta_.shape, kernel(X).shape, kernel.transform(X[:2]).shape
     ((5,), (22, 22), (2, 22))
+
+    With shots (here noiseless), the entries are frequencies of ``shots`` measurements:
+
+    >>> shot = TrainableFidelityKernel(
+    ...     reps=1, maxiter=2, backend="ideal", shots=256, random_state=0
+    ... ).fit(X[:6], y[:6])
+    >>> K = shot(X[:3])
+    >>> bool(np.all(K * 256 == np.round(K * 256))), np.diag(K).tolist()
+    (True, [1.0, 1.0, 1.0])
     """
 
     def __init__(
