@@ -623,9 +623,12 @@ class TrainableFidelityKernel(TransformerMixin, BaseEstimator):
             return 1.0 - (plus + minus) / 2, -(plus - minus) / (2 * c) * delta
 
         per_call = len(X) * (len(X) - 1) // 2
-        calls = int(self.maxiter) * (1 if gradient_free else 2)
+        # Adam: two estimates per step and per the point after the last step; scipy: about
+        # one per iteration
+        calls = int(self.maxiter) if gradient_free else 2 * (int(self.maxiter) + 1)
+        about = "about " if gradient_free else ""
         message = (
-            f"Training on {device.name} estimates the kernel about {calls} times: "
+            f"Training on {device.name} estimates the kernel {about}{calls} times: "
             f"{calls * per_call} circuits x {self.shots} shots."
         )
         log.info(message)

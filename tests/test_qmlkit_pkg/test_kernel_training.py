@@ -310,3 +310,20 @@ def test_backend_arguments_are_checked_and_are_parameters():
         TrainableFidelityKernel(backend="ideal", optimizer="L-BFGS-B").fit(X, y)
     params = TrainableFidelityKernel(backend="fake:manila", shots=100).get_params()
     assert params["backend"] == "fake:manila" and params["shots"] == 100
+
+
+def test_a_large_device_fit_warns_once_with_its_whole_budget():
+    import warnings
+
+    X = np.random.default_rng(5).uniform(0, np.pi, (33, 2))  # 528 pairs per kernel estimate
+    y = np.arange(33) % 2
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        TrainableFidelityKernel(reps=1, maxiter=1, backend="ideal", shots=16, random_state=0).fit(
+            X, y
+        )
+    messages = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+    assert messages == [
+        "Training on ideal estimates the kernel 4 times: 2112 circuits x 16 shots. "
+        "That is many: use fewer points, or backend=None (exact)."
+    ]
