@@ -30,6 +30,16 @@ X is a statevector on n qubits, Qiskit's qubit order, qubit 0 = least-significan
 Training minimises the mean binary cross-entropy with exact adjoint gradients over a batched
 statevector of all training points (:mod:`qmlkit.models._adjoint`).
 
+With a device ``backend`` (``"ideal"`` for Aer's noiseless sampler, ``"fake:manila"`` for a
+noisy device, or a :class:`qmlkit.backends.Backend`) the model runs through the backend's V2
+sampler instead: the transpiled circuit measures the output qubit only, P(class 1) is the
+frequency of 1 in ``shots`` measurements, and gradients come from the parameter-shift rule
+applied to every gate in which a shared angle appears (two terms for the RZ/RY/RX gates, four
+for the CRY gates of the pooling block; :mod:`qmlkit.models._device`). All shifted circuits of
+a step go to the sampler in one call. Quantum data (``input="state"``) is refused on a device:
+loading an arbitrary n-qubit state takes a circuit of about 2**n CNOTs, one per training
+state, so the noisy device would mostly measure the state preparation and not the QCNN.
+
 >>> from qmlkit import datasets
 >>> X_train, y_train, X_test, y_test = datasets.ising_phases(n_qubits=4, n_samples=40, seed=1)
 >>> clf = QCNNClassifier(input="state", random_state=0).fit(X_train, y_train)
@@ -46,13 +56,16 @@ import numpy as np
 from sklearn.utils.multiclass import check_classification_targets
 
 from ..errors import InputError
-from ..optimizers import minimize
+from ..optimizers import GRADIENT_FREE, minimize
 from ._adjoint import AdjointProgram
+from ._device import ShotProgram, check_shots, device_for
 from ._sklearn import QuantumClassifier, require_fitted
 
 if TYPE_CHECKING:
     from qiskit import QuantumCircuit
     from qiskit.circuit import ParameterVector
+
+    from ..backends import Backend
 
 __all__ = [
     "QCNNClassifier",
@@ -220,6 +233,12 @@ class QCNNClassifier(QuantumClassifier):
         progress: show a progress bar (text, or a widget in Jupyter).
         callback: called as ``callback(iteration, loss)`` after every iteration.
         initial_point: initial angles (overrides the random start).
+        backend: ``None`` for the exact simulator; a device backend (a spec such as
+            ``"ideal"`` or ``"fake:manila"``, or a :class:`qmlkit.backends.Backend`) to
+            estimate P(class 1) from shots with the backend's sampler and to train with
+            parameter-shift gradients (``input="features"`` only). The sampling seed is
+            ``random_state`` when it is an int.
+        shots: shots per circuit on a device backend.
 
     All arguments are keyword-only, as in scikit-learn.
 
@@ -232,6 +251,14 @@ class QCNNClassifier(QuantumClassifier):
         weights_: the trained angles (6 per level and 1 final, see :func:`qcnn_circuit`).
         loss_history_: the cross-entropy after each iteration.
         n_iter_: the number of optimiser iterations run.
+        shot_program_: on a device backend, the :class:`~qmlkit.models._device.ShotProgram`
+            that samples the circuit (``None`` on the exact simulator).
+        isa_circuit_: on a device backend, the transpiled measured circuit.
+
+    Raises:
+        InputError: bad arguments or data; ``input="state"`` with a device backend; a
+            gradient optimiser on a device with a ``feature_map`` whose weights the shift
+            rules do not cover.
 
     Introduced in lesson 12.
 
@@ -253,6 +280,8 @@ class QCNNClassifier(QuantumClassifier):
         progress: bool = False,
         callback: Callable[[int, float], Any] | None = None,
         initial_point: Any = None,
+        backend: str | Backend | None = None,
+        shots: int = 1024,
     ) -> None:
         self.input = input
         self.feature_map = feature_map
@@ -263,6 +292,8 @@ class QCNNClassifier(QuantumClassifier):
         self.progress = progress
         self.callback = callback
         self.initial_point = initial_point
+        self.backend = backend
+        self.shots = shots
 
     # -- validation -------------------------------------------------------------------------
     def _check_input_kind(self) -> None:
@@ -382,6 +413,43 @@ class QCNNClassifier(QuantumClassifier):
         lam = d_p[:, None] * self.mask_[None, :] * final  # dL/d(final*)
         return float(loss), self.program_.gradient(X, w, final, lam, cache)
 
+    # -- device (shots) ---------------------------------------------------------------------
+    def _prepare_device(self, inputs: list, weights: list) -> None:
+        """Resolve ``backend``: the exact simulator (None) or a ShotProgram on the device."""
+        self.shot_program_ = None
+        device = device_for(self.backend, self.random_state, ideal_is_exact=False)
+        if device is None:
+            return
+        if self.input == "state":
+            raise InputError(
+                "input='state' runs on the exact simulator only (backend=None): on a device "
+                "every state would need its own state-preparation circuit of about 2**n CNOTs, "
+                "and the noise would measure the preparation more than the QCNN. Use "
+                "input='features' on a device."
+            )
+        shots = check_shots(self.shots)
+        label = "".join(
+            "Z" if q == self.output_qubit_ else "I" for q in reversed(range(self.n_qubits_))
+        )
+        self.shot_program_ = ShotProgram(self.circuit_, inputs, weights, device, shots, [label])
+        self.isa_circuit_ = self.shot_program_.isa_circuits[0]
+
+    def _device_loss_and_grad(
+        self, w: np.ndarray, X: np.ndarray, y: np.ndarray, gradient: bool
+    ) -> tuple[float, np.ndarray]:
+        """Cross-entropy from shots and its parameter-shift gradient (zeros without)."""
+        assert self.shot_program_ is not None
+        probs, jac = self.shot_program_.run(X, w, gradient)
+        p1 = probs[0][:, 1]
+        eps = 1e-12
+        p = np.clip(p1, eps, 1 - eps)
+        loss = float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+        if jac is None:
+            return loss, np.zeros_like(w)
+        d_p = np.where((p1 > eps) & (p1 < 1 - eps), (p - y) / (p * (1 - p)), 0.0) / len(y)
+        return loss, jac[0][:, :, 1] @ d_p
+
+    # -- public -----------------------------------------------------------------------------
     def fit(self, X: Any, y: Any) -> QCNNClassifier:
         """Train on ``X`` (features, or statevectors with ``input="state"``) and binary ``y``."""
         self._check_input_kind()
@@ -405,10 +473,19 @@ class QCNNClassifier(QuantumClassifier):
                 )
         else:
             w0 = np.random.default_rng(self.random_state).uniform(-np.pi, np.pi, len(weights))
-        X_angles, start = self._start(X)
-        cache: dict = {}
+        self._prepare_device(inputs, weights)
+        fun: Callable[[np.ndarray], tuple[float, np.ndarray]]
+        if self.shot_program_ is None:
+            X_angles, start = self._start(X)
+            cache: dict = {}
+            fun = lambda w: self._loss_and_grad(w, X_angles, y_index.astype(float), start, cache)  # noqa: E731
+        else:
+            gradient = str(self.optimizer).lower() not in GRADIENT_FREE
+            if gradient:
+                self.shot_program_.require_gradient("QCNNClassifier")
+            fun = lambda w: self._device_loss_and_grad(w, X, y_index.astype(float), gradient)  # noqa: E731
         res = minimize(
-            lambda w: self._loss_and_grad(w, X_angles, y_index.astype(float), start, cache),
+            fun,
             w0,
             method=self.optimizer,
             maxiter=self.maxiter,
@@ -435,19 +512,27 @@ class QCNNClassifier(QuantumClassifier):
         return states
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        """Class probabilities, shape (n_samples, 2), columns in the order of ``classes_``."""
+        """Class probabilities, shape (n_samples, 2), columns in the order of ``classes_``.
+
+        On a device backend they are frequencies of ``shots`` measurements.
+        """
         X = self._validated(X)
+        if self.shot_program_ is not None:
+            return self.shot_program_.run(X, self.weights_, gradient=False)[0][0]
         X_angles, start = self._start(X)
         _, p1 = self._probability(self.weights_, X_angles, start, {})
         return np.column_stack([1 - p1, p1])
 
     def loss_and_gradient(self, X: Any, y: Any, weights: Any = None) -> tuple[float, np.ndarray]:
-        """Cross-entropy and its exact gradient at ``weights`` (default: the fitted angles).
+        """Cross-entropy and its gradient at ``weights`` (default: the fitted angles).
 
-        ``y`` holds labels from ``classes_``. Useful to inspect or test the gradient.
+        ``y`` holds labels from ``classes_``. Exact (adjoint method) on the simulator; on a
+        device backend, estimated from shots with the parameter-shift rule.
         """
         X = self._validated(X)
         y01 = (np.asarray(y) == self.classes_[1]).astype(float)
         w = self.weights_ if weights is None else np.asarray(weights, dtype=float)
+        if self.shot_program_ is not None:
+            return self._device_loss_and_grad(w, X, y01, gradient=True)
         X_angles, start = self._start(X)
         return self._loss_and_grad(w, X_angles, y01, start, {})

@@ -10,7 +10,7 @@ from qiskit.circuit.library import z_feature_map
 from qiskit.quantum_info import Operator, SparsePauliOp, Statevector
 
 from qmlkit import datasets
-from qmlkit.errors import InputError
+from qmlkit.errors import BackendError, InputError
 from qmlkit.models import QCNNClassifier
 from qmlkit.models.qcnn import conv_block, conv_pairs, pool_block, pool_pairs, qcnn_circuit
 
@@ -249,3 +249,130 @@ def test_line_images_are_lines_on_noise():
     assert np.array_equal(again[0], X_train)
     with pytest.raises(InputError, match="noise"):
         datasets.line_images(noise=2.0)
+
+
+# ------------------------------------------------------------------ device backend (shots)
+#
+# Statistical bounds are Hoeffding's: a mean of S independent shots, each in a range of width
+# r, is within eps = r sqrt(ln(2 / delta) / (2 S)) of its expectation with probability at
+# least 1 - delta; a sum of coefficients c_t times such means is within
+# r sqrt(sum c_t**2 ln(2 / delta) / (2 S)). delta is 1e-6 divided by the number of compared
+# values (a union bound), so a correct estimator fails a test with probability < 1e-6.
+
+D_PLUS, D_MINUS = (np.sqrt(2) + 1) / (4 * np.sqrt(2)), (np.sqrt(2) - 1) / (4 * np.sqrt(2))
+
+
+def _hoeffding(sum_c2, shots, n_values, width=1.0):
+    return width * np.sqrt(sum_c2 * np.log(2 * n_values / 1e-6) / (2 * shots))
+
+
+def _two_blobs(n=8, seed=0):
+    rng = np.random.default_rng(seed)
+    X = np.vstack([rng.uniform(0.0, 0.6, (n // 2, 4)), rng.uniform(2.5, 3.1, (n // 2, 4))])
+    return X, np.array([0] * (n // 2) + [1] * (n // 2))
+
+
+def _exact_sample(program, output_qubit, X, W, Phi):
+    """Exact output-qubit probabilities of the expanded circuit, in place of the shots."""
+    rows = []
+    for w, phi in zip(W, Phi):
+        row = []
+        for x in X:
+            values = dict(zip(program.inputs, x)) | dict(zip(program.weights, w))
+            values |= dict(zip(program.occ_params, phi))
+            qc = program.expanded.assign_parameters(values, strict=False)
+            row.append(Statevector(qc).probabilities([output_qubit]))
+        rows.append(row)
+    return [np.array(rows)]
+
+
+def test_backend_and_shots_are_parameters():
+    params = QCNNClassifier(backend="fake:manila", shots=100).get_params()
+    assert params["backend"] == "fake:manila" and params["shots"] == 100
+    assert QCNNClassifier().get_params()["backend"] is None
+
+
+def test_device_shift_rule_gradient_equals_the_adjoint_gradient():
+    """Exact probabilities in place of the shots: the shift rules alone are tested, with
+    the shared angles of the convolutions (several occurrences) and the CRY gates of the
+    pooling (the four-term rule)."""
+    X, y = _two_blobs(6)
+    exact = QCNNClassifier(maxiter=1, random_state=0).fit(X, y)
+    clf = QCNNClassifier(maxiter=1, optimizer="COBYLA", random_state=0, backend="ideal", shots=8)
+    clf.fit(X, y)
+    program = clf.shot_program_
+    assert sorted({rule for *_, rule in program.occurrences}) == [2, 4]
+    assert len(program.occurrences) == 25 > len(clf.weights_) == 13
+    program.sample = lambda X_, W, Phi: _exact_sample(program, clf.output_qubit_, X_, W, Phi)
+    w = np.random.default_rng(3).normal(size=13)
+    loss, grad = clf.loss_and_gradient(X, y, w)
+    loss_exact, grad_exact = exact.loss_and_gradient(X, y, w)
+    assert loss == pytest.approx(loss_exact, abs=1e-10)
+    np.testing.assert_allclose(grad, grad_exact, atol=1e-9)
+
+
+def test_shot_probabilities_on_the_ideal_backend_agree_with_the_exact_ones():
+    X, y = _two_blobs(8)
+    exact = QCNNClassifier(maxiter=5, random_state=1).fit(X, y)
+    shots = 4000
+    clf = QCNNClassifier(backend="ideal", shots=shots, initial_point=exact.weights_, maxiter=1)
+    clf.set_params(optimizer="COBYLA", random_state=7).fit(X, y)
+    clf.weights_ = exact.weights_
+    proba = clf.predict_proba(X)
+    assert np.all(np.isclose(proba * shots, np.round(proba * shots)))  # frequencies
+    eps = _hoeffding(1.0, shots, len(X))
+    assert np.max(np.abs(proba - exact.predict_proba(X))) < eps
+    assert clf.isa_circuit_.count_ops()["measure"] == 1  # only the output qubit is read
+
+
+def test_shot_gradient_on_the_ideal_backend_agrees_with_the_exact_gradient():
+    X, y = _two_blobs(2, seed=2)
+    shots = 12000
+    exact = QCNNClassifier(maxiter=1, random_state=0).fit(X, y)
+    clf = QCNNClassifier(backend="ideal", shots=shots, maxiter=1, optimizer="COBYLA")
+    clf.set_params(random_state=11).fit(X, y)
+    w = np.random.default_rng(4).normal(size=13)
+    _, jac = clf.shot_program_.run(X, w, gradient=True)
+    estimate = jac[0][:, :, 1]  # d P(class 1) / d w_j for every point: (13, 2)
+
+    def p1(weights):
+        exact.weights_ = weights
+        return exact.predict_proba(X)[:, 1]
+
+    h = 1e-6
+    expected = np.array([(p1(w + h * e) - p1(w - h * e)) / (2 * h) for e in np.eye(13)])
+    # sum of squared shift-rule coefficients per weight: 2 (1/2)^2 per RX/RY/RZ occurrence,
+    # 2 (d+^2 + d-^2) per CRY occurrence (angles enter with factor 1 in this circuit)
+    sum_c2 = np.zeros(13)
+    for j, c, _, rule in clf.shot_program_.occurrences:
+        sum_c2[j] += c**2 * (0.5 if rule == 2 else 2 * (D_PLUS**2 + D_MINUS**2))
+    eps = _hoeffding(sum_c2, shots, expected.size)[:, None]
+    assert np.all(np.abs(estimate - expected) < eps)
+    assert np.max(np.abs(expected)) > 3 * np.max(eps)  # the bound is tighter than the signal
+
+
+def test_short_fit_on_a_fake_device_gives_a_sensible_score():
+    X, y = _two_blobs(6, seed=3)
+    exact = QCNNClassifier(maxiter=30, random_state=0).fit(X, y)
+    kwargs = dict(backend="fake:manila", shots=256, optimizer="adam", learning_rate=0.05)
+    clf = QCNNClassifier(maxiter=2, initial_point=exact.weights_, random_state=5, **kwargs)
+    clf.fit(X, y)
+    assert clf.isa_circuit_.num_qubits == 5 and len(clf.loss_history_) == 2
+    proba = clf.predict_proba(X)
+    assert np.all(np.isclose(proba * 256, np.round(proba * 256)))
+    assert clf.score(X, y) >= 5 / 6
+    again = QCNNClassifier(maxiter=2, initial_point=exact.weights_, random_state=5, **kwargs)
+    np.testing.assert_array_equal(again.fit(X, y).weights_, clf.weights_)  # seeded shots
+
+
+def test_device_errors_are_clear():
+    X, y = _two_blobs(4)
+    with pytest.raises(BackendError, match="fake_device_names"):
+        QCNNClassifier(backend="fake:nowhere", maxiter=1).fit(X, y)
+    with pytest.raises(InputError, match="backend must be"):
+        QCNNClassifier(backend=3.5, maxiter=1).fit(X, y)
+    with pytest.raises(InputError, match="shots"):
+        QCNNClassifier(backend="ideal", shots=0, maxiter=1).fit(X, y)
+    states, labels, *_ = datasets.ising_phases(n_qubits=4, n_samples=8, seed=0)
+    with pytest.raises(InputError, match="exact simulator only"):
+        QCNNClassifier(input="state", backend="ideal", maxiter=1).fit(states, labels)
