@@ -194,6 +194,10 @@ class ShotProgram:
             qubit (in qubit order).
 
     Attributes:
+        expanded: the circuit with one parameter per shiftable weight occurrence.
+        occ_params: those parameters; ``occurrences`` holds (weight index, c, d, rule) for
+            each, the angle being ``c * w + d`` and the rule 2 or 4 terms.
+        bases: the measurement bases.
         isa_circuits: the transpiled measured circuits, one per basis.
         n_measured: the number of measured qubits of each circuit.
         unshiftable: names of gates whose weight angle the shift rules do not cover (a
@@ -253,6 +257,7 @@ class ShotProgram:
         for inst in circuit.data:
             add(inst.operation, tuple(inst.qubits))
         self.expanded = expanded
+        self.bases = list(bases)
         measured_circuits, self.n_measured = [], []
         for label in bases:
             qc = expanded.copy()

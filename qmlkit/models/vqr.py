@@ -20,6 +20,18 @@ Observables: ``"z"`` (Z on qubit 0), ``"parity"`` (Z on every qubit), ``"mean_z"
 the Z_i), a Pauli label such as ``"ZI"`` (Qiskit order: the rightmost letter is qubit 0), or a
 ``qiskit.quantum_info.SparsePauliOp``. Qubit order is Qiskit's (qubit 0 = rightmost bit).
 
+With a device ``backend`` (``"ideal"`` for Aer's noiseless sampler, ``"fake:manila"`` for a
+noisy device, or a :class:`qmlkit.backends.Backend`) the expectation values are estimated from
+``shots`` measurements with the backend's V2 sampler: the Pauli terms of ``M`` are grouped into
+qubit-wise commuting groups (``SparsePauliOp.group_commuting(qubit_wise=True)``); each group is
+one measured circuit, its X and Y qubits rotated to Z first (H, or S-dagger then H), and a
+term's value in a shot is the product of the +-1 outcomes of its qubits. Diagonal observables
+(``"z"``, ``"parity"``, ``"mean_z"``, Z strings) are one group: the circuit itself, measured.
+Gradients of the circuit weights come from the parameter-shift rule, applied to every gate in
+which a weight appears (:mod:`qmlkit.models._device`), all shifted circuits of a step in one
+sampler call; the scale ``a`` and offset ``b`` are differentiated classically
+(df/da = <M>, df/db = 1).
+
 >>> x = np.linspace(-np.pi, np.pi, 40).reshape(-1, 1)
 >>> y = 3 * np.sin(2 * x.ravel()) + 1
 >>> reg = VariationalRegressor(reps=2, maxiter=100, random_state=0).fit(x, y)
@@ -37,14 +49,17 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import validate_data
 
 from ..errors import InputError
-from ..optimizers import minimize
+from ..optimizers import GRADIENT_FREE, minimize
 from ._adjoint import AdjointProgram
+from ._device import ShotProgram, check_shots, device_for
 from ._sklearn import _as_input_error, require_fitted
 from .vqc import reuploading_circuit
 
 if TYPE_CHECKING:
     from qiskit import QuantumCircuit
     from qiskit.circuit import Parameter
+
+    from ..backends import Backend
 
 __all__ = ["VariationalRegressor", "pauli_diagonal"]
 
@@ -115,6 +130,20 @@ class _Observable:
         return np.real(np.sum(states.conj() * m_psi, axis=1)), m_psi
 
 
+def _as_pauli_op(spec: Any, n: int) -> Any:
+    """The observable as a ``SparsePauliOp`` on ``n`` qubits (validated by ``_Observable``)."""
+    from qiskit.quantum_info import SparsePauliOp
+
+    if isinstance(spec, str) and spec in _NAMED_OBSERVABLES:
+        if spec == "z":
+            return SparsePauliOp("I" * (n - 1) + "Z")
+        if spec == "parity":
+            return SparsePauliOp("Z" * n)
+        labels = ["I" * (n - 1 - q) + "Z" + "I" * q for q in range(n)]
+        return SparsePauliOp(labels, np.full(n, 1.0 / n))
+    return SparsePauliOp(spec)
+
+
 class VariationalRegressor(RegressorMixin, BaseEstimator):
     """Variational quantum regressor, as a scikit-learn estimator.
 
@@ -136,6 +165,12 @@ class VariationalRegressor(RegressorMixin, BaseEstimator):
         progress: show a progress bar (text, or a widget in Jupyter).
         callback: called as ``callback(iteration, loss)`` after every iteration.
         initial_point: initial circuit weights (overrides the random start).
+        backend: ``None`` for the exact simulator; a device backend (a spec such as
+            ``"ideal"`` or ``"fake:manila"``, or a :class:`qmlkit.backends.Backend`) to
+            estimate <M> from shots with the backend's sampler and to train with
+            parameter-shift gradients (see the module docstring). The sampling seed is
+            ``random_state`` when it is an int.
+        shots: shots per measured circuit (per group of commuting Pauli terms) on a device.
 
     All arguments are keyword-only, as in scikit-learn.
 
@@ -149,6 +184,12 @@ class VariationalRegressor(RegressorMixin, BaseEstimator):
         output_offset_: the offset ``b`` (0.0 when ``trainable_output=False``).
         loss_history_: the mean squared error after each iteration.
         n_iter_: the number of optimiser iterations run.
+        shot_program_: on a device backend, the :class:`~qmlkit.models._device.ShotProgram`
+            that samples the measured circuits (``None`` on the exact simulator).
+
+    Raises:
+        InputError: bad arguments or data; on a device, a gradient optimiser with weights in
+            gates the shift rules do not cover (use ``optimizer="COBYLA"``).
 
     Introduced in lesson 13.
 
@@ -173,6 +214,8 @@ class VariationalRegressor(RegressorMixin, BaseEstimator):
         progress: bool = False,
         callback: Callable[[int, float], Any] | None = None,
         initial_point: Any = None,
+        backend: str | Backend | None = None,
+        shots: int = 1024,
     ) -> None:
         self.feature_map = feature_map
         self.ansatz = ansatz
@@ -186,6 +229,8 @@ class VariationalRegressor(RegressorMixin, BaseEstimator):
         self.progress = progress
         self.callback = callback
         self.initial_point = initial_point
+        self.backend = backend
+        self.shots = shots
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -267,6 +312,75 @@ class VariationalRegressor(RegressorMixin, BaseEstimator):
             return loss, np.concatenate([grad_w, [float(d_f @ e), float(np.sum(d_f))]])
         return loss, grad_w
 
+    # -- device (shots) ---------------------------------------------------------------------
+    def _prepare_device(self) -> None:
+        """Resolve ``backend``: the exact simulator (None) or a ShotProgram on the device."""
+        self.shot_program_ = None
+        device = device_for(self.backend, self.random_state, ideal_is_exact=False)
+        if device is None:
+            return
+        shots = check_shots(self.shots)
+        n = self.circuit_.num_qubits
+        op = _as_pauli_op(self.observable, n)
+        identity = ~(op.paulis.x | op.paulis.z).any(axis=1)
+        self._device_constant = float(np.sum(op.coeffs[identity].real))
+        rest = op[~identity]
+        if len(rest) == 0:
+            raise InputError("The observable is a multiple of the identity: nothing to measure.")
+        bases, values = [], []
+        for group in rest.group_commuting(qubit_wise=True):
+            support = group.paulis.x | group.paulis.z  # (terms, n), column q = qubit q
+            letters = []
+            for q in range(n):
+                column = [p[q] for p, used in zip(group.paulis, support[:, q]) if used]
+                letters.append(str(column[0]) if column else "I")
+            measured = [q for q in range(n) if letters[q] != "I"]
+            outcomes = np.arange(2 ** len(measured))
+            value = np.zeros(len(outcomes))
+            for coeff, used in zip(group.coeffs.real, support):
+                sign = np.ones(len(outcomes))
+                for k, q in enumerate(measured):
+                    if used[q]:
+                        sign *= 1 - 2 * ((outcomes >> k) & 1)
+                value += coeff * sign
+            bases.append("".join(reversed(letters)))
+            values.append(value)
+        self._device_values = values
+        self.shot_program_ = ShotProgram(
+            self.circuit_, self.input_params_, self.weight_params_, device, shots, bases
+        )
+
+    def _device_expectation(
+        self, w: np.ndarray, X: np.ndarray, gradient: bool
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """<M> per row from shots and, with ``gradient``, its (n_weights, n) Jacobian."""
+        assert self.shot_program_ is not None
+        probs, jac = self.shot_program_.run(X, w, gradient)
+        e = np.full(len(X), self._device_constant)
+        for p, v in zip(probs, self._device_values):
+            e += p @ v
+        if jac is None:
+            return e, None
+        d_e = np.zeros((len(w), len(X)))
+        for j, v in zip(jac, self._device_values):
+            d_e += j @ v
+        return e, d_e
+
+    def _device_loss_and_grad(
+        self, params: np.ndarray, X: np.ndarray, y: np.ndarray, gradient: bool
+    ) -> tuple[float, np.ndarray]:
+        w, a, b = self._split(params)
+        e, jac = self._device_expectation(w, X, gradient)
+        r = a * e + b - y
+        loss = float(np.mean(r**2))
+        if jac is None:
+            return loss, np.zeros_like(params)
+        d_f = 2.0 * r / len(y)
+        grad_w = a * (jac @ d_f)
+        if self.trainable_output:
+            return loss, np.concatenate([grad_w, [float(d_f @ e), float(np.sum(d_f))]])
+        return loss, grad_w
+
     def fit(self, X: Any, y: Any) -> VariationalRegressor:
         """Train on features ``X`` (n_samples, n_features) and real targets ``y``; returns self."""
         try:
@@ -294,10 +408,19 @@ class VariationalRegressor(RegressorMixin, BaseEstimator):
         if self.trainable_output:
             spread = float(np.max(np.abs(y - y.mean()))) if len(y) else 0.0
             w0 = np.concatenate([w0, [spread if spread > 0 else 1.0, float(y.mean())]])
-        start = self.program_.initial_states(X)
-        cache: dict = {}
+        self._prepare_device()
+        fun: Callable[[np.ndarray], tuple[float, np.ndarray]]
+        if self.shot_program_ is None:
+            start = self.program_.initial_states(X)
+            cache: dict = {}
+            fun = lambda p: self._loss_and_grad(p, X, y, start, cache)  # noqa: E731
+        else:
+            gradient = str(self.optimizer).lower() not in GRADIENT_FREE
+            if gradient:
+                self.shot_program_.require_gradient("VariationalRegressor")
+            fun = lambda p: self._device_loss_and_grad(p, X, y, gradient)  # noqa: E731
         res = minimize(
-            lambda p: self._loss_and_grad(p, X, y, start, cache),
+            fun,
             w0,
             method=self.optimizer,
             maxiter=self.maxiter,
@@ -326,23 +449,36 @@ class VariationalRegressor(RegressorMixin, BaseEstimator):
             raise _as_input_error(exc) from None
 
     def predict(self, X: Any) -> np.ndarray:
-        """Predicted targets, shape (n_samples,)."""
+        """Predicted targets, shape (n_samples,) (from shots on a device backend)."""
         X = self._validate_predict(X)
+        if self.shot_program_ is not None:
+            e, _ = self._device_expectation(self.weights_, X, gradient=False)
+            return self.output_scale_ * e + self.output_offset_
         f, *_ = self._outputs(self._params(), X, self.program_.initial_states(X), {})
         return f
 
     def expectation(self, X: Any) -> np.ndarray:
-        """The raw expectation values <M> (before scale and offset), shape (n_samples,)."""
+        """The raw expectation values <M> (before scale and offset), shape (n_samples,).
+
+        Exact, or estimated from shots on a device backend.
+        """
         X = self._validate_predict(X)
+        if self.shot_program_ is not None:
+            return self._device_expectation(self.weights_, X, gradient=False)[0]
         _, e, *_ = self._outputs(self._params(), X, self.program_.initial_states(X), {})
         return e
 
     def loss_and_gradient(self, X: Any, y: Any, weights: Any = None) -> tuple[float, np.ndarray]:
-        """Mean squared error and its exact gradient at ``weights`` (default: the fitted ones).
+        """Mean squared error and its gradient at ``weights`` (default: the fitted ones).
+
+        Exact (adjoint method) on the simulator; on a device backend, estimated from shots
+        with the parameter-shift rule for the circuit weights.
 
         ``weights`` holds the circuit weights, or (``trainable_output=True``) the circuit
         weights followed by the scale and the offset; the gradient has the same length.
         """
         X = self._validate_predict(X)
         y = np.asarray(y, dtype=float).ravel()
+        if self.shot_program_ is not None:
+            return self._device_loss_and_grad(self._params(weights), X, y, gradient=True)
         return self._loss_and_grad(self._params(weights), X, y, self.program_.initial_states(X), {})

@@ -9,7 +9,7 @@ from qiskit.circuit import ParameterVector
 from qiskit.circuit.library import real_amplitudes, z_feature_map
 from qiskit.quantum_info import SparsePauliOp, Statevector
 
-from qmlkit.errors import InputError
+from qmlkit.errors import BackendError, InputError
 from qmlkit.models import VariationalRegressor
 from qmlkit.models.vqr import pauli_diagonal
 
@@ -191,3 +191,167 @@ def test_array_api_input_in_a_subprocess():
     )
     assert out.returncode == 0, out.stderr[-3000:]
     assert out.stdout.strip() == "checked" and "SkipTest" not in out.stderr
+
+
+# ------------------------------------------------------------------ device backend (shots)
+#
+# Statistical bounds are Hoeffding's: a sum of coefficients c_t times means of S independent
+# shots, each shot's value in a range of width r, is within
+# r sqrt(sum c_t**2 ln(2 / delta) / (2 S)) of its expectation with probability >= 1 - delta;
+# delta is 1e-6 over the number of compared values (a union bound).
+
+
+def _hoeffding(sum_c2, shots, n_values, width):
+    return width * np.sqrt(sum_c2 * np.log(2 * n_values / 1e-6) / (2 * shots))
+
+
+def _exact_sample(program, X, W, Phi):
+    """Exact measured probabilities of every basis circuit, in place of the shots."""
+    out = []
+    for label in program.bases:
+        letters = label[::-1]  # letters[q] is qubit q's
+        measured = [q for q, letter in enumerate(letters) if letter != "I"]
+        rows = []
+        for w, phi in zip(W, Phi):
+            row = []
+            for x in X:
+                values = dict(zip(program.inputs, x)) | dict(zip(program.weights, w))
+                values |= dict(zip(program.occ_params, phi))
+                qc = program.expanded.assign_parameters(values, strict=False)
+                for q, letter in enumerate(letters):
+                    if letter == "X":
+                        qc.h(q)
+                    elif letter == "Y":
+                        qc.sdg(q)
+                        qc.h(q)
+                row.append(Statevector(qc).probabilities(measured))
+            rows.append(row)
+        out.append(np.array(rows))
+    return out
+
+
+def _tricky_circuit():
+    """A weight in two gates, a scaled angle, a controlled rotation, an input re-uploaded."""
+    x = ParameterVector("x", 2)
+    t = ParameterVector("t", 3)
+    fmap = QuantumCircuit(2)
+    fmap.ry(x[0], 0)
+    fmap.ry(x[1], 1)
+    ansatz = QuantumCircuit(2)
+    ansatz.ry(t[0], 0)
+    ansatz.ry(t[0], 1)  # t0 in two gates
+    ansatz.crx(t[1], 0, 1)  # four-term rule
+    ansatz.rz(x[0], 1)  # input again
+    ansatz.rx(2 * t[2] + 0.3, 0)  # chain rule factor 2
+    ansatz.cz(0, 1)
+    return fmap, ansatz
+
+
+def test_backend_and_shots_are_parameters():
+    params = VariationalRegressor(backend="fake:manila", shots=100).get_params()
+    assert params["backend"] == "fake:manila" and params["shots"] == 100
+    assert VariationalRegressor().get_params()["backend"] is None
+
+
+@pytest.mark.parametrize(
+    "observable",
+    ["z", "parity", SparsePauliOp(["XY", "ZI", "II", "YY"], [0.5, -0.3, 0.2, 0.4])],
+    ids=["z", "parity", "non-diagonal"],
+)
+def test_device_shift_rule_gradient_equals_the_adjoint_gradient(observable):
+    """Exact probabilities in place of the shots: basis rotations, the grouping of Pauli
+    terms and the shift rules (several occurrences, factor 2, four terms) alone are tested."""
+    fmap, ansatz = _tricky_circuit()
+    X, y = _data(5)
+    kwargs = dict(feature_map=fmap, ansatz=ansatz, observable=observable, maxiter=1)
+    exact = VariationalRegressor(random_state=0, **kwargs).fit(X, y)
+    reg = VariationalRegressor(backend="ideal", shots=8, optimizer="COBYLA", **kwargs)
+    reg.set_params(random_state=0).fit(X, y)
+    program = reg.shot_program_
+    assert sorted(rule for *_, rule in program.occurrences) == [2, 2, 2, 4]
+    # XY, ZI and YY commute pairwise but not qubit-wise: three measured circuits
+    assert len(program.bases) == (3 if isinstance(observable, SparsePauliOp) else 1)
+    program.sample = lambda X_, W, Phi: _exact_sample(program, X_, W, Phi)
+    params = np.random.default_rng(1).uniform(-2, 2, 5)
+    loss, grad = reg.loss_and_gradient(X, y, params)
+    loss_exact, grad_exact = exact.loss_and_gradient(X, y, params)
+    assert loss == pytest.approx(loss_exact, abs=1e-10)
+    np.testing.assert_allclose(grad, grad_exact, atol=1e-9)
+    reg.weights_, reg.output_scale_, reg.output_offset_ = params[:3], params[3], params[4]
+    exact.weights_, exact.output_scale_, exact.output_offset_ = params[:3], params[3], params[4]
+    np.testing.assert_allclose(reg.predict(X), exact.predict(X), atol=1e-10)
+
+
+def test_shot_expectations_on_the_ideal_backend_agree_with_the_exact_ones():
+    X, y = _data(6)
+    exact = VariationalRegressor(reps=1, maxiter=5, random_state=0).fit(X, y)
+    shots = 4000
+    reg = VariationalRegressor(reps=1, backend="ideal", shots=shots, optimizer="COBYLA")
+    reg.set_params(maxiter=1, random_state=3).fit(X, y)
+    reg.weights_ = exact.weights_
+    estimate = reg.expectation(X)
+    assert np.all(np.isclose((estimate + 1) / 2 * shots, np.round((estimate + 1) / 2 * shots)))
+    eps = _hoeffding(1.0, shots, len(X), width=2.0)  # one shot of Z is -1 or +1
+    assert np.max(np.abs(estimate - exact.expectation(X))) < eps
+
+
+def test_shot_gradient_on_the_ideal_backend_agrees_with_the_exact_gradient():
+    X, y = _data(2, seed=4)
+    shots = 12000
+    exact = VariationalRegressor(reps=1, maxiter=1, random_state=0).fit(X, y)
+    reg = VariationalRegressor(reps=1, backend="ideal", shots=shots, optimizer="COBYLA")
+    reg.set_params(maxiter=1, random_state=5).fit(X, y)
+    w = np.random.default_rng(6).uniform(-np.pi, np.pi, len(exact.weights_))
+    _, estimate = reg._device_expectation(w, X, gradient=True)  # d<Z0>/dw_j: (n_weights, 2)
+
+    def expectation(weights):
+        exact.weights_ = weights
+        return exact.expectation(X)
+
+    h = 1e-6
+    expected = np.array(
+        [(expectation(w + h * e) - expectation(w - h * e)) / (2 * h) for e in np.eye(len(w))]
+    )
+    # every weight of the default circuit is the bare angle of one RY or RZ: coefficients +-1/2
+    eps = _hoeffding(0.5, shots, expected.size, width=2.0)
+    assert np.max(np.abs(estimate - expected)) < eps
+    assert np.max(np.abs(expected)) > 3 * eps  # the bound is tighter than the signal
+
+
+def test_short_fit_on_a_fake_device_gives_a_sensible_score():
+    x = np.linspace(-np.pi, np.pi, 8).reshape(-1, 1)
+    y = 0.8 * np.sin(x.ravel())
+    kwargs = dict(reps=1, trainable_output=False)
+    exact = VariationalRegressor(maxiter=50, random_state=0, **kwargs).fit(x, y)
+    assert exact.score(x, y) > 0.95
+    reg = VariationalRegressor(backend="fake:manila", shots=256, optimizer="adam", **kwargs)
+    reg.set_params(maxiter=2, learning_rate=0.02, initial_point=exact.weights_, random_state=2)
+    reg.fit(x, y)
+    assert len(reg.loss_history_) == 2 and reg.shot_program_.isa_circuits[0].num_qubits == 5
+    assert reg.score(x, y) > 0.8
+    again = VariationalRegressor(backend="fake:manila", shots=256, optimizer="adam", **kwargs)
+    again.set_params(maxiter=2, learning_rate=0.02, initial_point=exact.weights_, random_state=2)
+    np.testing.assert_array_equal(again.fit(x, y).weights_, reg.weights_)  # seeded shots
+
+
+def test_device_errors_are_clear():
+    X, y = _data(4)
+    with pytest.raises(BackendError, match="fake_device_names"):
+        VariationalRegressor(backend="fake:nowhere", maxiter=1).fit(X, y)
+    with pytest.raises(InputError, match="backend must be"):
+        VariationalRegressor(backend=["ideal"], maxiter=1).fit(X, y)
+    with pytest.raises(InputError, match="shots"):
+        VariationalRegressor(backend="ideal", shots=1.5, maxiter=1).fit(X, y)
+    with pytest.raises(InputError, match="identity"):
+        VariationalRegressor(backend="ideal", observable="II", maxiter=1).fit(X, y)
+    x = ParameterVector("x", 2)
+    w = ParameterVector("w", 1)
+    fmap = QuantumCircuit(2)
+    fmap.ry(x[0], 0)
+    fmap.ry(x[1], 1)
+    ansatz = QuantumCircuit(2)
+    ansatz.ry(w[0] * x[0], 0)  # an angle mixing a weight and an input: no shift rule here
+    kwargs = dict(feature_map=fmap, ansatz=ansatz, backend="ideal", maxiter=2, random_state=0)
+    with pytest.raises(InputError, match="gradient-free optimizer such as 'COBYLA'"):
+        VariationalRegressor(**kwargs).fit(X, y)
+    assert VariationalRegressor(optimizer="COBYLA", **kwargs).fit(X, y).n_iter_ >= 1
