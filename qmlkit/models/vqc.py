@@ -53,6 +53,7 @@ import numpy as np
 from ..errors import InputError
 from ..optimizers import GRADIENT_FREE, minimize
 from ._adjoint import AdjointProgram, _Rotation
+from ._device import _bindable, check_shots, device_for, probabilities_from_bits, sampler_for
 from ._sklearn import QuantumClassifier
 
 if TYPE_CHECKING:
@@ -298,23 +299,13 @@ class VQC(QuantumClassifier):
     # -- device (shots) ---------------------------------------------------------------------
     def _device(self) -> Backend | None:
         """The device backend, or None for the exact simulator."""
-        from ..backends import Backend, parse_spec, resolve
-
-        if self.backend is None:
-            return None
-        if isinstance(self.backend, str) and parse_spec(self.backend)[0] == "ideal":
-            return None
-        if isinstance(self.backend, Backend) and self.backend.kind == "ideal":
-            return None
-        seed = self.random_state if isinstance(self.random_state, (int, np.integer)) else None
-        return resolve(self.backend, seed=None if seed is None else int(seed))
+        return device_for(self.backend, self.random_state, ideal_is_exact=True)
 
     def _prepare_device(self, device: Backend) -> None:
-        if not isinstance(self.shots, (int, np.integer)) or self.shots < 1:
-            raise InputError(f"shots must be a positive integer, got {self.shots!r}.")
+        check_shots(self.shots)
         measured = self.circuit_.copy()
         measured.measure_all()
-        self.isa_circuit_ = device.isa(measured)
+        self.isa_circuit_ = _bindable(device.isa(measured))
         position = {p: k for k, p in enumerate(self.isa_circuit_.parameters)}
         self._in_cols = [position.get(p) for p in self.input_params_]
         self._w_cols = [position.get(p) for p in self.weight_params_]
@@ -330,16 +321,10 @@ class VQC(QuantumClassifier):
         for j, col in enumerate(self._w_cols):
             if col is not None:
                 values[:, :, col] = W[:, j, None]
-        sampler = _sampler_for(device, self.circuit_.num_qubits)
+        sampler = sampler_for(device, self.circuit_.num_qubits)
         result = sampler.run([(self.isa_circuit_, values)], shots=int(self.shots)).result()
         bits = result[0].data.meas.array  # (len(W), len(X), shots, n_bytes), big-endian
-        ints = np.zeros(bits.shape[:-1], dtype=np.int64)
-        for byte in range(bits.shape[-1]):
-            ints = ints * 256 + bits[..., byte]
-        dim = 2**self.circuit_.num_qubits
-        rows = np.arange(len(W) * len(X)).reshape(len(W), len(X), 1)
-        counts = np.bincount((ints + dim * rows).ravel(), minlength=len(W) * len(X) * dim)
-        probs = counts.reshape(len(W), len(X), dim) / int(self.shots)
+        probs = probabilities_from_bits(bits, self.circuit_.num_qubits, int(self.shots))
         return probs @ self._class_matrix()
 
     def _shift_rule_ok(self) -> bool:
@@ -479,35 +464,3 @@ def _cross_entropy(prob: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     d_prob = np.zeros_like(prob)
     d_prob[rows, y] = np.where(p_y > eps, -1.0 / (p * len(y)), 0.0)
     return float(-np.mean(np.log(p))), d_prob
-
-
-_FAKE_SAMPLERS: dict[tuple[str, int | None, str], Any] = {}
-
-
-def _sampler_for(device: Backend, n_qubits: int) -> Any:
-    """The V2 sampler the VQC uses on ``device``.
-
-    For a fake device this is Aer's ``SamplerV2`` with the device's noise model
-    (``NoiseModel.from_backend``, as in qiskit-ibm-runtime's local mode) on one thread: the
-    runtime's local sampler runs Aer on every core, which on a small, busy machine makes the
-    many small parameter sets of a training step about ten times slower. Small circuits use
-    the density-matrix method (the exact noisy distribution, then ``shots`` samples).
-    Other backends use ``device.sampler``.
-    """
-    if device.kind != "fake":
-        return device.sampler
-    method = "density_matrix" if n_qubits <= 8 else "automatic"
-    key = (device.name, device.seed, method)
-    if key not in _FAKE_SAMPLERS:
-        from qiskit_aer.noise import NoiseModel
-        from qiskit_aer.primitives import SamplerV2
-
-        options: dict[str, Any] = {
-            "noise_model": NoiseModel.from_backend(device.backend),
-            "method": method,
-            "max_parallel_threads": 1,
-        }
-        if device.seed is not None:
-            options["seed_simulator"] = device.seed
-        _FAKE_SAMPLERS[key] = SamplerV2(options={"backend_options": options})
-    return _FAKE_SAMPLERS[key]
