@@ -256,9 +256,9 @@ class QCNNClassifier(QuantumClassifier):
         isa_circuit_: on a device backend, the transpiled measured circuit.
 
     Raises:
-        InputError: bad arguments or data; ``input="state"`` with a device backend; a
-            gradient optimiser on a device with a ``feature_map`` whose weights the shift
-            rules do not cover.
+        InputError: bad arguments or data; ``input="state"`` with a device backend;
+            ``shots`` not a positive integer.
+        BackendError: an unknown backend spec (for example ``"fake:nowhere"``).
 
     Introduced in lesson 12.
 

@@ -189,7 +189,9 @@ class VariationalRegressor(RegressorMixin, BaseEstimator):
 
     Raises:
         InputError: bad arguments or data; on a device, a gradient optimiser with weights in
-            gates the shift rules do not cover (use ``optimizer="COBYLA"``).
+            gates the shift rules do not cover (use ``optimizer="COBYLA"``), an observable
+            that is a multiple of the identity, or ``shots`` not a positive integer.
+        BackendError: an unknown backend spec (for example ``"fake:nowhere"``).
 
     Introduced in lesson 13.
 

@@ -322,7 +322,10 @@ def test_shot_probabilities_on_the_ideal_backend_agree_with_the_exact_ones():
     assert np.all(np.isclose(proba * shots, np.round(proba * shots)))  # frequencies
     eps = _hoeffding(1.0, shots, len(X))
     assert np.max(np.abs(proba - exact.predict_proba(X))) < eps
-    assert clf.isa_circuit_.count_ops()["measure"] == 1  # only the output qubit is read
+    ops = clf.isa_circuit_.count_ops()
+    assert ops["measure"] == 1  # only the output qubit is read
+    # Aer 0.18 binds parameter values of controlled rotations wrongly: they are decomposed
+    assert "cry" not in ops and ops["cx"] > 15
 
 
 def test_shot_gradient_on_the_ideal_backend_agrees_with_the_exact_gradient():
