@@ -6,8 +6,8 @@ maximising the kernel-target alignment A(K_theta, T) (Cristianini et al. 2002; H
 et al. 2022) with exact gradients: every derivative state d|psi>/d theta_k is simulated
 exactly (batched over the data) as the circuit with the rotation's Pauli generator inserted
 after each gate that uses theta_k, so no finite differences and no shots are involved.
-With a ``backend`` (``"ideal"`` for noiseless shots, ``"fake:manila"`` or any device) the
-kernel is instead estimated from shots with :class:`qmlkit.kernels.FidelityKernel`'s
+With shots (``"ideal"`` with an integer ``shots`` for noiseless shots, ``"fake:manila"`` or any
+device) the kernel is instead estimated from shots with :class:`qmlkit.kernels.FidelityKernel`'s
 compute-uncompute circuits, and ``fit`` follows SPSA estimates of the alignment gradient
 (two kernel estimates per step, whatever the number of parameters). The fitted object is
 a :class:`qmlkit.kernels.Kernel` (``kernel(X, Y)``), usable by :class:`qmlkit.models.QSVC`
@@ -46,6 +46,7 @@ from sklearn.utils.validation import validate_data
 
 from .errors import InputError
 from .kernels import LARGE_CIRCUIT_COUNT, FidelityKernel, check_data, kernel_target_alignment
+from .models._device import device_for, shots_for
 from .models._sklearn import require_fitted
 from .optimizers import GRADIENT_FREE
 from .statevec import cached_program
@@ -265,16 +266,20 @@ class TrainableFidelityKernel(TransformerMixin, BaseEstimator):
         random_state: seed of the initial point (and, with a backend, of SPSA's directions
             and of the shot sampling).
         progress: show a progress bar while training.
-        backend: ``None`` for the exact statevector kernel and exact gradients. Otherwise a
-            backend spec (``"ideal"``, ``"fake:manila"``...) or a
-            :class:`qmlkit.backends.Backend`: every kernel entry is then estimated from
-            ``shots`` measurements of the compute-uncompute circuit U(y)^† U(x) (the device
-            path of :class:`qmlkit.kernels.FidelityKernel`: one parameterised circuit,
-            transpiled once per kernel estimate, every pair of points and theta sent as
-            parameter values in one sampler call).
-            Unlike ``FidelityKernel``, where ``"ideal"`` means exact, ``"ideal"`` here
-            means Aer's noiseless sampler with shots: shot noise without device noise.
-        shots: shots per circuit with a backend.
+        backend: where the circuits run, by the rule every qmlkit model follows:
+            ``backend=None`` or ``"ideal"`` (or an ideal :class:`~qmlkit.backends.Backend`)
+            with ``shots=None`` is the exact simulator (statevectors, exact gradients);
+            ``"ideal"`` with an integer ``shots`` samples that many shots per circuit on
+            Aer's noiseless sampler; ``backend=None`` with an integer ``shots`` is the same
+            as ``"ideal"`` with it; a device (``"fake:<name>"``, ``"ibm:..."``, a device
+            Backend) always samples, 1024 shots per circuit when ``shots=None``.
+            With shots every kernel entry is estimated from measurements of the
+            compute-uncompute circuit U(y)^† U(x) (the device path of
+            :class:`qmlkit.kernels.FidelityKernel`: one parameterised circuit, transpiled
+            once per kernel estimate, every pair of points and theta sent as parameter
+            values in one sampler call), and ``fit`` follows SPSA (below).
+        shots: ``None`` (the default: exact on the ideal simulator, 1024 on a device) or
+            the number of shots per circuit.
 
     Training with a backend. Exact parameter-shift gradients of the alignment need every
     kernel entry's derivative in every parameter: theta sits in both halves of the
@@ -327,7 +332,7 @@ class TrainableFidelityKernel(TransformerMixin, BaseEstimator):
         random_state: int | None = None,
         progress: bool = False,
         backend: str | Backend | None = None,
-        shots: int = 1024,
+        shots: int | None = None,
     ):
         self.feature_map = feature_map
         self.training_parameters = training_parameters
@@ -548,14 +553,10 @@ class TrainableFidelityKernel(TransformerMixin, BaseEstimator):
 
     def _device(self) -> Backend | None:
         """The backend that estimates the kernel from shots, or None for the exact kernel."""
-        from .backends import resolve
-
-        if self.backend is None:
-            return None
-        shots = self.shots
-        if isinstance(shots, bool) or not isinstance(shots, (int, np.integer)) or shots < 1:
-            raise InputError(f"shots must be a positive integer, got {shots!r}.")
-        return resolve(self.backend, seed=self._seed())
+        device = device_for(self.backend, self._seed(), self.shots)
+        if device is not None:
+            shots_for(device, self.shots)  # an InputError for a bad value
+        return device
 
     def _shot_kernel(self, device: Backend) -> FidelityKernel:
         """FidelityKernel's device path on the whole map (data and theta as parameters).
@@ -584,15 +585,15 @@ class TrainableFidelityKernel(TransformerMixin, BaseEstimator):
         else:
             sampler = device.sampler
         fast = dataclasses.replace(device, _sampler=sampler)
-        return FidelityKernel(self.feature_map_, backend=fast, shots=int(self.shots))
+        return FidelityKernel(self.feature_map_, backend=fast, shots=shots_for(device, self.shots))
 
     def _estimate(
         self, kernel: FidelityKernel, X: np.ndarray, Y: np.ndarray | None, theta: np.ndarray
     ) -> np.ndarray:
         """K[i, j] estimated from shots: rows bind data and theta in circuit order.
 
-        ``FidelityKernel._evaluate_shots`` is called directly because FidelityKernel takes
-        an ``"ideal"`` backend to mean exact; here it means noiseless shots.
+        ``FidelityKernel._evaluate_shots`` is called directly: the rows (data and theta) are
+        already checked, and ``kernel`` always samples here.
         """
         right = None if Y is None else self._values(Y, theta)
         return kernel._evaluate_shots(self._values(X, theta), right)
@@ -629,7 +630,7 @@ class TrainableFidelityKernel(TransformerMixin, BaseEstimator):
         about = "about " if gradient_free else ""
         message = (
             f"Training on {device.name} estimates the kernel {about}{calls} times: "
-            f"{calls * per_call} circuits x {self.shots} shots."
+            f"{calls * per_call} circuits x {shots_for(device, self.shots)} shots."
         )
         log.info(message)
         if per_call > LARGE_CIRCUIT_COUNT:

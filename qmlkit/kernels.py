@@ -5,7 +5,8 @@ The fidelity kernel of a feature map U(x) is k(x, y) = |<psi(x)|psi(y)>|^2 with
 data points at once with :mod:`qmlkit.statevec` (batched over the data, diagonal phase
 layers and single-qubit layers compiled to vector operations) and forming the Gram matrix
 with one complex matrix product (a Hermitian rank-k update when ``Y`` is ``None``). On a
-device backend it estimates each entry from shots with compute-uncompute circuits.
+device backend (or ``"ideal"`` with an integer ``shots``) it estimates each entry from shots with
+compute-uncompute circuits.
 
 Qubit order is Qiskit's: qubit 0 is the least-significant bit. Introduced in lesson 06.
 
@@ -143,14 +144,11 @@ def _require_circuit(feature_map: Any) -> QuantumCircuit:
     return feature_map
 
 
-def _is_exact(backend: Any) -> bool:
-    if backend is None:
-        return True
-    if isinstance(backend, str):
-        from .backends import parse_spec
+def _is_exact(backend: Any, shots: Any = None) -> bool:
+    """True when ``backend`` and ``shots`` stand for the exact simulator (see FidelityKernel)."""
+    from .models._device import is_ideal
 
-        return parse_spec(backend)[0] == "ideal"
-    return getattr(backend, "kind", None) == "ideal"
+    return shots is None and is_ideal(backend)
 
 
 def blas_threads_for(n_x: int, n_y: int, dim: int) -> int | None:
@@ -299,11 +297,17 @@ class FidelityKernel:
         feature_map: any parameterised ``QuantumCircuit`` (library maps such as
             ``zz_feature_map``, ``pauli_feature_map``, ``z_feature_map`` or hand-built
             ones); row x of the data binds its parameters in ``circuit.parameters`` order.
-        backend: ``None`` or ``"ideal"`` for the exact statevector kernel; a device
-            backend (spec such as ``"fake:manila"`` or a :class:`qmlkit.backends.Backend`)
-            to estimate every entry from ``shots`` measurements of compute-uncompute
+        backend: where the circuits run, by the rule every qmlkit model follows:
+            ``backend=None`` or ``"ideal"`` (or an ideal :class:`~qmlkit.backends.Backend`)
+            with ``shots=None`` is the exact simulator (statevectors, exact gradients);
+            ``"ideal"`` with an integer ``shots`` samples that many shots per circuit on
+            Aer's noiseless sampler; ``backend=None`` with an integer ``shots`` is the same
+            as ``"ideal"`` with it; a device (``"fake:<name>"``, ``"ibm:..."``, a device
+            Backend) always samples, 1024 shots per circuit when ``shots=None``.
+            With shots every entry is estimated from measurements of compute-uncompute
             circuits U(y)^† U(x), as on hardware.
-        shots: shots per circuit on a device backend.
+        shots: ``None`` (the default: exact on the ideal simulator, 1024 on a device) or
+            the number of shots per circuit.
         seed: sampling seed for simulated devices.
         chunk_size: number of data points simulated at a time (and per block of the Gram
             matrix); ``None`` picks the largest the memory budget allows.
@@ -353,7 +357,7 @@ class FidelityKernel:
         self,
         feature_map: QuantumCircuit,
         backend: str | Backend | None = None,
-        shots: int = 1024,
+        shots: int | None = None,
         seed: int | None = None,
         chunk_size: int | None = None,
         memory_budget: int | None = None,
@@ -380,13 +384,13 @@ class FidelityKernel:
     @property
     def exact(self) -> bool:
         """True when the kernel is computed exactly (no device backend)."""
-        return _is_exact(self.backend)
+        return _is_exact(self.backend, self.shots)
 
     def __call__(self, X: Any, Y: Any = None) -> np.ndarray:
         return self.evaluate(X, Y)
 
     def __repr__(self) -> str:
-        where = "exact" if self.exact else f"backend={self.backend!r}, shots={self.shots}"
+        where = "exact" if self.exact else f"backend={self.backend!r}, shots={self._shots()}"
         qubits = getattr(self.feature_map, "num_qubits", "?")
         return f"FidelityKernel({qubits} qubits, {where})"
 
@@ -529,12 +533,16 @@ class FidelityKernel:
         qc.measure_all()
         return qc
 
+    def _shots(self) -> int:
+        """Shots per circuit when sampling: ``shots``, or 1024 for ``None`` (on a device)."""
+        from .models._device import shots_for
+
+        return shots_for(None, self.shots)
+
     def _evaluate_shots(self, X: np.ndarray, Y: np.ndarray | None) -> np.ndarray:
-        if isinstance(self.shots, bool) or not isinstance(self.shots, (int, np.integer)):
-            raise InputError(f"shots must be a positive integer, got {self.shots!r}.")
-        if self.shots < 1:
-            raise InputError(f"shots must be a positive integer, got {self.shots!r}.")
-        backend = resolve(self.backend, seed=self.seed)
+        shots = self._shots()
+        # backend=None with shots: Aer's noiseless sampler, not the session's backend setting
+        backend = resolve("ideal" if self.backend is None else self.backend, seed=self.seed)
         if Y is None:
             rows, cols = np.triu_indices(len(X), k=1)
             left, right = X[rows], X[cols]
@@ -543,8 +551,8 @@ class FidelityKernel:
             left, right = X[rows], Y[cols]
         count = len(rows)
         message = (
-            f"The fidelity kernel runs {count} circuits x {self.shots} shots on "
-            f"{backend.name} ({count * self.shots} shots in total)."
+            f"The fidelity kernel runs {count} circuits x {shots} shots on "
+            f"{backend.name} ({count * shots} shots in total)."
         )
         log.info(message)
         if count > LARGE_CIRCUIT_COUNT:
@@ -561,7 +569,7 @@ class FidelityKernel:
             order = {name: i for i, name in enumerate(names)}
             both = np.concatenate([left, right], axis=1)
             values = both[:, [order[p.name] for p in isa.parameters]]
-            result = backend.sampler.run([(isa, values)], shots=int(self.shots)).result()[0]
+            result = backend.sampler.run([(isa, values)], shots=shots).result()[0]
             bits = result.data.meas.array  # (count, shots, bytes)
             probabilities = np.all(bits == 0, axis=-1).mean(axis=-1)
         if Y is None:
@@ -703,7 +711,7 @@ def fidelity_kernel(
     feature_map: QuantumCircuit,
     *,
     backend: str | Backend | None = None,
-    shots: int = 1024,
+    shots: int | None = None,
     seed: int | None = None,
 ) -> Kernel:
     """The fidelity kernel of a feature map as a :class:`Kernel`: ``K = kernel(X, Y)``.

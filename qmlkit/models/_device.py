@@ -35,7 +35,17 @@ if TYPE_CHECKING:
 
     from ..backends import Backend
 
-__all__ = ["device_for", "sampler_for", "probabilities_from_bits", "ShotProgram"]
+__all__ = [
+    "BACKEND_RULE",
+    "DEFAULT_DEVICE_SHOTS",
+    "is_ideal",
+    "device_for",
+    "shots_for",
+    "check_shots",
+    "sampler_for",
+    "probabilities_from_bits",
+    "ShotProgram",
+]
 
 _TWO_TERM = {"rx", "ry", "rz", "p", "u1", "phase", "rxx", "ryy", "rzz", "rzx", "cp", "cu1"}
 _FOUR_TERM = {"crx", "cry", "crz"}
@@ -53,31 +63,70 @@ RULES: dict[int, list[tuple[float, float]]] = {
 }
 
 
-def device_for(backend: Any, random_state: Any, *, ideal_is_exact: bool) -> Backend | None:
-    """The device a model's ``backend=`` stands for, or ``None`` for the exact simulator.
+#: shots per circuit on a device when ``shots=None``
+DEFAULT_DEVICE_SHOTS = 1024
 
-    ``None`` is the exact simulator. With ``ideal_is_exact`` (the VQC's convention) so is
-    ``"ideal"``; otherwise ``"ideal"`` is Aer's noiseless sampler with shots. The sampling
-    seed is ``random_state`` when it is an int.
-    """
-    from ..backends import Backend, parse_spec, resolve
+#: the backend rule every qmlkit model states in its docstring
+BACKEND_RULE = """\
+``backend=None`` or ``"ideal"`` (or an ideal :class:`~qmlkit.backends.Backend`) with
+``shots=None`` is the exact simulator (statevectors, exact gradients); ``"ideal"`` with an
+integer ``shots`` samples that many shots per circuit on Aer's noiseless sampler;
+``backend=None`` with an integer ``shots`` is the same as ``"ideal"`` with it; a device
+(``"fake:<name>"``, ``"ibm:..."``, a device Backend) always samples, 1024 shots per circuit
+when ``shots=None``."""
 
+
+def is_ideal(backend: Any) -> bool:
+    """True for ``None``, an ``"ideal"`` spec or an ideal Backend (not for devices)."""
     if backend is None:
+        return True
+    if isinstance(backend, str):
+        from ..backends import parse_spec
+
+        return parse_spec(backend)[0] == "ideal"
+    return getattr(backend, "kind", None) == "ideal"
+
+
+def device_for(backend: Any, random_state: Any, shots: Any) -> Backend | None:
+    """The device a model's ``backend=`` and ``shots=`` stand for; ``None`` means exact.
+
+    The one rule of every qmlkit model: ``None``/``"ideal"`` (or an ideal Backend) with
+    ``shots=None`` is the exact simulator (``None`` is returned); ``"ideal"`` with an
+    integer ``shots`` is Aer's noiseless sampler, and so is ``None`` with one; any other
+    backend is a device (with ``shots=None`` meaning :data:`DEFAULT_DEVICE_SHOTS`, see
+    :func:`shots_for`). The sampling seed is ``random_state`` when it is an int.
+
+    >>> device_for("ideal", 0, None) is None
+    True
+    >>> device_for(None, 0, 100).kind, device_for("fake:manila", 0, None).kind
+    ('ideal', 'fake')
+    """
+    from ..backends import resolve
+
+    if shots is None and is_ideal(backend):
         return None
-    if ideal_is_exact:
-        if isinstance(backend, str) and parse_spec(backend)[0] == "ideal":
-            return None
-        if isinstance(backend, Backend) and backend.kind == "ideal":
-            return None
+    if backend is None:
+        backend = "ideal"  # not the session setting: shots without a backend are noiseless
     seed = random_state if isinstance(random_state, (int, np.integer)) else None
+    if isinstance(seed, bool):
+        seed = None
     return resolve(backend, seed=None if seed is None else int(seed))
 
 
 def check_shots(shots: Any) -> int:
     """``shots`` as an int, or an InputError."""
     if isinstance(shots, bool) or not isinstance(shots, (int, np.integer)) or shots < 1:
-        raise InputError(f"shots must be a positive integer, got {shots!r}.")
+        raise InputError(f"shots must be a positive integer or None, got {shots!r}.")
     return int(shots)
+
+
+def shots_for(device: Backend | None, shots: Any) -> int:
+    """Shots per circuit on ``device``: ``shots``, or 1024 when it is ``None``.
+
+    >>> shots_for(None, None), shots_for(None, 200)
+    (1024, 200)
+    """
+    return DEFAULT_DEVICE_SHOTS if shots is None else check_shots(shots)
 
 
 _FAKE_SAMPLERS: dict[tuple[str, int | None, str], Any] = {}

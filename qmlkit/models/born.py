@@ -47,6 +47,7 @@ from sklearn.base import BaseEstimator, DensityMixin
 
 from ..errors import InputError
 from ..optimizers import minimize
+from ._device import check_shots, is_ideal, shots_for
 from ._sklearn import require_fitted
 
 if TYPE_CHECKING:
@@ -170,11 +171,19 @@ class BornMachine(DensityMixin, BaseEstimator):
         maxiter: iteration budget.
         optimizer: ``"adam"`` (default) or a scipy method name such as ``"L-BFGS-B"``
             (exact simulation only: with shots the loss is noisy).
-        shots: ``None`` for the exact distribution; an integer to estimate every
-            distribution from that many samples (then gradients use the parameter shift).
-        backend: with ``shots``, ``None`` samples the exact distribution with NumPy; a
-            backend spec (``"ideal"``, ``"fake:manila"``...) or a
-            :class:`qmlkit.backends.Backend` runs the circuits through its sampler.
+        backend: where the circuits run, by the rule every qmlkit model follows:
+            ``backend=None`` or ``"ideal"`` (or an ideal :class:`~qmlkit.backends.Backend`)
+            with ``shots=None`` is the exact simulator (statevectors, exact gradients);
+            ``"ideal"`` with an integer ``shots`` samples that many shots per circuit on
+            Aer's noiseless sampler; ``backend=None`` with an integer ``shots`` is the same
+            as ``"ideal"`` with it; a device (``"fake:<name>"``, ``"ibm:..."``, a device
+            Backend) always samples, 1024 shots per circuit when ``shots=None``.
+            (With ``backend=None`` and an integer ``shots`` the BornMachine draws the
+            samples with NumPy from the exact distribution: noiseless sampling, as on Aer's
+            ideal sampler.) With shots every distribution is estimated from samples and
+            gradients use the parameter-shift rule.
+        shots: ``None`` (the default: exact on the ideal simulator, 1024 on a device) or
+            the number of shots per circuit.
         smoothing: weight ``eps`` of the uniform distribution mixed into the model for
             :meth:`score_samples` (``(1 - eps) p + eps / 2**n``), so an unseen bitstring
             has a finite log-likelihood.
@@ -192,8 +201,9 @@ class BornMachine(DensityMixin, BaseEstimator):
         data_distribution_: the empirical distribution of the training samples, (2**n,).
         distribution_: the model distribution at ``weights_`` (exact), (2**n,).
         kernel_matrix_: the kernel matrix of the MMD loss, (2**n, 2**n).
+        shots_per_circuit_: the shots per distribution estimate (``None`` when exact).
         mmd_: the exact MMD^2 between the model and the training distribution.
-        loss_history_: the MMD^2 after each iteration (estimated from shots with ``shots``).
+        loss_history_: the MMD^2 after each iteration (estimated from shots when sampled).
         n_iter_: the number of optimiser iterations run.
 
     Introduced in lesson 10.
@@ -333,7 +343,7 @@ class BornMachine(DensityMixin, BaseEstimator):
 
     def _estimated(self, points: np.ndarray) -> np.ndarray:
         """Distributions at the parameter points (rows), each estimated from ``shots``."""
-        shots = int(self.shots or 0)
+        shots = int(self.shots_per_circuit_ or 0)
         if self.backend_ is None:
             drawn = []
             for w in points:
@@ -383,10 +393,9 @@ class BornMachine(DensityMixin, BaseEstimator):
         n_arg = None if self.n_qubits is None else self._check_n(self.n_qubits)
         idx, n = self._indices(X, n_arg)
         n = self._check_n(n)
-        if self.shots is not None and (
-            not isinstance(self.shots, (int, np.integer)) or self.shots < 1
-        ):
-            raise InputError(f"shots must be a positive integer or None, got {self.shots!r}.")
+        if self.shots is not None:
+            check_shots(self.shots)
+        sampled = not (self.shots is None and is_ideal(self.backend))
         self.kernel_matrix_ = gaussian_kernel_matrix(n, self.bandwidth)
         self.n_qubits_ = n
         self.data_distribution_ = np.bincount(idx, minlength=2**n) / idx.size
@@ -398,7 +407,8 @@ class BornMachine(DensityMixin, BaseEstimator):
         w0 = self.rng_.uniform(-np.pi, np.pi, len(weights)) * 0.5
         fun = self._loss_and_grad_exact
         self.backend_ = None
-        if self.shots is not None:
+        self.shots_per_circuit_ = shots_for(None, self.shots) if sampled else None
+        if sampled:
             fun = self._loss_and_grad_shots
             if self.backend is not None:
                 from ..backends import resolve

@@ -30,8 +30,8 @@ X is a statevector on n qubits, Qiskit's qubit order, qubit 0 = least-significan
 Training minimises the mean binary cross-entropy with exact adjoint gradients over a batched
 statevector of all training points (:mod:`qmlkit.models._adjoint`).
 
-With a device ``backend`` (``"ideal"`` for Aer's noiseless sampler, ``"fake:manila"`` for a
-noisy device, or a :class:`qmlkit.backends.Backend`) the model runs through the backend's V2
+With shots (``"ideal"`` with an integer ``shots`` for Aer's noiseless sampler, a device such
+as ``"fake:manila"``, or a :class:`qmlkit.backends.Backend`) the model runs through the backend's V2
 sampler instead: the transpiled circuit measures the output qubit only, P(class 1) is the
 frequency of 1 in ``shots`` measurements, and gradients come from the parameter-shift rule
 applied to every gate in which a shared angle appears (two terms for the RZ/RY/RX gates, four
@@ -58,7 +58,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from ..errors import InputError
 from ..optimizers import GRADIENT_FREE, minimize
 from ._adjoint import AdjointProgram
-from ._device import ShotProgram, check_shots, device_for
+from ._device import ShotProgram, device_for, shots_for
 from ._sklearn import QuantumClassifier, require_fitted
 
 if TYPE_CHECKING:
@@ -233,12 +233,18 @@ class QCNNClassifier(QuantumClassifier):
         progress: show a progress bar (text, or a widget in Jupyter).
         callback: called as ``callback(iteration, loss)`` after every iteration.
         initial_point: initial angles (overrides the random start).
-        backend: ``None`` for the exact simulator; a device backend (a spec such as
-            ``"ideal"`` or ``"fake:manila"``, or a :class:`qmlkit.backends.Backend`) to
-            estimate P(class 1) from shots with the backend's sampler and to train with
+        backend: where the circuits run, by the rule every qmlkit model follows:
+            ``backend=None`` or ``"ideal"`` (or an ideal :class:`~qmlkit.backends.Backend`)
+            with ``shots=None`` is the exact simulator (statevectors, exact gradients);
+            ``"ideal"`` with an integer ``shots`` samples that many shots per circuit on
+            Aer's noiseless sampler; ``backend=None`` with an integer ``shots`` is the same
+            as ``"ideal"`` with it; a device (``"fake:<name>"``, ``"ibm:..."``, a device
+            Backend) always samples, 1024 shots per circuit when ``shots=None``.
+            With shots, P(class 1) is estimated from the sampler and training uses
             parameter-shift gradients (``input="features"`` only). The sampling seed is
             ``random_state`` when it is an int.
-        shots: shots per circuit on a device backend.
+        shots: ``None`` (the default: exact on the ideal simulator, 1024 on a device) or
+            the number of shots per circuit.
 
     All arguments are keyword-only, as in scikit-learn.
 
@@ -256,7 +262,7 @@ class QCNNClassifier(QuantumClassifier):
         isa_circuit_: on a device backend, the transpiled measured circuit.
 
     Raises:
-        InputError: bad arguments or data; ``input="state"`` with a device backend;
+        InputError: bad arguments or data; ``input="state"`` with shots;
             ``shots`` not a positive integer.
         BackendError: an unknown backend spec (for example ``"fake:nowhere"``).
 
@@ -281,7 +287,7 @@ class QCNNClassifier(QuantumClassifier):
         callback: Callable[[int, float], Any] | None = None,
         initial_point: Any = None,
         backend: str | Backend | None = None,
-        shots: int = 1024,
+        shots: int | None = None,
     ) -> None:
         self.input = input
         self.feature_map = feature_map
@@ -417,17 +423,18 @@ class QCNNClassifier(QuantumClassifier):
     def _prepare_device(self, inputs: list, weights: list) -> None:
         """Resolve ``backend``: the exact simulator (None) or a ShotProgram on the device."""
         self.shot_program_ = None
-        device = device_for(self.backend, self.random_state, ideal_is_exact=False)
+        device = device_for(self.backend, self.random_state, self.shots)
         if device is None:
             return
         if self.input == "state":
             raise InputError(
-                "input='state' runs on the exact simulator only (backend=None): on a device "
+                "input='state' runs on the exact simulator only (shots=None and backend=None or "
+                "'ideal'): with shots "
                 "every state would need its own state-preparation circuit of about 2**n CNOTs, "
                 "and the noise would measure the preparation more than the QCNN. Use "
                 "input='features' on a device."
             )
-        shots = check_shots(self.shots)
+        shots = shots_for(device, self.shots)
         label = "".join(
             "Z" if q == self.output_qubit_ else "I" for q in reversed(range(self.n_qubits_))
         )

@@ -44,11 +44,18 @@ class QSVC(QuantumClassifier):
         reps: repetitions of the default ZZ feature map.
         entanglement: entanglement of the default ZZ feature map ("linear", "full", ...).
         C: SVM regularisation strength (larger = fewer margin violations).
-        backend: ``None``/``"ideal"`` for the exact kernel, or a device backend (spec or
-            :class:`qmlkit.backends.Backend`) to estimate it from shots.
+        backend: where the circuits run, by the rule every qmlkit model follows:
+            ``backend=None`` or ``"ideal"`` (or an ideal :class:`~qmlkit.backends.Backend`)
+            with ``shots=None`` is the exact simulator (statevectors, exact gradients);
+            ``"ideal"`` with an integer ``shots`` samples that many shots per circuit on
+            Aer's noiseless sampler; ``backend=None`` with an integer ``shots`` is the same
+            as ``"ideal"`` with it; a device (``"fake:<name>"``, ``"ibm:..."``, a device
+            Backend) always samples, 1024 shots per circuit when ``shots=None``.
+            Both are passed to the :class:`~qmlkit.kernels.FidelityKernel`.
         random_state: seed (an int) for the probability calibration of ``predict_proba``
             and for shot sampling on simulated devices.
-        shots: shots per kernel circuit on a device backend.
+        shots: ``None`` (the default: exact on the ideal simulator, 1024 on a device) or
+            the number of shots per circuit.
         kernel: any :class:`qmlkit.kernels.Kernel` (a callable ``kernel(X, Y=None)`` that
             returns the Gram matrix, such as a :class:`~qmlkit.kernels.ProjectedKernel`) to
             use instead of the fidelity kernel of ``feature_map``; then ``feature_map``,
@@ -79,7 +86,7 @@ class QSVC(QuantumClassifier):
         C: float = 1.0,
         backend: str | Backend | None = None,
         random_state: int | None = None,
-        shots: int = 1024,
+        shots: int | None = None,
         kernel: Kernel | None = None,
     ):
         self.feature_map = feature_map

@@ -18,8 +18,8 @@ mean cross-entropy -mean log P(class y). Gradients are exact: one forward and on
 (:mod:`qmlkit.models._adjoint`); the feature-map states are simulated once per fit by
 :func:`qmlkit.statevec.simulate`. Qubit order is Qiskit's (qubit 0 = rightmost bit).
 
-With a device ``backend`` (for example ``"fake:manila"``) the model runs through the backend's
-V2 sampler instead: class probabilities are estimated from ``shots`` measurements of the
+With a device ``backend`` (for example ``"fake:manila"``), or ``"ideal"`` with an integer
+``shots``, the model runs through the backend's V2 sampler instead: class probabilities are estimated from ``shots`` measurements of the
 transpiled circuit, and gradients come from the parameter-shift rule (two shifted circuits per
 weight, each weight must occur once as the angle of a rotation such as ``ry``), or are not
 needed with a gradient-free optimiser such as ``"COBYLA"``.
@@ -53,7 +53,7 @@ import numpy as np
 from ..errors import InputError
 from ..optimizers import GRADIENT_FREE, minimize
 from ._adjoint import AdjointProgram, _Rotation
-from ._device import _bindable, check_shots, device_for, probabilities_from_bits, sampler_for
+from ._device import _bindable, device_for, probabilities_from_bits, sampler_for, shots_for
 from ._sklearn import QuantumClassifier
 
 if TYPE_CHECKING:
@@ -126,10 +126,15 @@ class VQC(QuantumClassifier):
         progress: show a progress bar (text, or a widget in Jupyter).
         callback: called as ``callback(iteration, loss)`` after every iteration.
         initial_point: initial weights (overrides the random start).
-        backend: ``None`` or ``"ideal"`` for the exact simulator; a device backend (a spec
-            such as ``"fake:manila"`` or a :class:`qmlkit.backends.Backend`) to estimate the
-            probabilities from shots with the backend's sampler.
-        shots: shots per circuit on a device backend.
+        backend: where the circuits run, by the rule every qmlkit model follows:
+            ``backend=None`` or ``"ideal"`` (or an ideal :class:`~qmlkit.backends.Backend`)
+            with ``shots=None`` is the exact simulator (statevectors, exact gradients);
+            ``"ideal"`` with an integer ``shots`` samples that many shots per circuit on
+            Aer's noiseless sampler; ``backend=None`` with an integer ``shots`` is the same
+            as ``"ideal"`` with it; a device (``"fake:<name>"``, ``"ibm:..."``, a device
+            Backend) always samples, 1024 shots per circuit when ``shots=None``.
+        shots: ``None`` (the default: exact on the ideal simulator, 1024 on a device) or
+            the number of shots per circuit.
 
     All arguments are keyword-only (``VQC(reps=2, random_state=0)``), as in scikit-learn.
 
@@ -184,7 +189,7 @@ class VQC(QuantumClassifier):
         callback: Callable[[int, float], Any] | None = None,
         initial_point: Any = None,
         backend: str | Backend | None = None,
-        shots: int = 1024,
+        shots: int | None = None,
     ) -> None:
         self.feature_map = feature_map
         self.ansatz = ansatz
@@ -299,10 +304,10 @@ class VQC(QuantumClassifier):
     # -- device (shots) ---------------------------------------------------------------------
     def _device(self) -> Backend | None:
         """The device backend, or None for the exact simulator."""
-        return device_for(self.backend, self.random_state, ideal_is_exact=True)
+        return device_for(self.backend, self.random_state, self.shots)
 
     def _prepare_device(self, device: Backend) -> None:
-        check_shots(self.shots)
+        shots_for(None, self.shots)
         measured = self.circuit_.copy()
         measured.measure_all()
         self.isa_circuit_ = _bindable(device.isa(measured))
@@ -322,9 +327,10 @@ class VQC(QuantumClassifier):
             if col is not None:
                 values[:, :, col] = W[:, j, None]
         sampler = sampler_for(device, self.circuit_.num_qubits)
-        result = sampler.run([(self.isa_circuit_, values)], shots=int(self.shots)).result()
+        shots = shots_for(device, self.shots)
+        result = sampler.run([(self.isa_circuit_, values)], shots=shots).result()
         bits = result[0].data.meas.array  # (len(W), len(X), shots, n_bytes), big-endian
-        probs = probabilities_from_bits(bits, self.circuit_.num_qubits, int(self.shots))
+        probs = probabilities_from_bits(bits, self.circuit_.num_qubits, shots)
         return probs @ self._class_matrix()
 
     def _shift_rule_ok(self) -> bool:

@@ -20,8 +20,8 @@ Observables: ``"z"`` (Z on qubit 0), ``"parity"`` (Z on every qubit), ``"mean_z"
 the Z_i), a Pauli label such as ``"ZI"`` (Qiskit order: the rightmost letter is qubit 0), or a
 ``qiskit.quantum_info.SparsePauliOp``. Qubit order is Qiskit's (qubit 0 = rightmost bit).
 
-With a device ``backend`` (``"ideal"`` for Aer's noiseless sampler, ``"fake:manila"`` for a
-noisy device, or a :class:`qmlkit.backends.Backend`) the expectation values are estimated from
+With shots (``"ideal"`` with an integer ``shots`` for Aer's noiseless sampler, a device such
+as ``"fake:manila"``, or a :class:`qmlkit.backends.Backend`) the expectation values are estimated from
 ``shots`` measurements with the backend's V2 sampler: the Pauli terms of ``M`` are grouped into
 qubit-wise commuting groups (``SparsePauliOp.group_commuting(qubit_wise=True)``); each group is
 one measured circuit, its X and Y qubits rotated to Z first (H, or S-dagger then H), and a
@@ -51,7 +51,7 @@ from sklearn.utils.validation import validate_data
 from ..errors import InputError
 from ..optimizers import GRADIENT_FREE, minimize
 from ._adjoint import AdjointProgram
-from ._device import ShotProgram, check_shots, device_for
+from ._device import ShotProgram, device_for, shots_for
 from ._sklearn import _as_input_error, require_fitted
 from .vqc import reuploading_circuit
 
@@ -165,12 +165,18 @@ class VariationalRegressor(RegressorMixin, BaseEstimator):
         progress: show a progress bar (text, or a widget in Jupyter).
         callback: called as ``callback(iteration, loss)`` after every iteration.
         initial_point: initial circuit weights (overrides the random start).
-        backend: ``None`` for the exact simulator; a device backend (a spec such as
-            ``"ideal"`` or ``"fake:manila"``, or a :class:`qmlkit.backends.Backend`) to
-            estimate <M> from shots with the backend's sampler and to train with
+        backend: where the circuits run, by the rule every qmlkit model follows:
+            ``backend=None`` or ``"ideal"`` (or an ideal :class:`~qmlkit.backends.Backend`)
+            with ``shots=None`` is the exact simulator (statevectors, exact gradients);
+            ``"ideal"`` with an integer ``shots`` samples that many shots per circuit on
+            Aer's noiseless sampler; ``backend=None`` with an integer ``shots`` is the same
+            as ``"ideal"`` with it; a device (``"fake:<name>"``, ``"ibm:..."``, a device
+            Backend) always samples, 1024 shots per circuit when ``shots=None``.
+            With shots, <M> is estimated from the sampler and training uses
             parameter-shift gradients (see the module docstring). The sampling seed is
             ``random_state`` when it is an int.
-        shots: shots per measured circuit (per group of commuting Pauli terms) on a device.
+        shots: ``None`` (the default: exact on the ideal simulator, 1024 on a device) or
+            the number of shots per circuit (per group of commuting Pauli terms).
 
     All arguments are keyword-only, as in scikit-learn.
 
@@ -217,7 +223,7 @@ class VariationalRegressor(RegressorMixin, BaseEstimator):
         callback: Callable[[int, float], Any] | None = None,
         initial_point: Any = None,
         backend: str | Backend | None = None,
-        shots: int = 1024,
+        shots: int | None = None,
     ) -> None:
         self.feature_map = feature_map
         self.ansatz = ansatz
@@ -318,10 +324,10 @@ class VariationalRegressor(RegressorMixin, BaseEstimator):
     def _prepare_device(self) -> None:
         """Resolve ``backend``: the exact simulator (None) or a ShotProgram on the device."""
         self.shot_program_ = None
-        device = device_for(self.backend, self.random_state, ideal_is_exact=False)
+        device = device_for(self.backend, self.random_state, self.shots)
         if device is None:
             return
-        shots = check_shots(self.shots)
+        shots = shots_for(device, self.shots)
         n = self.circuit_.num_qubits
         op = _as_pauli_op(self.observable, n)
         identity = ~(op.paulis.x | op.paulis.z).any(axis=1)

@@ -307,7 +307,7 @@ def test_backend_arguments_are_checked_and_are_parameters():
     with pytest.raises(InputError, match="backend must be None, a spec string"):
         TrainableFidelityKernel(backend=42).fit(X, y)
     with pytest.raises(InputError, match="SPSA estimate.*'COBYLA'"):
-        TrainableFidelityKernel(backend="ideal", optimizer="L-BFGS-B").fit(X, y)
+        TrainableFidelityKernel(backend="ideal", shots=64, optimizer="L-BFGS-B").fit(X, y)
     params = TrainableFidelityKernel(backend="fake:manila", shots=100).get_params()
     assert params["backend"] == "fake:manila" and params["shots"] == 100
 

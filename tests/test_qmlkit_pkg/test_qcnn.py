@@ -378,4 +378,4 @@ def test_device_errors_are_clear():
         QCNNClassifier(backend="ideal", shots=0, maxiter=1).fit(X, y)
     states, labels, *_ = datasets.ising_phases(n_qubits=4, n_samples=8, seed=0)
     with pytest.raises(InputError, match="exact simulator only"):
-        QCNNClassifier(input="state", backend="ideal", maxiter=1).fit(states, labels)
+        QCNNClassifier(input="state", backend="ideal", shots=8, maxiter=1).fit(states, labels)

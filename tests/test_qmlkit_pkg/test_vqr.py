@@ -343,7 +343,7 @@ def test_device_errors_are_clear():
     with pytest.raises(InputError, match="shots"):
         VariationalRegressor(backend="ideal", shots=1.5, maxiter=1).fit(X, y)
     with pytest.raises(InputError, match="identity"):
-        VariationalRegressor(backend="ideal", observable="II", maxiter=1).fit(X, y)
+        VariationalRegressor(backend="ideal", shots=64, observable="II", maxiter=1).fit(X, y)
     x = ParameterVector("x", 2)
     w = ParameterVector("w", 1)
     fmap = QuantumCircuit(2)
@@ -351,7 +351,9 @@ def test_device_errors_are_clear():
     fmap.ry(x[1], 1)
     ansatz = QuantumCircuit(2)
     ansatz.ry(w[0] * x[0], 0)  # an angle mixing a weight and an input: no shift rule here
-    kwargs = dict(feature_map=fmap, ansatz=ansatz, backend="ideal", maxiter=2, random_state=0)
+    kwargs = dict(
+        feature_map=fmap, ansatz=ansatz, backend="ideal", shots=64, maxiter=2, random_state=0
+    )
     with pytest.raises(InputError, match="gradient-free optimizer such as 'COBYLA'"):
         VariationalRegressor(**kwargs).fit(X, y)
     assert VariationalRegressor(optimizer="COBYLA", **kwargs).fit(X, y).n_iter_ >= 1
