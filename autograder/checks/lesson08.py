@@ -658,8 +658,9 @@ def _train_only_case(t: Tester, X_train: np.ndarray, X_test: np.ndarray, k: int)
     difficulty="medium",
     minutes=20,
     hints=[
-        "Make the three steps one scikit-learn Pipeline: StandardScaler(), "
-        "PCA(n_components), MinMaxScaler(feature_range=(0, np.pi)).",
+        "The three steps are scikit-learn transformers: a scaler to zero mean and unit "
+        "variance, PCA, and a scaler whose feature_range is (0, pi). make_pipeline chains "
+        "them, so one fit learns all three.",
         "Call fit (or fit_transform) on X_train only; X_test goes through transform, never fit.",
         "Return both arrays, Z_train and Z_test, each with n_components columns.",
     ],
