@@ -1,4 +1,4 @@
-"""The one scikit-learn base of qmlkit's classifiers (QSVC, VQC, QNNClassifier).
+"""The one scikit-learn base of qmlkit's classifiers (QSVC, VQC, QNNClassifier, QCNNClassifier).
 
 :class:`QuantumClassifier` gives every model the same contract: ``__init__`` only stores its
 keyword-only arguments, ``fit`` validates through one path (:meth:`~QuantumClassifier._validate_fit`)
@@ -65,7 +65,8 @@ class QuantumClassifier(ClassifierMixin, BaseEstimator):
         n_features_in_: number of features seen in ``fit``.
     """
 
-    #: True for models with one output (VQC, QNNClassifier): exactly two classes.
+    #: True for models with one output (QNNClassifier, QCNNClassifier): exactly two classes.
+    #: QSVC (one-vs-rest) and VQC (a multi-output read-out) set it to False.
     binary_only: ClassVar[bool] = True
 
     def __sklearn_tags__(self) -> Any:
