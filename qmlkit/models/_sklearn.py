@@ -66,7 +66,7 @@ class QuantumClassifier(ClassifierMixin, BaseEstimator):
     """
 
     #: True for models with one output (QNNClassifier, QCNNClassifier): exactly two classes.
-    #: QSVC (one-vs-rest) and VQC (a multi-output read-out) set it to False.
+    #: QSVC (scikit-learn's SVC underneath) and VQC (a multi-output read-out) set it to False.
     binary_only: ClassVar[bool] = True
 
     def __sklearn_tags__(self) -> Any:
