@@ -569,10 +569,7 @@ class TrainableFidelityKernel(TransformerMixin, BaseEstimator):
         """
         import dataclasses
 
-        try:  # the models' shared device helpers, where they exist
-            from .models._device import sampler_for
-        except ImportError:
-            from .models.vqc import _sampler_for as sampler_for
+        from .models._device import sampler_for
 
         if device.kind == "fake":
             sampler = sampler_for(device, self.feature_map_.num_qubits)

@@ -470,7 +470,3 @@ def _cross_entropy(prob: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     d_prob = np.zeros_like(prob)
     d_prob[rows, y] = np.where(p_y > eps, -1.0 / (p * len(y)), 0.0)
     return float(-np.mean(np.log(p))), d_prob
-
-
-#: the sampler helper's earlier name (qmlkit.kernel_training imports it when _device is absent)
-_sampler_for = sampler_for
