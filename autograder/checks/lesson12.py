@@ -239,8 +239,11 @@ ISING_SEED = 12
 ISING_TRAIN = 40
 ISING_TEST = 40
 ISING_MARGIN = 0.1
-#: test accuracy needed for the last 3 points (the test states are >= 0.1 from h = 1)
-PASS_ACCURACY = 0.9
+#: test accuracy needed for the last 3 points (the test states are >= 0.1 from h = 1). The
+#: course's own QCNNClassifier(input="state") with its defaults reaches 0.875-0.95 here
+#: depending on its seed (one seed in six gets 0.875), so 0.85 keeps every such honest model
+#: and still fails a constant guess (0.5) or inverted labels.
+PASS_ACCURACY = 0.85
 
 
 def _ising_ground_state(n: int, h: float) -> np.ndarray:
