@@ -1,5 +1,8 @@
 """Lesson 07 checks: alternative correct answers pass, typical mistakes fail with hints."""
 
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 from qiskit import QuantumCircuit
 from qiskit.circuit import ParameterVector
@@ -7,6 +10,18 @@ from qiskit.quantum_info import Statevector
 from scipy.optimize import minimize
 
 from autograder import check
+
+
+def _audit():
+    """The wrong and alternative answers of the lesson's audit (audit/lesson07.py)."""
+    path = Path(__file__).with_name("audit") / "lesson07.py"
+    spec = importlib.util.spec_from_file_location("_audit_lesson07_for_tests", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+A = _audit()
 
 # --------------------------------------------------------------- parameter-shift gradient
 
@@ -164,56 +179,6 @@ def _shared_general_shift(f, theta, uses):
     return d @ jac
 
 
-def _shared_rule(f, theta, uses, *, which="all", scale=True, offset=True, factor=0.5):
-    theta = np.asarray(theta, dtype=float)
-    phi = np.array([a * theta[k] + (b if offset else 0.0) for k, a, b in uses])
-    grad = np.zeros(theta.size)
-    seen = set()
-    for j, (k, a, _) in enumerate(uses):
-        e = np.zeros(len(phi))
-        e[j] = np.pi / 2
-        term = (a if scale else 1.0) * factor * (f(phi + e) - f(phi - e))
-        if which == "first" and k in seen:
-            continue
-        if which == "last":
-            grad[k] = term  # overwrites: only the last gate of k survives
-        else:
-            grad[k] += term
-        seen.add(k)
-    return grad
-
-
-def _shared_first_only(f, theta, uses):
-    return _shared_rule(f, theta, uses, which="first")
-
-
-def _shared_last_only(f, theta, uses):
-    return _shared_rule(f, theta, uses, which="last")
-
-
-def _shared_no_chain_factor(f, theta, uses):
-    return _shared_rule(f, theta, uses, scale=False)
-
-
-def _shared_no_offset(f, theta, uses):
-    return _shared_rule(f, theta, uses, offset=False)
-
-
-def _shared_shift_theta(f, theta, uses):
-    # the two-term rule on theta_k itself: all gates of k move together
-    theta = np.asarray(theta, dtype=float)
-
-    def cost(t):
-        return f([a * t[k] + b for k, a, b in uses])
-
-    return np.array(
-        [
-            (cost(theta + np.pi / 2 * e) - cost(theta - np.pi / 2 * e)) / 2
-            for e in np.eye(theta.size)
-        ]
-    )
-
-
 def _shared_finite_difference(f, theta, uses):
     theta = np.asarray(theta, dtype=float)
 
@@ -241,11 +206,11 @@ def test_shared_parameter_example_from_the_statement():
 
 def test_shared_parameter_mistakes():
     cases = [
-        (_shared_first_only, "forgot the other occurrences"),
-        (_shared_last_only, "forgot the other occurrences"),
-        (_shared_no_chain_factor, "the chain-rule factor is missing"),
-        (_shared_shift_theta, "you shifted θ_k"),
-        (_shared_no_offset, "the offset b is part of the gate angle"),
+        (A._shared_first_only, "forgot the other occurrences"),
+        (A._shared_last_only, "forgot the other occurrences"),
+        (A._shared_no_chain_factor, "the chain-rule factor is missing"),
+        (A._shared_shift_theta, "you shifted θ_k"),
+        (A._shared_no_offset, "the offset b is part of the gate angle"),
         (_shared_finite_difference, "finite differences are not exact"),
     ]
     for fn, text in cases:
@@ -278,16 +243,6 @@ def test_shared_parameter_check_agrees_with_a_direct_finite_difference():
 # ------------------------------------------------------------------------------ SPSA step
 
 
-def _spsa_python(f, theta, delta, k, a=0.2, c=0.1):
-    # plain Python lists; dividing by delta_i
-    a_k = a / (k + 1) ** 0.602
-    c_k = c / (k + 1) ** 0.101
-    plus = [t + c_k * d for t, d in zip(theta, delta)]
-    minus = [t - c_k * d for t, d in zip(theta, delta)]
-    diff = f(plus) - f(minus)
-    return np.array([t - a_k * diff / (2 * c_k * d) for t, d in zip(theta, delta)])
-
-
 def _spsa_gains(f, theta, delta, k, a=0.2, c=0.1):
     # gain sequences as functions, perturbation as one array
     def gain_a(i):
@@ -302,59 +257,8 @@ def _spsa_gains(f, theta, delta, k, a=0.2, c=0.1):
     return theta - gain_a(k) * ghat
 
 
-def _spsa_variant(
-    f, theta, delta, k, a=0.2, c=0.1, *, sign=-1, den=2, ka=1, swap=False, ret="theta"
-):
-    theta = np.array(theta, dtype=float)
-    delta = np.array(delta, dtype=float)
-    ea, ec = (0.101, 0.602) if swap else (0.602, 0.101)
-    a_k = a / (k + ka) ** ea if ka is not None else a
-    c_k = c / (k + ka) ** ec if ka is not None else c
-    ghat = (f(theta + c_k * delta) - f(theta - c_k * delta)) / (den * c_k) * delta
-    return ghat if ret == "ghat" else theta + sign * a_k * ghat
-
-
-def _spsa_ascent(f, theta, delta, k, a=0.2, c=0.1):
-    return _spsa_variant(f, theta, delta, k, a, c, sign=+1)
-
-
-def _spsa_over_c(f, theta, delta, k, a=0.2, c=0.1):
-    return _spsa_variant(f, theta, delta, k, a, c, den=1)
-
-
-def _spsa_constant_gains(f, theta, delta, k, a=0.2, c=0.1):
-    return _spsa_variant(f, theta, delta, k, a, c, ka=None)
-
-
-def _spsa_k_from_one(f, theta, delta, k, a=0.2, c=0.1):
-    return _spsa_variant(f, theta, delta, k, a, c, ka=0)
-
-
-def _spsa_swapped_exponents(f, theta, delta, k, a=0.2, c=0.1):
-    return _spsa_variant(f, theta, delta, k, a, c, swap=True)
-
-
-def _spsa_returns_ghat(f, theta, delta, k, a=0.2, c=0.1):
-    return _spsa_variant(f, theta, delta, k, a, c, ret="ghat")
-
-
-def _spsa_own_delta(f, theta, delta, k, a=0.2, c=0.1):
-    own = np.random.default_rng(0).choice([-1.0, 1.0], size=len(theta))
-    return _spsa_variant(f, theta, own, k, a, c)
-
-
-def _spsa_one_at_a_time(f, theta, delta, k, a=0.2, c=0.1):
-    # a finite-difference gradient with step c_k: 2P evaluations, not SPSA
-    theta = np.array(theta, dtype=float)
-    c_k = c / (k + 1) ** 0.101
-    g = np.array(
-        [(f(theta + c_k * e) - f(theta - c_k * e)) / (2 * c_k) for e in np.eye(theta.size)]
-    )
-    return theta - a / (k + 1) ** 0.602 * g
-
-
 def test_spsa_alternatives():
-    for fn in (_spsa_python, _spsa_gains):
+    for fn in (A._spsa_python, _spsa_gains):
         r = check("07.spsa_step", fn)
         assert r.passed and r.score == 5, r.feedback
 
@@ -362,25 +266,25 @@ def test_spsa_alternatives():
 def test_spsa_example_from_the_statement():
     # f(θ) = θ·θ, θ = (1, 2), Δ = (1, -1), k = 0: c_0 = 0.1, a_0 = 0.2;
     # f(θ+cΔ) - f(θ-cΔ) = 4c(θ·Δ) = -0.4, ĝ = -0.4/0.2 · Δ = (-2, 2), θ - 0.2 ĝ = (1.4, 1.6)
-    out = _spsa_python(lambda t: float(np.dot(t, t)), [1.0, 2.0], [1, -1], 0)
+    out = A._spsa_python(lambda t: float(np.dot(t, t)), [1.0, 2.0], [1, -1], 0)
     assert np.allclose(out, [1.4, 1.6])
 
 
 def test_spsa_mistakes():
     cases = [
-        (_spsa_ascent, "wrong sign: SPSA descends"),
-        (_spsa_over_c, "divide the difference by 2·c_k"),
-        (_spsa_constant_gains, "the gains decay with k"),
-        (_spsa_k_from_one, "k counts from 0"),
-        (_spsa_swapped_exponents, "the exponents are swapped"),
-        (_spsa_returns_ghat, "you returned the gradient estimate"),
-        (_spsa_own_delta, "perturb along the delta you are given"),
-        (_spsa_one_at_a_time, "one parameter moved at a time"),
+        (A._spsa_ascent, "wrong sign: SPSA descends"),
+        (A._spsa_over_c, "divide the difference by 2·c_k"),
+        (A._spsa_constant_gains, "the gains decay with k"),
+        (A._spsa_k_from_one, "k counts from 0"),
+        (A._spsa_swapped_exponents, "the exponents are swapped"),
+        (A._spsa_returns_ghat, "you returned the gradient estimate"),
+        (A._spsa_own_delta, "perturb along the delta you are given"),
+        (A._spsa_one_at_a_time, "one parameter moved at a time"),
     ]
     for fn, text in cases:
         r = check("07.spsa_step", fn)
         assert not r.passed and text in r.feedback, (fn.__name__, r.feedback)
-    assert check("07.spsa_step", _spsa_ascent).score == 0
+    assert check("07.spsa_step", A._spsa_ascent).score == 0
 
 
 def test_shared_parameter_hidden_circuits_match_qiskit():
