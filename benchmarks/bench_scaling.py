@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from typing import Any
 
 import _peers
 import numpy as np
@@ -61,24 +62,11 @@ def make_qmlkit(n: int, X: np.ndarray, y: np.ndarray, w: np.ndarray):
     return lambda: clf.loss_and_gradient(X, y, w)
 
 
-def make_pennylane(n: int, X: np.ndarray, y: np.ndarray, w: np.ndarray, device: str):
-    """(label, run) for the same model in PennyLane (autograd), or a string saying why not.
-
-    Qiskit's qubit i is PennyLane's wire i (the two number basis states in opposite bit orders,
-    which the parity read-out does not see): RY(x_i) on wire i, then efficient_su2's layers in
-    its parameter order (RY on every qubit, RZ on every qubit, CX(i, i+1) chain; last layer
-    without CX). P(odd parity) = (1 - <Z...Z>) / 2.
-    """
-    qml = _peers.pennylane()
-    dev = _peers.device(device, n)
-    if isinstance(dev, str):
-        return dev
-    from pennylane import numpy as pnp
-
+def _pennylane_model(qml: Any, n: int) -> Callable[..., Any]:
+    """The VQC as a PennyLane quantum function: <Z...Z> of RY(x_i) on wire i, then
+    efficient_su2's layers in its parameter order (see make_pennylane)."""
     parity = qml.prod(*[qml.PauliZ(i) for i in range(n)]) if n > 1 else qml.PauliZ(0)
-    diff = "adjoint" if device == "lightning.qubit" else "backprop"
 
-    @qml.qnode(dev, diff_method=diff)
     def circuit(xcols, weights):
         for i in range(n):
             qml.RY(xcols[i], wires=i)
@@ -93,6 +81,26 @@ def make_pennylane(n: int, X: np.ndarray, y: np.ndarray, w: np.ndarray, device: 
                 for i in range(n - 1):
                     qml.CNOT(wires=[i, i + 1])
         return qml.expval(parity)
+
+    return circuit
+
+
+def make_pennylane(n: int, X: np.ndarray, y: np.ndarray, w: np.ndarray, device: str):
+    """(label, run) for the same model in PennyLane (autograd), or a string saying why not.
+
+    Qiskit's qubit i is PennyLane's wire i (the two number basis states in opposite bit orders,
+    which the parity read-out does not see): RY(x_i) on wire i, then efficient_su2's layers in
+    its parameter order (RY on every qubit, RZ on every qubit, CX(i, i+1) chain; last layer
+    without CX). P(odd parity) = (1 - <Z...Z>) / 2.
+    """
+    qml = _peers.pennylane()
+    dev = _peers.device(device, n)
+    if isinstance(dev, str):
+        return dev
+    from pennylane import numpy as pnp
+
+    diff = "adjoint" if device == "lightning.qubit" else "backprop"
+    circuit = qml.qnode(dev, diff_method=diff)(_pennylane_model(qml, n))
 
     xs = pnp.array(X.T.copy(), requires_grad=False)  # one column per point: broadcasting
 
@@ -122,23 +130,7 @@ def make_pennylane_torch(n: int, X: np.ndarray, y: np.ndarray, w: np.ndarray):
         return dev
     import torch
 
-    parity = qml.prod(*[qml.PauliZ(i) for i in range(n)]) if n > 1 else qml.PauliZ(0)
-
-    @qml.qnode(dev, interface="torch", diff_method="backprop")
-    def circuit(xcols, weights):
-        for i in range(n):
-            qml.RY(xcols[i], wires=i)
-        k = 0
-        for rep in range(REPS + 1):
-            for i in range(n):
-                qml.RY(weights[k + i], wires=i)
-            for i in range(n):
-                qml.RZ(weights[k + n + i], wires=i)
-            k += 2 * n
-            if rep < REPS:
-                for i in range(n - 1):
-                    qml.CNOT(wires=[i, i + 1])
-        return qml.expval(parity)
+    circuit = qml.qnode(dev, interface="torch", diff_method="backprop")(_pennylane_model(qml, n))
 
     xs = torch.tensor(X.T.copy(), dtype=torch.float64)
     yt = torch.tensor(y, dtype=torch.float64)
@@ -232,30 +224,8 @@ def kernel_scaling(n: int, sizes: list[int], repeats: int, caps: dict[str, int])
         f"\nFidelity kernel, zz_feature_map({n}, reps=2, linear), N x N Gram matrix of N random "
         f"points; best of up to {repeats}"
     )
-    print("every contender exact (statevectors, no shots)")
-    for device, cap in caps.items():
-        print(f"capped: {device} runs up to N = {cap} (it takes minutes beyond)")
-    columns: dict[str, list[tuple[int, float]]] = {}
-    skipped: set[str] = set()
-    for N in sizes:
-        X = np.random.default_rng(N).uniform(0, np.pi, (N, n))
-        contenders = make_kernel_contenders(n, X)
-        reference = None
-        for name, fn in contenders.items():
-            if isinstance(fn, str):
-                if fn not in skipped:
-                    print(f"skipped: {fn}")
-                    skipped.add(fn)
-                continue
-            if N > caps.get(name.removeprefix("PennyLane "), N):
-                continue
-            K = fn()
-            if reference is None:
-                reference = K
-            elif (err := float(np.max(np.abs(K - reference)))) > 1e-10:
-                raise SystemExit(f"[N = {N}] {name} disagrees with qmlkit by {err:.1e}")
-            columns.setdefault(name, []).append((N, _peers.best_time(fn, repeats)))
-    print_growth(columns, "N")
+    runs = [(N, n, N) for N in sizes]
+    time_kernels(runs, "N", repeats, caps, cap_unit="N =")
 
 
 def kernel_qubit_scaling(qubits: list[int], N: int, repeats: int, caps: dict[str, int]) -> None:
@@ -264,13 +234,26 @@ def kernel_qubit_scaling(qubits: list[int], N: int, repeats: int, caps: dict[str
         f"\nFidelity kernel, zz_feature_map(n, reps=2, linear), {N} x {N} Gram matrix of {N} "
         f"random points, n = {qubits[0]}..{qubits[-1]} qubits; best of up to {repeats}"
     )
+    runs = [(n, n, N) for n in qubits]
+    time_kernels(runs, "qubits", repeats, caps, cap_unit="qubits:")
+
+
+def time_kernels(
+    runs: list[tuple[int, int, int]],
+    size: str,
+    repeats: int,
+    caps: dict[str, int],
+    cap_unit: str,
+) -> None:
+    """Time every kernel contender at each (size value, qubits, points) of ``runs``, after
+    checking it against qmlkit's matrix; a contender stops above its cap in ``size``."""
     print("every contender exact (statevectors, no shots)")
     for device, cap in caps.items():
-        print(f"capped: {device} runs up to {cap} qubits (it takes minutes beyond)")
+        print(f"capped: {device} runs up to {cap_unit} {cap} (it takes minutes beyond)")
     columns: dict[str, list[tuple[int, float]]] = {}
     skipped: set[str] = set()
-    for n in qubits:
-        X = np.random.default_rng(n).uniform(0, np.pi, (N, n))
+    for value, n, N in runs:
+        X = np.random.default_rng(value).uniform(0, np.pi, (N, n))
         reference = None
         for name, fn in make_kernel_contenders(n, X).items():
             if isinstance(fn, str):
@@ -278,15 +261,15 @@ def kernel_qubit_scaling(qubits: list[int], N: int, repeats: int, caps: dict[str
                     print(f"skipped: {fn}")
                     skipped.add(fn)
                 continue
-            if n > caps.get(name.removeprefix("PennyLane "), n):
+            if value > caps.get(name.removeprefix("PennyLane "), value):
                 continue
             K = fn()
             if reference is None:
                 reference = K
             elif (err := float(np.max(np.abs(K - reference)))) > 1e-10:
-                raise SystemExit(f"[n = {n}] {name} disagrees with qmlkit by {err:.1e}")
-            columns.setdefault(name, []).append((n, _peers.best_time(fn, repeats)))
-    print_growth(columns, "qubits")
+                raise SystemExit(f"[{size} = {value}] {name} disagrees with qmlkit by {err:.1e}")
+            columns.setdefault(name, []).append((value, _peers.best_time(fn, repeats)))
+    print_growth(columns, size)
 
 
 def print_growth(columns: dict[str, list[tuple[int, float]]], size: str) -> None:
