@@ -261,16 +261,10 @@ def _ising_ground_state(n: int, h: float) -> np.ndarray:
 
 def _one_blas_thread() -> Any:
     """A context with one BLAS thread: a 256 x 256 eigh is 30x slower with threads on a
-    busy machine."""
-    import contextlib
+    busy machine (qmlkit's own scoped limit, whose library scan is made once per process)."""
+    from qmlkit._env import single_threaded_blas
 
-    import scipy.linalg  # noqa: F401  (load SciPy's own BLAS first, so that it is limited too)
-
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - scikit-learn always brings threadpoolctl
-        return contextlib.nullcontext()
-    return threadpool_limits(1, user_api="blas")
+    return single_threaded_blas()
 
 
 def ising_split(
