@@ -34,12 +34,20 @@ from autograder import check
 from autograder.solutions import reference
 
 
-def _promises():
+def _promise_table():
     path = Path(__file__).with_name("test_promises.py")
     spec = importlib.util.spec_from_file_location("_promise_table", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.PROMISES
+    return module
+
+
+#: test_promises.py, loaded once: its PROMISES (with the lessons' audit rows) and _AUDITS
+_PROMISE_TABLE = _promise_table()
+
+
+def _promises():
+    return _PROMISE_TABLE.PROMISES
 
 
 #: the diagnosis each promise-audit wrong answer deserves (substrings; () for none)
@@ -2060,16 +2068,8 @@ MORE_MISTAKES = [
 ]
 
 
-def _lesson_audits():
-    """Rows of the lessons kept in ``audit/lessonNN.py`` (see ``audit/__init__.py``)."""
-    path = Path(__file__).with_name("audit") / "__init__.py"
-    spec = importlib.util.spec_from_file_location("_audit_tables", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_AUDITS = _lesson_audits()
+# rows of the lessons kept in audit/lessonNN.py (see audit/__init__.py), as test_promises loaded them
+_AUDITS = _PROMISE_TABLE._AUDITS
 PROMISE_HINTS.update(_AUDITS.gather("PROMISE_HINTS", dict))
 MORE_MISTAKES = MORE_MISTAKES + _AUDITS.gather("MORE_MISTAKES", list)
 
