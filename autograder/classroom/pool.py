@@ -37,7 +37,11 @@ WATCH_SECONDS = 0.5
 DEATH_SIGNAL = signal.SIGTERM
 
 _children: set[int] = set()
-_children_lock = threading.Lock()
+# Re-entrant: the SIGTERM handler runs in the main thread, possibly while that thread is
+# inside register_child; a plain lock would deadlock the dying worker there.
+_children_lock = threading.RLock()
+# Held by the one caller of _die that kills the sandboxes and ends the process.
+_dying = threading.Lock()
 
 
 def register_child(pid: int) -> None:
@@ -65,8 +69,19 @@ def kill_children() -> None:
 
 
 def _die() -> None:
-    kill_children()
-    os._exit(1)
+    """Kill the registered sandboxes, then end this worker.
+
+    Both the SIGTERM handler (main thread) and the parent watchdog (its own thread) call
+    this, often at the same moment when the grader dies. Only the first caller goes on:
+    a second caller that took the (by then empty) registry and exited at once would end
+    the process before the first had killed the sandboxes, orphaning them. A later
+    caller returns and leaves the exit to the first one."""
+    if not _dying.acquire(blocking=False):
+        return
+    try:
+        kill_children()
+    finally:
+        os._exit(1)
 
 
 def _set_parent_death_signal() -> None:

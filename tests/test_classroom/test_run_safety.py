@@ -785,6 +785,43 @@ def test_pool_workers_and_their_sandboxes_die_with_the_grader(tmp_path):
     assert left == [], "still running after the grader was killed"
 
 
+TWO_DEATHS = """
+    import os, signal, subprocess, sys, threading, time
+    from autograder.classroom import pool
+    sandbox = subprocess.Popen(["sleep", "300"], start_new_session=True)
+    pool.register_child(sandbox.pid)
+    print(sandbox.pid, flush=True)
+    killpg = os.killpg
+    def slow_killpg(pid, sig):  # widen the window a racing second caller would hit
+        time.sleep(0.5)
+        killpg(pid, sig)
+    os.killpg = slow_killpg
+    threading.Thread(target=pool._die).start()  # the parent watchdog
+    time.sleep(0.1)
+    pool._die()  # the SIGTERM handler, a moment later: it must not end the process first
+    time.sleep(30)
+"""
+
+
+def test_a_second_death_trigger_does_not_exit_before_the_sandboxes_are_killed():
+    """The parent-death signal and the parent watchdog fire together when the grader is
+    killed. The second caller used to find the registry emptied by the first and exit at
+    once, ending the worker before the first caller had killed the sandbox (seen as a
+    rare CI failure of the test above)."""
+    proc = _python(TWO_DEATHS)
+    sandbox = int(proc.stdout.readline())
+    try:
+        assert proc.wait(timeout=20) == 1
+        deadline = time.monotonic() + 5
+        while _alive(sandbox) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(sandbox), "the sandbox outlived its worker"
+    finally:
+        if _alive(sandbox):
+            os.kill(sandbox, signal.SIGKILL)
+        proc.kill()
+
+
 def test_pool_keeps_order_and_survives_failing_and_dying_jobs():
     jobs = [{"student": s, "assignment": "a"} for s in ("a1", "raises", "a2", "dies", "a3")]
     results = pool.grade_many(jobs, 2, job_fn=flaky_job)
