@@ -6,7 +6,10 @@ entanglement="linear")``: RY and RZ on every qubit, then the CX chain, three tim
 RY/RZ layer), parity read-out, mean cross-entropy. One evaluation is the loss and its exact
 gradient with respect to all weights, as one optimiser iteration needs it. Contenders:
 
-* qmlkit: ``VQC.loss_and_gradient`` (batched statevectors, adjoint gradient);
+* qmlkit: ``VQC.loss_and_gradient`` (adjoint gradient) with its default engine: batched NumPy
+  statevectors below 8 qubits, and from 8 qubits on its adjoint loop on PennyLane-Lightning's
+  C++ gate kernels, one row at a time (``qmlkit.models._lightning``); from 8 qubits the
+  NumPy engine alone (``QMLKIT_ENGINE=numpy``) is timed as well, as its own row;
 * PennyLane ``lightning.qubit`` with ``diff_method="adjoint"`` and ``default.qubit`` with
   backpropagation (autograd), both with parameter broadcasting over the points (lightning
   runs it as one circuit per point). Before timing, each one's loss and gradient must agree
@@ -31,13 +34,16 @@ Run: ``.venv/bin/python benchmarks/bench_scaling.py [--qubits 2 4 ...] [--kernel
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+import contextlib
+import os
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import _peers
 import numpy as np
 
 from qmlkit.errors import InputError
+from qmlkit.models._lightning import MIN_QUBITS
 
 REPS = 3
 PENNYLANE_VQC = ("lightning.qubit", "default.qubit")
@@ -46,7 +52,21 @@ VQC_CAPS = {"default.qubit": 10, "default.qubit + torch": 10}
 KERNEL_CAPS: dict[str, int] = {}
 
 
-def make_qmlkit(n: int, X: np.ndarray, y: np.ndarray, w: np.ndarray):
+@contextlib.contextmanager
+def engine(name: str) -> Iterator[None]:
+    """Run qmlkit with ``QMLKIT_ENGINE=name`` inside the block."""
+    old = os.environ.get("QMLKIT_ENGINE")
+    os.environ["QMLKIT_ENGINE"] = name
+    try:
+        yield
+    finally:
+        if old is None:
+            del os.environ["QMLKIT_ENGINE"]
+        else:
+            os.environ["QMLKIT_ENGINE"] = old
+
+
+def make_qmlkit(n: int, X: np.ndarray, y: np.ndarray, w: np.ndarray, which: str = "auto"):
     from qiskit import QuantumCircuit
     from qiskit.circuit import ParameterVector
     from qiskit.circuit.library import efficient_su2
@@ -59,7 +79,12 @@ def make_qmlkit(n: int, X: np.ndarray, y: np.ndarray, w: np.ndarray):
         fmap.ry(x[i], i)
     ansatz = efficient_su2(n, reps=REPS, entanglement="linear")
     clf = VQC(feature_map=fmap, ansatz=ansatz, maxiter=1, initial_point=w).fit(X, y)
-    return lambda: clf.loss_and_gradient(X, y, w)
+
+    def run() -> tuple[float, np.ndarray]:
+        with engine(which):
+            return clf.loss_and_gradient(X, y, w)
+
+    return run
 
 
 def _pennylane_model(qml: Any, n: int) -> Callable[..., Any]:
@@ -151,6 +176,10 @@ def vqc_scaling(qubits: list[int], points: int, repeats: int, caps: dict[str, in
         f"(linear CX), parity read-out, mean cross-entropy; best of up to {repeats}"
     )
     print("every contender exact (statevectors, exact gradients, no shots)")
+    print(
+        f"qmlkit's default engine: batched NumPy below {MIN_QUBITS} qubits, its adjoint loop on "
+        f"PennyLane-Lightning's C++ kernels from {MIN_QUBITS} on (then also timed NumPy-only)"
+    )
     for reason in dict.fromkeys(
         r for d in PENNYLANE_VQC if isinstance(r := _peers.device(d, 1), str)
     ):
@@ -168,6 +197,8 @@ def vqc_scaling(qubits: list[int], points: int, repeats: int, caps: dict[str, in
         contenders: dict[str, Callable[[], tuple[float, np.ndarray]]] = {}
         try:
             contenders["qmlkit VQC (adjoint)"] = make_qmlkit(n, X, y, w)
+            if n >= MIN_QUBITS:
+                contenders["qmlkit VQC, NumPy engine only"] = make_qmlkit(n, X, y, w, "numpy")
         except InputError as exc:  # qmlkit's VQC has a qubit limit
             print(f"[{n:2d} qubits] skipped: qmlkit VQC: {exc}")
         reference = None

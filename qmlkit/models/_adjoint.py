@@ -33,6 +33,7 @@ from .._gates import (
     rotation,
 )
 from ..errors import InputError
+from ._lightning import LightningPlan, engine_setting, plan_for
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class _Fixed:
     qubits: tuple[int, ...]
     form: MatrixForm
     inverse: MatrixForm
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class _Rotation:
     expr: Any
     kind: Literal["input", "weight", "mixed"]
     diagonal: np.ndarray | None
+    name: str = ""
 
 
 _Gate = _Fixed | _Rotation
@@ -107,6 +110,22 @@ class AdjointProgram:
         self._prefix_cols = [self._in_index[p] for p in self.prefix.parameters]
         self.gates = [self._compile(op, qubits) for op, qubits in flat[cut:]]
 
+    # -- engine -------------------------------------------------------------------------
+    def _lightning(self) -> LightningPlan | None:
+        """The Lightning plan for the gates (see :mod:`._lightning`), or None for NumPy;
+        made once per engine setting, and not pickled."""
+        setting = engine_setting()
+        cached = self.__dict__.get("_plan")
+        if cached is None or cached[0] != setting:
+            cached = (setting, plan_for(self.n, self.gates))
+            self.__dict__["_plan"] = cached
+        return cached[1]
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_plan", None)  # holds Lightning's C++ module; made again when needed
+        return state
+
     # -- compilation ----------------------------------------------------------------------
     def _uses_weights(self, op: Any) -> bool:
         return any(
@@ -145,7 +164,7 @@ class AdjointProgram:
         free = any(hasattr(p, "parameters") and p.parameters for p in op.params)
         if not free:
             m = np.asarray(op.to_matrix(), dtype=complex)
-            return _Fixed(qubits, analyse(m), analyse(m.conj().T))
+            return _Fixed(qubits, analyse(m), analyse(m.conj().T), op.name)
         gen = GENERATORS[op.name]
         expr = op.params[0]
         uses_in = any(p in self._in_index for p in expr.parameters)
@@ -160,7 +179,7 @@ class AdjointProgram:
         )
         off_diagonal = gen - np.diag(np.diagonal(gen))
         diagonal = None if np.any(off_diagonal) else np.diagonal(gen).real.copy()
-        return _Rotation(qubits, gen, expr, kind, diagonal)
+        return _Rotation(qubits, gen, expr, kind, diagonal, op.name)
 
     # -- angles -----------------------------------------------------------------------------
     def _bind(self, expr: Any, x_row: np.ndarray | None, w: np.ndarray) -> dict:
@@ -232,6 +251,9 @@ class AdjointProgram:
         in the cache; every gate acts in place.
         """
         angles = self._angles(X, w, cache)
+        plan = self._lightning()
+        if plan is not None:
+            return plan.forward(angles, start)
         state = np.array(start, dtype=complex, order="C")  # the one copy
         with single_threaded_blas():  # many small products: threads cost more than they give
             for rows in self._chunks(len(state)):
@@ -262,6 +284,14 @@ class AdjointProgram:
             for g in self.gates
         ]
         grad = np.zeros(len(self.weight_params))
+        plan = self._lightning()
+        if plan is not None:
+            wanted = [i for i, slope in enumerate(slopes) if slope]
+            d_angles = plan.angle_gradients(angles, final, lam, wanted)
+            for column, i in enumerate(wanted):
+                for j, da_dw in slopes[i]:
+                    grad[j] += float(np.sum(d_angles[:, column] * da_dw))
+            return grad
         with single_threaded_blas():
             for rows in self._chunks(len(final)):
                 both = np.concatenate([final[rows], lam[rows]]).astype(complex, copy=False)
