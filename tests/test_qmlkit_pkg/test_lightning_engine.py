@@ -183,3 +183,11 @@ def test_a_fitted_vqc_on_lightning_pickles_and_predicts_the_same(monkeypatch):
     assert clf.program_._lightning() is not None  # the plan (C++ objects) is cached now
     again = pickle.loads(pickle.dumps(clf))
     assert np.allclose(again.predict_proba(X), before, atol=1e-12, rtol=0)
+
+
+def test_the_readme_states_the_engine_threshold_in_force():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert f"from {_lightning.MIN_QUBITS} qubits on" in readme
+    assert "QMLKIT_ENGINE=numpy" in readme
