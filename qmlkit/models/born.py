@@ -47,7 +47,7 @@ from sklearn.base import BaseEstimator, DensityMixin
 
 from ..errors import InputError
 from ..optimizers import minimize
-from ._device import check_shots, is_ideal, shots_for
+from ._device import _bindable, check_shots, device_for, is_ideal, sampler_for, shots_for
 from ._sklearn import require_fitted
 
 if TYPE_CHECKING:
@@ -351,7 +351,8 @@ class BornMachine(DensityMixin, BaseEstimator):
                 drawn.append(self.rng_.multinomial(shots, p / p.sum()) / shots)
             return np.array(drawn)
         isa = self.isa_circuit_
-        result = self.backend_.sampler.run([(isa, points)], shots=shots).result()
+        sampler = sampler_for(self.backend_, self.n_qubits_)
+        result = sampler.run([(isa, points)], shots=shots).result()
         bits = result[0].data.meas
         dim = 2**self.n_qubits_
         out = np.zeros((len(points), dim))
@@ -411,12 +412,12 @@ class BornMachine(DensityMixin, BaseEstimator):
         if sampled:
             fun = self._loss_and_grad_shots
             if self.backend is not None:
-                from ..backends import resolve
-
-                self.backend_ = resolve(self.backend)
+                # seeded by random_state, as in every model (see _device.device_for)
+                self.backend_ = device_for(self.backend, self.random_state, self.shots)
+                assert self.backend_ is not None  # sampled: not exact
                 measured = circuit.copy()
                 measured.measure_all()
-                self.isa_circuit_ = self.backend_.isa(measured)
+                self.isa_circuit_ = _bindable(self.backend_.isa(measured))
         res = minimize(
             fun,
             w0,

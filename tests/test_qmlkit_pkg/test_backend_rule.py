@@ -201,3 +201,7 @@ def test_born_machine():
     assert device.shots_per_circuit_ == DEFAULT_DEVICE_SHOTS and device.backend_.kind == "fake"
     estimates = device._estimated(np.array([exact.weights_] * 8))
     assert _device_shots(estimates)
+    # the sampling is seeded by random_state, on the device as on the noiseless sampler
+    for model in (shot, device):
+        again = BornMachine(backend=model.backend, shots=model.shots, **kwargs).fit(data)
+        np.testing.assert_array_equal(again.loss_history_, model.loss_history_)
