@@ -121,6 +121,20 @@ class AdjointProgram:
             self.__dict__["_plan"] = cached
         return cached[1]
 
+    def _lightning_failed(self, exc: Exception) -> None:
+        """Lightning raised (a binding that changed, say): use NumPy for this program from
+        now on, and say so once; the caller then computes the same result with NumPy."""
+        import warnings
+
+        self.__dict__["_plan"] = (engine_setting(), None)
+        warnings.warn(
+            f"qmlkit: PennyLane-Lightning's kernels failed ({type(exc).__name__}: {exc}); "
+            "this model continues on qmlkit's NumPy engine, with the same results, more "
+            "slowly. Set QMLKIT_ENGINE=numpy to skip Lightning.",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         state.pop("_plan", None)  # holds Lightning's C++ module; made again when needed
@@ -253,7 +267,10 @@ class AdjointProgram:
         angles = self._angles(X, w, cache)
         plan = self._lightning()
         if plan is not None:
-            return plan.forward(angles, start)
+            try:
+                return plan.forward(angles, start)
+            except Exception as exc:  # noqa: BLE001 - any failure of the bindings
+                self._lightning_failed(exc)
         state = np.array(start, dtype=complex, order="C")  # the one copy
         with single_threaded_blas():  # many small products: threads cost more than they give
             for rows in self._chunks(len(state)):
@@ -287,11 +304,15 @@ class AdjointProgram:
         plan = self._lightning()
         if plan is not None:
             wanted = [i for i, slope in enumerate(slopes) if slope]
-            d_angles = plan.angle_gradients(angles, final, lam, wanted)
-            for column, i in enumerate(wanted):
-                for j, da_dw in slopes[i]:
-                    grad[j] += float(np.sum(d_angles[:, column] * da_dw))
-            return grad
+            try:
+                d_angles = plan.angle_gradients(angles, final, lam, wanted)
+            except Exception as exc:  # noqa: BLE001 - any failure of the bindings
+                self._lightning_failed(exc)
+            else:
+                for column, i in enumerate(wanted):
+                    for j, da_dw in slopes[i]:
+                        grad[j] += float(np.sum(d_angles[:, column] * da_dw))
+                return grad
         with single_threaded_blas():
             for rows in self._chunks(len(final)):
                 both = np.concatenate([final[rows], lam[rows]]).astype(complex, copy=False)

@@ -153,6 +153,24 @@ def test_untranslatable_gates_and_missing_bindings_fall_back_to_numpy(monkeypatc
     assert np.array_equal(f_np, f_nb) and np.array_equal(g_np, g_nb)
 
 
+@pytest.mark.parametrize("step", ["forward", "angle_gradients"])
+def test_a_lightning_failure_at_run_time_warns_and_numpy_finishes_the_job(step, monkeypatch):
+    program, n_weights = _program(GATES["cry"])
+    rng = np.random.default_rng(5)
+    X = rng.uniform(0, np.pi, (3, 2 * N))
+    W = rng.uniform(-np.pi, np.pi, n_weights)
+    f_np, g_np, _ = _run(program, "numpy", monkeypatch, X, W, 4)
+
+    def broken(*args, **kwargs):
+        raise TypeError("incompatible function arguments")
+
+    monkeypatch.setattr(_lightning.LightningPlan, step, broken)
+    with pytest.warns(RuntimeWarning, match="continues on qmlkit's NumPy engine"):
+        f_li, g_li, plan = _run(program, "lightning", monkeypatch, X, W, 4)
+    assert plan is None  # not tried again for this program
+    assert np.max(np.abs(f_np - f_li)) < 1e-12 and np.max(np.abs(g_np - g_li)) < 1e-12
+
+
 def _vqc_data(n: int):
     rng = np.random.default_rng(11)
     X = rng.uniform(0, np.pi, (40, n))
