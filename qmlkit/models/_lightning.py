@@ -3,8 +3,9 @@ C++ state vector (large circuits).
 
 qmlkit's own engine simulates a whole batch of rows with NumPy: one array operation per gate
 for all rows at once. That wins while a row's state is small (the per-call cost is shared by
-the batch), and loses from about 12 qubits on, where a NumPy pass over a 2**n-amplitude row
-costs several times what Lightning's vectorised C++ kernels need for the same gate. So for
+the batch), and loses from about 8 qubits on (:data:`MIN_QUBITS`), where a NumPy pass over
+a 2**n-amplitude row costs several times what Lightning's vectorised C++ kernels need for
+the same gate. So for
 large circuits the program hands its gates to ``pennylane_lightning.lightning_qubit_ops``
 (a regular dependency of the course): the forward pass applies them to one row's state at a
 time, and the gradient is Lightning's vector-Jacobian product ``<lam| d psi / d a>`` per row,
@@ -21,7 +22,8 @@ rotation here is ``exp(-i a G)`` with the same angle ``a`` in both libraries (ch
 tests against the NumPy engine, gate by gate).
 
 The binding module is not a public PennyLane API. If it is missing or has changed, or a gate
-has no Lightning counterpart, :func:`plan_for` returns ``None`` and the NumPy engine runs.
+has no Lightning counterpart, :func:`plan_for` returns ``None`` and the NumPy engine runs; if
+a Lightning call raises at run time, the program warns once and finishes on NumPy.
 ``QMLKIT_ENGINE=numpy`` forces the NumPy engine everywhere; ``QMLKIT_ENGINE=lightning``
 uses Lightning whenever the circuit allows it, whatever its size.
 """
