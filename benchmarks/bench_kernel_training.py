@@ -180,25 +180,13 @@ def pennylane_layers(qml: Any, x: Any, theta: Any) -> None:
             k += 1
 
 
-def run_pennylane_default(data, theta0) -> tuple[float, float, float, np.ndarray] | str:
-    qml = _peers.pennylane()
-    dev = _peers.device("default.qubit", 2)
-    if qml is None or isinstance(dev, str):
-        return dev if isinstance(dev, str) else "PennyLane not installed"
-    from pennylane import numpy as pnp
-
+def train_pennylane_gram(
+    qml: Any, pnp: Any, gram: Callable, data, theta0
+) -> tuple[float, float, float, np.ndarray]:
+    """Adam on 1 - alignment of a PennyLane Gram function ``gram(theta, A, B)`` with
+    ``qml.grad``; (training seconds, final alignment, test accuracy, trained angles)."""
     X, y, Xt, yt = data
     T = target(y)
-
-    @qml.qnode(dev, diff_method="backprop", interface="autograd")
-    def states(x, theta):
-        pennylane_layers(qml, x, theta)
-        return qml.state()
-
-    def gram(theta, A, B):
-        sa, sb = states(A, theta), states(B, theta)
-        overlaps = pnp.conj(sa) @ sb.T
-        return pnp.real(overlaps * pnp.conj(overlaps))
 
     def loss(theta):
         return 1.0 - alignment(gram(theta, X, X), T, pnp)
@@ -217,6 +205,26 @@ def run_pennylane_default(data, theta0) -> tuple[float, float, float, np.ndarray
     return secs, float(alignment(K, T)), svm_accuracy(K, K_test, y, yt), res.x
 
 
+def run_pennylane_default(data, theta0) -> tuple[float, float, float, np.ndarray] | str:
+    qml = _peers.pennylane()
+    dev = _peers.device("default.qubit", 2)
+    if qml is None or isinstance(dev, str):
+        return dev if isinstance(dev, str) else "PennyLane not installed"
+    from pennylane import numpy as pnp
+
+    @qml.qnode(dev, diff_method="backprop", interface="autograd")
+    def states(x, theta):
+        pennylane_layers(qml, x, theta)
+        return qml.state()
+
+    def gram(theta, A, B):
+        sa, sb = states(A, theta), states(B, theta)
+        overlaps = pnp.conj(sa) @ sb.T
+        return pnp.real(overlaps * pnp.conj(overlaps))
+
+    return train_pennylane_gram(qml, pnp, gram, data, theta0)
+
+
 def run_pennylane_lightning(data, theta0) -> tuple[float, float, float, np.ndarray] | str:
     qml = _peers.pennylane()
     dev = _peers.device("lightning.qubit", 2)
@@ -226,8 +234,6 @@ def run_pennylane_lightning(data, theta0) -> tuple[float, float, float, np.ndarr
 
     from pennylane import numpy as pnp
 
-    X, y, Xt, yt = data
-    T = target(y)
     # a pure 2-qubit state is fixed by its 15 Pauli expectation values E, and
     # |<a|b>|^2 = Tr(rho_a rho_b) = (1 + E_a . E_b) / 4: one circuit per point, adjoint-differentiable
     paulis = [
@@ -246,21 +252,7 @@ def run_pennylane_lightning(data, theta0) -> tuple[float, float, float, np.ndarr
         EB = pnp.stack(pauli_vector(pnp.array(B, requires_grad=False), theta), axis=1)
         return (1 + EA @ EB.T) / 4
 
-    def loss(theta):
-        return 1.0 - alignment(gram(theta, X, X), T, pnp)
-
-    grad = qml.grad(loss)
-
-    def fun(theta):
-        th = pnp.array(theta, requires_grad=True)
-        g = np.asarray(grad(th))  # qml.grad keeps the forward value: no second forward pass
-        return float(grad.forward), g
-
-    t = time.perf_counter()
-    res = adam(fun, theta0)
-    secs = time.perf_counter() - t
-    K, K_test = np.asarray(gram(res.x, X, X)), np.asarray(gram(res.x, Xt, X))
-    return secs, float(alignment(K, T)), svm_accuracy(K, K_test, y, yt), res.x
+    return train_pennylane_gram(qml, pnp, gram, data, theta0)
 
 
 def projected_table(data, theta: np.ndarray) -> None:

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -131,30 +132,25 @@ class LightningPlan:
         self.matrices: list[np.ndarray] = []
         self.rotation: list[bool] = []
         self.param_index: list[int] = []  # Lightning's parameter index of each rotation
-        count = 0
+        count = 0  # Lightning's parameters so far (a matrix gate counts as one)
         for gate in gates:
             wires = [n - 1 - q for q in gate.qubits]
+            matrix = _NO_MATRIX
             if isinstance(gate, _Rotation):
-                self.names.append(_NAMED_ROTATIONS[gate.name])
-                self.wires.append(wires)
-                self.matrices.append(_NO_MATRIX)
-                self.rotation.append(True)
-                self.param_index.append(count)
-                count += 1
+                name = _NAMED_ROTATIONS[gate.name]
             elif gate.name in _NAMED_FIXED:
-                self.names.append(_NAMED_FIXED[gate.name])
-                self.wires.append(wires)
-                self.matrices.append(_NO_MATRIX)
-                self.rotation.append(False)
-                self.param_index.append(-1)
+                name = _NAMED_FIXED[gate.name]
             else:  # any other constant gate: its matrix, wires most significant first
-                self.names.append("QubitUnitary")
-                self.wires.append(wires[::-1])
+                name, wires = "QubitUnitary", wires[::-1]
                 # a writable copy: the binding refuses read-only arrays (qmlkit's cached forms)
-                self.matrices.append(np.array(gate.form.matrix, dtype=complex, order="C"))
-                self.rotation.append(False)
-                self.param_index.append(count)  # Lightning counts the matrix as a parameter
-                count += 1
+                matrix = np.array(gate.form.matrix, dtype=complex, order="C")
+            self.names.append(name)
+            self.wires.append(wires)
+            self.matrices.append(matrix)
+            self.rotation.append(isinstance(gate, _Rotation))
+            has_parameter = self.rotation[-1] or name == "QubitUnitary"
+            self.param_index.append(count if has_parameter else -1)
+            count += int(has_parameter)
 
     # -- one row ---------------------------------------------------------------------------
     def _params(self, angles: list, row: int) -> list[list[float]]:
@@ -172,23 +168,31 @@ class LightningPlan:
             self.names, params, self.wires, [False] * k, self.matrices, [[]] * k, [[]] * k
         )
 
-    def _apply(self, sv: Any, params: list[list[float]]) -> None:
-        for name, wires, matrix, p in zip(self.names, self.wires, self.matrices, params):
-            if name == "QubitUnitary":
-                sv.applyMatrix(matrix, wires, False)
-            else:
-                getattr(sv, name)(wires, False, p)
+    def _row_params(self, angles: list, rows: int) -> Iterator[list[list[float]]]:
+        """Each row's gate parameters; one shared list (the same object) when no angle
+        depends on the row."""
+        if any(np.ndim(a) for a in angles):
+            for b in range(rows):
+                yield self._params(angles, b)
+        else:
+            shared = self._params(angles, 0)
+            for _ in range(rows):
+                yield shared
 
     # -- batches of rows ---------------------------------------------------------------------
     def forward(self, angles: list, start: np.ndarray) -> np.ndarray:
         """Final states (B, 2**n) from the start states, one row at a time."""
         out = np.empty((len(start), 2**self.n), dtype=complex)
         sv = self._ops.StateVectorC128(self.n)
-        shared = not any(np.ndim(a) for a in angles)
-        params = self._params(angles, 0) if shared else None
-        for b in range(len(start)):
+        # the state vector's gate methods, looked up once for all rows (None: a matrix)
+        methods = [None if nm == "QubitUnitary" else getattr(sv, nm) for nm in self.names]
+        for b, params in enumerate(self._row_params(angles, len(start))):
             sv.updateData(np.ascontiguousarray(start[b], dtype=complex))
-            self._apply(sv, params if params is not None else self._params(angles, b))
+            for method, wires, matrix, p in zip(methods, self.wires, self.matrices, params):
+                if method is None:
+                    sv.applyMatrix(matrix, wires, False)
+                else:
+                    method(wires, False, p)
             sv.getState(out[b])
         return out
 
@@ -203,13 +207,13 @@ class LightningPlan:
         trainable = [self.param_index[i] for i in wanted]  # increasing, as Lightning returns
         vjp = self._ops.algorithms.VectorJacobianProductC128()
         sv = self._ops.StateVectorC128(self.n)
-        shared = not any(np.ndim(a) for a in angles)
-        ops = self._ops_struct(self._params(angles, 0)) if shared else None
-        for b in range(len(final)):
+        ops, made_for = None, None
+        for b, params in enumerate(self._row_params(angles, len(final))):
+            if params is not made_for:  # once when the parameters are shared by all rows
+                ops, made_for = self._ops_struct(params), params
             sv.updateData(np.ascontiguousarray(final[b], dtype=complex))
-            row_ops = ops if ops is not None else self._ops_struct(self._params(angles, b))
             cot = np.ascontiguousarray(lam[b], dtype=complex)
-            out[b] = 2.0 * np.asarray(vjp(sv, row_ops, cot, trainable)).real
+            out[b] = 2.0 * np.asarray(vjp(sv, ops, cot, trainable)).real
         return out
 
 
