@@ -28,6 +28,7 @@ Run: .venv/bin/python benchmarks/bench_vqc.py
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import _peers
 import numpy as np
@@ -123,26 +124,41 @@ def natural_cross_entropy():
     return CrossEntropy()
 
 
-def run_qiskit_ml(fm, ansatz, w0, data) -> tuple[float, float, int, int, float, np.ndarray]:
+def fit_qiskit_vqc(fm, ansatz, w0, X, y, maxiter: int, **options) -> tuple[Any, float]:
+    """qiskit-ml's VQC on the same terms as qmlkit's (L-BFGS-B for ``maxiter`` iterations
+    from ``w0``, natural-log cross-entropy, an exact sampler), fitted on (X, y); returns the
+    classifier and the fit time in seconds. ``options`` go to its constructor."""
     from qiskit_machine_learning.algorithms.classifiers import VQC as QiskitVQC
     from qiskit_machine_learning.optimizers import L_BFGS_B
 
-    X_train, y_train, X_test, y_test = data
-    iterations = []
     clf = QiskitVQC(
         feature_map=fm,
         ansatz=ansatz,
-        optimizer=L_BFGS_B(maxiter=MAXITER),
+        optimizer=L_BFGS_B(maxiter=maxiter),
         initial_point=w0,
         loss=natural_cross_entropy(),
         sampler=exact_sampler(),
+        **options,
+    )
+    t = time.perf_counter()
+    clf.fit(X, y)
+    return clf, time.perf_counter() - t
+
+
+def run_qiskit_ml(fm, ansatz, w0, data) -> tuple[float, float, int, int, float, np.ndarray]:
+    X_train, y_train, X_test, y_test = data
+    iterations: list[float] = []
+    clf, secs = fit_qiskit_vqc(
+        fm,
+        ansatz,
+        w0,
+        X_train,
+        y_train,
+        MAXITER,
         interpret=parity,
         output_shape=2,
         callback=lambda weights, loss: iterations.append(loss),
     )
-    t = time.perf_counter()
-    clf.fit(X_train, y_train)
-    secs = time.perf_counter() - t
     nit = clf.fit_result.nit if clf.fit_result.nit is not None else -1
     score = clf.score(X_test, y_test)
     return secs, score, nit, len(iterations), float(clf.fit_result.fun), np.asarray(clf.weights)

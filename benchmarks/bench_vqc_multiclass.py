@@ -42,7 +42,7 @@ import time  # noqa: E402
 
 import _peers  # noqa: E402
 import numpy as np  # noqa: E402
-from bench_vqc import exact_sampler, natural_cross_entropy  # noqa: E402
+from bench_vqc import fit_qiskit_vqc  # noqa: E402
 
 SEED = 8
 MAXITER = 6  # qiskit-ml needs about 15 s per loss + gradient here: 20 iterations took 311 s
@@ -76,22 +76,9 @@ def run_qmlkit(fm, ansatz, w0, data):
 
 
 def run_qiskit_ml(fm, ansatz, w0, data):
-    from qiskit_machine_learning.algorithms.classifiers import VQC as QiskitVQC
-    from qiskit_machine_learning.optimizers import L_BFGS_B
-
     X_train, y_train, X_test, y_test = data
-    clf = QiskitVQC(
-        feature_map=fm,
-        ansatz=ansatz,
-        optimizer=L_BFGS_B(maxiter=MAXITER),
-        initial_point=w0,
-        loss=natural_cross_entropy(),
-        sampler=exact_sampler(),
-        output_shape=N_CLASSES,  # default interpret: bitstring value mod 3
-    )
-    t = time.perf_counter()
-    clf.fit(X_train, y_train)
-    secs = time.perf_counter() - t
+    # default interpret: bitstring value mod 3
+    clf, secs = fit_qiskit_vqc(fm, ansatz, w0, X_train, y_train, MAXITER, output_shape=N_CLASSES)
     nit = clf.fit_result.nit if clf.fit_result.nit is not None else -1
     # its objective is the loss summed over the points divided by their number: the mean
     return secs, clf.score(X_test, y_test), nit, float(clf.fit_result.fun)
